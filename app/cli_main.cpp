@@ -1,0 +1,59 @@
+#include "cli_main.h"
+
+#include "commands.h"
+#include "version.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <functional>
+#include <map>
+
+namespace lightbox::app {
+
+namespace {
+
+void printHelp()
+{
+    QTextStream out(stdout);
+    out << "Lightbox " LIGHTBOX_VERSION " - diagnostic radiology workstation\n\n"
+           "usage:\n"
+           "  lightbox [PATH...]                 open files or folders in the viewer\n"
+           "  lightbox --demo                    open the demo study (generated on first use)\n"
+           "  lightbox --version                 print the version\n"
+           "  lightbox render FILE --out PNG [--frame N] [--window C,W] [--file-window N]\n"
+           "                 [--voi-lut N] [--voi-function linear|linear-exact|sigmoid] [--invert]\n"
+           "  lightbox dump FILE [--json]        print the main attributes (UTF-8)\n"
+           "  lightbox demo --out DIR            write the demo study (a CT phantom) to DIR\n";
+}
+
+}  // namespace
+
+std::optional<int> runCommandLine(int argc, char** argv)
+{
+    if (argc < 2) return std::nullopt;
+    const QString first = QString::fromLocal8Bit(argv[1]);
+    using Command = std::function<int(const QStringList&)>;
+    static const std::map<QString, Command> commands = {
+        {"render", runRender},
+        {"dump", runDump},
+        {"demo", runDemo},
+    };
+    if (first == "--version" || first == "-v") {
+        QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";
+        return 0;
+    }
+    if (first == "--help" || first == "-h" || first == "help") {
+        printHelp();
+        return 0;
+    }
+    auto it = commands.find(first);
+    if (it == commands.end()) return std::nullopt;
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName("Lightbox");
+    QCoreApplication::setOrganizationName("Lightbox");
+    QStringList args = QCoreApplication::arguments().mid(2);
+    return it->second(args);
+}
+
+}  // namespace lightbox::app

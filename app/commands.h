@@ -1,0 +1,14 @@
+#pragma once
+// Headless commands; each returns the process exit code.
+#include <QStringList>
+
+namespace lightbox::app {
+
+int runRender(const QStringList& args);
+int runDump(const QStringList& args);
+int runDemo(const QStringList& args);
+
+// Prints a one-line error to stderr and returns `code`.
+int fail(const QString& message, int code = 1);
+
+}  // namespace lightbox::app

@@ -1,0 +1,56 @@
+#include "gui_main.h"
+
+#include "main_window.h"
+#include "version.h"
+#include "vtk_view_widget.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QThreadPool>
+#include <QTimer>
+
+namespace lightbox::app {
+
+int runGui(int argc, char** argv)
+{
+    viewer::VtkViewWidget::configureDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("Lightbox");
+    QApplication::setOrganizationName("Lightbox");
+    QApplication::setApplicationVersion(LIGHTBOX_VERSION);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Lightbox diagnostic radiology workstation");
+    parser.addHelpOption();
+    QCommandLineOption demo("demo", "Open the demo study (generated on first use).");
+    QCommandLineOption screenshot("screenshot", "Save a screenshot of the window to FILE once the images are shown, then quit.", "FILE");
+    parser.addOption(demo);
+    parser.addOption(screenshot);
+    parser.addPositionalArgument("paths", "DICOM files or folders to open.", "[PATH...]");
+    parser.process(app);
+
+    // Decoding and reading run on this pool; the GUI thread never waits on disk.
+    QThreadPool pool;
+    pool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
+
+    MainWindow window(pool);
+    window.show();
+    if (parser.isSet(demo)) window.openDemo();
+    else if (!parser.positionalArguments().isEmpty()) window.openPaths(parser.positionalArguments());
+
+    if (parser.isSet(screenshot)) {
+        const QString file = parser.value(screenshot);
+        QObject::connect(&window, &MainWindow::loadFinished, &window, [&window, file] {
+            // Give the first image time to decode and render, then save what the user sees.
+            QTimer::singleShot(1500, &window, [&window, file] {
+                window.grab().save(file);
+                QApplication::quit();
+            });
+        });
+    }
+    const int code = app.exec();
+    pool.waitForDone();
+    return code;
+}
+
+}  // namespace lightbox::app

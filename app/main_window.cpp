@@ -1,0 +1,346 @@
+#include "main_window.h"
+
+#include "frame_stack.h"
+#include "image_viewport.h"
+#include "phantom.h"
+#include "vtk_view_widget.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QThreadPool>
+#include <QToolBar>
+#include <QToolButton>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace lightbox::app {
+
+namespace {
+
+QString demoFolder()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/demo/ct-chest-phantom");
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QThreadPool& pool, QWidget* parent) : QMainWindow(parent), m_pool(pool)
+{
+    setWindowTitle(tr("Lightbox"));
+    m_viewport = new viewer::ImageViewport(this);
+    setCentralWidget(m_viewport);
+
+    m_message = new QLabel(this);
+    m_pixel = new QLabel(this);
+    m_position = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(220);
+    m_progress->setVisible(false);
+    m_cancel = new QToolButton(this);
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setVisible(false);
+    statusBar()->addWidget(m_message, 1);
+    statusBar()->addPermanentWidget(m_pixel);
+    statusBar()->addPermanentWidget(m_position);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    connect(m_cancel, &QToolButton::clicked, this, [this] { m_openWatcher.cancel(); });
+
+    buildActions();
+    buildToolbar();
+    buildDock();
+
+    connect(m_viewport, &viewer::ImageViewport::indexChanged, this, &MainWindow::onIndexChanged);
+    connect(m_viewport, &viewer::ImageViewport::pixelValue, m_pixel, &QLabel::setText);
+    connect(m_viewport, &viewer::ImageViewport::problem, this, &MainWindow::showProblem);
+    connect(&m_openWatcher, &QFutureWatcher<OpenResult>::progressValueChanged, m_progress, &QProgressBar::setValue);
+    connect(&m_openWatcher, &QFutureWatcher<OpenResult>::progressRangeChanged, m_progress, &QProgressBar::setRange);
+    connect(&m_openWatcher, &QFutureWatcher<OpenResult>::finished, this, &MainWindow::onOpenFinished);
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value("mainWindow/geometry").toByteArray())) resize(1280, 860);
+    restoreState(settings.value("mainWindow/state").toByteArray());
+    m_message->setText(tr("Open a file or folder (Ctrl+O, Ctrl+Shift+O), or the demo study."));
+}
+
+MainWindow::~MainWindow()
+{
+    m_openWatcher.cancel();
+    m_openWatcher.waitForFinished();
+    m_demoWatcher.waitForFinished();
+    m_viewport->setStack(nullptr);
+}
+
+void MainWindow::closeEvent(QCloseEvent* e)
+{
+    QSettings settings;
+    settings.setValue("mainWindow/geometry", saveGeometry());
+    settings.setValue("mainWindow/state", saveState());
+    QMainWindow::closeEvent(e);
+}
+
+bool MainWindow::isLoading() const { return m_openWatcher.isRunning() || m_demoWatcher.isRunning(); }
+
+void MainWindow::buildActions()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open File…"), QKeySequence::Open, this, [this] {
+        const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open DICOM files"));
+        if (!files.isEmpty()) openPaths(files);
+    });
+    file->addAction(tr("Open &Folder…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a folder of DICOM files"));
+        if (!dir.isEmpty()) openPaths({dir});
+    });
+    file->addAction(tr("Open &Demo Study"), this, &MainWindow::openDemo);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Fit to Window"), QKeySequence(Qt::Key_F), m_viewport, &viewer::ImageViewport::fitToWindow);
+    view->addAction(tr("&Actual Size (1:1)"), QKeySequence(Qt::Key_A), m_viewport, &viewer::ImageViewport::actualSize);
+    view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { m_viewport->zoomBy(1.25); });
+    view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, [this] { m_viewport->zoomBy(0.8); });
+    view->addSeparator();
+    view->addAction(tr("Rotate &Right"), QKeySequence(Qt::Key_R), this, [this] { m_viewport->rotate(1); });
+    view->addAction(tr("Rotate &Left"), QKeySequence(Qt::SHIFT | Qt::Key_R), this, [this] { m_viewport->rotate(-1); });
+    view->addAction(tr("Flip &Horizontally"), QKeySequence(Qt::Key_H), m_viewport, &viewer::ImageViewport::flipHorizontal);
+    view->addAction(tr("Flip &Vertically"), QKeySequence(Qt::Key_V), m_viewport, &viewer::ImageViewport::flipVertical);
+    view->addAction(tr("&Invert"), QKeySequence(Qt::Key_I), this, [this] { m_viewport->setInverted(!m_viewport->inverted()); });
+    view->addAction(tr("Re&set"), QKeySequence(Qt::Key_Escape), m_viewport, &viewer::ImageViewport::reset);
+    view->addSeparator();
+    QAction* smooth = view->addAction(tr("&Smooth Interpolation"));
+    smooth->setCheckable(true);
+    smooth->setChecked(m_viewport->smooth());
+    connect(smooth, &QAction::toggled, m_viewport, &viewer::ImageViewport::setSmooth);
+    QAction* text = view->addAction(tr("Overlay &Text"));
+    text->setCheckable(true);
+    text->setChecked(true);
+    text->setShortcut(QKeySequence(Qt::Key_T));
+    connect(text, &QAction::toggled, m_viewport, &viewer::ImageViewport::setOverlayTextVisible);
+    // Shortcuts live in the viewport's key handling; menu entries only show them.
+    for (QAction* a : view->actions()) a->setShortcutContext(Qt::WidgetShortcut);
+
+    m_presetMenu = menuBar()->addMenu(tr("&Window"));
+    rebuildPresetMenu();
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Lightbox"), this, [this] {
+        QMessageBox::about(this, tr("About Lightbox"),
+                           tr("<b>Lightbox %1</b><br>Diagnostic radiology workstation.<br>"
+                              "Not for diagnostic use unless validated at your site.").arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::buildToolbar()
+{
+    QToolBar* bar = addToolBar(tr("Tools"));
+    bar->setObjectName("tools");
+    m_tools = new QActionGroup(this);
+    struct ToolDef { const char* name; viewer::Tool tool; };
+    const ToolDef defs[] = {{"Window/Level", viewer::Tool::WindowLevel}, {"Pan", viewer::Tool::Pan}, {"Zoom", viewer::Tool::Zoom},
+                            {"Scroll", viewer::Tool::Scroll}, {"Magnifier", viewer::Tool::Magnifier}};
+    for (const ToolDef& d : defs) {
+        QAction* a = bar->addAction(tr(d.name));
+        a->setCheckable(true);
+        a->setChecked(d.tool == viewer::Tool::WindowLevel);
+        m_tools->addAction(a);
+        const viewer::Tool t = d.tool;
+        connect(a, &QAction::triggered, this, [this, t] { m_viewport->setTool(t); });
+    }
+    bar->addSeparator();
+    QToolButton* presets = new QToolButton(this);
+    presets->setText(tr("Presets"));
+    presets->setMenu(m_presetMenu);
+    presets->setPopupMode(QToolButton::InstantPopup);
+    bar->addWidget(presets);
+    bar->addAction(tr("Fit"), m_viewport, &viewer::ImageViewport::fitToWindow);
+    bar->addAction(tr("1:1"), m_viewport, &viewer::ImageViewport::actualSize);
+    bar->addAction(tr("Rotate"), this, [this] { m_viewport->rotate(1); });
+    bar->addAction(tr("Flip"), m_viewport, &viewer::ImageViewport::flipHorizontal);
+    bar->addAction(tr("Invert"), this, [this] { m_viewport->setInverted(!m_viewport->inverted()); });
+    bar->addAction(tr("Reset"), m_viewport, &viewer::ImageViewport::reset);
+    bar->addSeparator();
+    m_cineAction = bar->addAction(tr("Play"));
+    m_cineAction->setCheckable(true);
+    connect(m_cineAction, &QAction::toggled, this, [this](bool on) {
+        m_viewport->setCinePlaying(on);
+        m_cineAction->setText(on ? tr("Pause") : tr("Play"));
+    });
+    m_fps = new QDoubleSpinBox(this);
+    m_fps->setRange(0.5, 120.0);
+    m_fps->setDecimals(1);
+    m_fps->setSuffix(tr(" fps"));
+    m_fps->setValue(m_viewport->cineRate());
+    m_fps->setToolTip(tr("Cine rate"));
+    connect(m_fps, &QDoubleSpinBox::valueChanged, m_viewport, &viewer::ImageViewport::setCineRate);
+    bar->addWidget(m_fps);
+}
+
+void MainWindow::buildDock()
+{
+    auto* dock = new QDockWidget(tr("Series"), this);
+    dock->setObjectName("series");
+    m_seriesList = new QListWidget(dock);
+    dock->setWidget(m_seriesList);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    connect(m_seriesList, &QListWidget::currentRowChanged, this, &MainWindow::showSeries);
+}
+
+void MainWindow::rebuildPresetMenu()
+{
+    m_presetMenu->clear();
+    m_presetMenu->addAction(tr("Default (from the image)"), m_viewport, &viewer::ImageViewport::resetWindow);
+    viewer::FrameStack* stack = m_viewport->stack();
+    if (stack && m_viewport->currentIndex() >= 0) {
+        const auto& entry = stack->entry(m_viewport->currentIndex());
+        const auto& windows = entry.info->windowsFor(entry.frame);
+        for (size_t i = 0; i < windows.size(); ++i) {
+            QString label = tr("Image window %1: W %2 L %3").arg(i + 1).arg(windows[i].width).arg(windows[i].center);
+            if (!windows[i].explanation.empty()) label += " (" + QString::fromStdString(windows[i].explanation) + ")";
+            m_presetMenu->addAction(label, this, [this, i] {
+                VoiChoice c;
+                c.kind = VoiChoice::Kind::FileWindow;
+                c.index = int(i);
+                m_viewport->useFileVoi(c);
+            });
+        }
+        for (size_t i = 0; i < entry.info->voiLuts.size(); ++i) {
+            QString label = tr("VOI LUT %1").arg(i + 1);
+            if (!entry.info->voiLuts[i].explanation.empty()) label += " (" + QString::fromStdString(entry.info->voiLuts[i].explanation) + ")";
+            m_presetMenu->addAction(label, this, [this, i] {
+                VoiChoice c;
+                c.kind = VoiChoice::Kind::VoiLut;
+                c.index = int(i);
+                m_viewport->useFileVoi(c);
+            });
+        }
+        const auto& presets = windowPresetsFor(entry.summary->modality);
+        if (!presets.empty()) m_presetMenu->addSeparator();
+        for (size_t i = 0; i < presets.size(); ++i) {
+            QAction* a = m_presetMenu->addAction(tr("%1: W %2 L %3").arg(QString::fromStdString(presets[i].name)).arg(presets[i].width).arg(presets[i].center),
+                                                 this, [this, p = presets[i]] { m_viewport->applyPreset(p); });
+            if (i < 9) a->setShortcut(QKeySequence(Qt::Key_1 + int(i)));
+            a->setShortcutContext(Qt::WidgetShortcut);
+        }
+    }
+}
+
+void MainWindow::openPaths(const QStringList& paths)
+{
+    if (paths.isEmpty()) return;
+    if (m_openWatcher.isRunning()) {
+        m_openWatcher.cancel();
+        m_openWatcher.waitForFinished();
+    }
+    m_message->setText(tr("Reading %1…").arg(paths.size() == 1 ? paths.front() : tr("%1 items").arg(paths.size())));
+    m_progress->setRange(0, 0);
+    m_progress->setVisible(true);
+    m_cancel->setVisible(true);
+    m_openWatcher.setFuture(openPathsAsync(m_pool, paths));
+}
+
+void MainWindow::openDemo()
+{
+    const QString dir = demoFolder();
+    if (QDir(dir).exists() && !QDir(dir).entryList({"*.dcm"}, QDir::Files).isEmpty()) {
+        openPaths({dir});
+        return;
+    }
+    if (m_demoWatcher.isRunning()) return;
+    m_message->setText(tr("Generating the demo study in %1…").arg(dir));
+    m_progress->setRange(0, 0);
+    m_progress->setVisible(true);
+    QDir().mkpath(dir + ".part");
+    QFuture<void> f = QtConcurrent::run(&m_pool, [dir] {
+        const QString tmp = dir + ".part";
+        if (writeCtPhantom(tmp.toStdString(), PhantomOptions{}))
+            QDir().rename(tmp, dir);  // appears complete or not at all
+    });
+    connect(&m_demoWatcher, &QFutureWatcher<void>::finished, this, [this, dir] {
+        disconnect(&m_demoWatcher, nullptr, this, nullptr);
+        if (QDir(dir).exists()) openPaths({dir});
+        else showProblem(tr("The demo study could not be written to %1").arg(dir));
+    });
+    m_demoWatcher.setFuture(f);
+}
+
+void MainWindow::onOpenFinished()
+{
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
+    if (m_openWatcher.isCanceled() || m_openWatcher.future().resultCount() == 0) {
+        m_message->setText(tr("Cancelled."));
+        emit loadFinished();
+        return;
+    }
+    OpenResult result = m_openWatcher.result();
+    m_viewport->setStack(nullptr);
+    m_stacks.clear();
+    m_seriesList->clear();
+    for (const SeriesGroup& g : result.series) {
+        std::vector<viewer::StackEntry> entries;
+        for (const SeriesFrame& f : g.frames) {
+            const OpenedImage& img = g.images[f.image];
+            entries.push_back({QString::fromStdString(img.path), f.frame, img.info, img.summary});
+        }
+        m_stacks.push_back(std::make_unique<viewer::FrameStack>(std::move(entries), m_pool));
+        QString label = QString::fromStdString(g.modality);
+        if (g.seriesNumber) label += tr(" S%1").arg(g.seriesNumber);
+        const QString desc = QString::fromStdString(g.description);
+        label += "  " + (desc.isEmpty() ? tr("(no description)") : desc);
+        label += tr("  [%1]").arg(g.frames.size());
+        m_seriesList->addItem(label);
+    }
+    QString msg = tr("%n series", nullptr, int(result.series.size()));
+    if (!result.problems.isEmpty()) {
+        msg += tr(", %n file(s) not shown: ", nullptr, int(result.problems.size())) + result.problems.front();
+        for (const QString& p : result.problems) qWarning("%s", qPrintable(p));
+    }
+    m_message->setText(msg);
+    if (!m_stacks.empty()) {
+        m_seriesList->setCurrentRow(0);
+        const auto& s = *m_stacks.front()->entry(0).summary;
+        setWindowTitle(tr("Lightbox — %1").arg(QString::fromStdString(s.patientName)));
+    } else if (!result.problems.isEmpty()) {
+        showProblem(result.problems.front());
+    }
+    emit loadFinished();
+}
+
+void MainWindow::showSeries(int index)
+{
+    if (index < 0 || index >= int(m_stacks.size())) return;
+    m_viewport->setCinePlaying(false);
+    m_cineAction->setChecked(false);
+    m_viewport->setStack(m_stacks[size_t(index)].get());
+    m_fps->setValue(m_viewport->cineRate());
+    rebuildPresetMenu();
+    m_viewport->view()->setFocus();
+}
+
+void MainWindow::onIndexChanged(int index, int count)
+{
+    m_position->setText(tr("%1 / %2").arg(index + 1).arg(count));
+}
+
+void MainWindow::showProblem(const QString& message)
+{
+    m_message->setText(message);
+    statusBar()->showMessage(message, 8000);
+}
+
+}  // namespace lightbox::app

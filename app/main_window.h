@@ -1,0 +1,76 @@
+#pragma once
+// The reading window: a 2D viewport, the series list, tools, presets, cine and status bar.
+#include "open_job.h"
+
+#include <QFutureWatcher>
+#include <QMainWindow>
+#include <QPointer>
+
+#include <memory>
+#include <vector>
+
+class QActionGroup;
+class QDoubleSpinBox;
+class QLabel;
+class QListWidget;
+class QMenu;
+class QProgressBar;
+class QThreadPool;
+class QToolButton;
+class QAction;
+
+namespace lightbox::viewer {
+class FrameStack;
+class ImageViewport;
+}  // namespace lightbox::viewer
+
+namespace lightbox::app {
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QThreadPool& pool, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens files and folders in the background (progress in the status bar).
+    void openPaths(const QStringList& paths);
+    void openDemo();
+    viewer::ImageViewport* viewport() const { return m_viewport; }
+    int seriesCount() const { return int(m_stacks.size()); }
+    void showSeries(int index);
+    bool isLoading() const;
+
+signals:
+    void loadFinished();
+
+protected:
+    void closeEvent(QCloseEvent* e) override;
+
+private:
+    void buildActions();
+    void buildToolbar();
+    void buildDock();
+    void onOpenFinished();
+    void onIndexChanged(int index, int count);
+    void rebuildPresetMenu();
+    void showProblem(const QString& message);
+
+    QThreadPool& m_pool;
+    viewer::ImageViewport* m_viewport = nullptr;
+    QListWidget* m_seriesList = nullptr;
+    std::vector<std::unique_ptr<viewer::FrameStack>> m_stacks;
+    QFutureWatcher<OpenResult> m_openWatcher;
+    QFutureWatcher<void> m_demoWatcher;
+
+    QLabel* m_message = nullptr;
+    QLabel* m_pixel = nullptr;
+    QLabel* m_position = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QToolButton* m_cancel = nullptr;
+    QMenu* m_presetMenu = nullptr;
+    QAction* m_cineAction = nullptr;
+    QDoubleSpinBox* m_fps = nullptr;
+    QActionGroup* m_tools = nullptr;
+};
+
+}  // namespace lightbox::app

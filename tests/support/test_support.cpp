@@ -1,0 +1,105 @@
+#include "test_support.h"
+
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QProcess>
+#include <QtTest>
+
+#include <cmath>
+#include <cstdlib>
+
+namespace lightbox::test {
+
+namespace {
+
+QString fromEnvOr(const char* name, const QString& fallback)
+{
+    const QByteArray v = qgetenv(name);
+    return v.isEmpty() ? fallback : QString::fromLocal8Bit(v);
+}
+
+}  // namespace
+
+QString testDataDir()
+{
+    const QString dir = fromEnvOr("LIGHTBOX_TESTDATA", QStringLiteral(LIGHTBOX_TESTDATA_DEFAULT));
+    if (!QFileInfo(dir + "/MANIFEST.md").exists())
+        qFatal("test data not found at %s (set LIGHTBOX_TESTDATA)", qPrintable(dir));
+    return QFileInfo(dir).canonicalFilePath();
+}
+
+QString pydicomTestFiles()
+{
+    const QString dir = fromEnvOr("PYDICOM_TEST_FILES", QStringLiteral("/usr/lib/python3/dist-packages/pydicom/data/test_files"));
+    if (!QFileInfo(dir + "/CT_small.dcm").exists())
+        qFatal("pydicom's test files not found at %s (install python3-pydicom)", qPrintable(dir));
+    return dir;
+}
+
+QString lightboxExe() { return QStringLiteral(LIGHTBOX_EXE); }
+QString scriptsDir() { return QStringLiteral(LIGHTBOX_TEST_SOURCE_DIR); }
+QString python() { return QStringLiteral("/usr/bin/python3"); }
+
+ProcessResult run(const QString& program, const QStringList& args, int timeoutMs, const QString& workDir)
+{
+    ProcessResult r;
+    QProcess p;
+    if (!workDir.isEmpty()) p.setWorkingDirectory(workDir);
+    p.start(program, args);
+    if (!p.waitForStarted(10000)) {
+        r.err = "cannot start " + program.toLocal8Bit();
+        return r;
+    }
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished(5000);
+        r.timedOut = true;
+    }
+    r.crashed = !r.timedOut && p.exitStatus() == QProcess::CrashExit;
+    r.exitCode = p.exitCode();
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QString ImageDiff::describe() const
+{
+    if (!sameSize) return QStringLiteral("different sizes");
+    return QStringLiteral("max %1, mean %2").arg(maxDiff).arg(meanDiff, 0, 'f', 4);
+}
+
+ImageDiff compareImages(const QImage& a, const QImage& b)
+{
+    ImageDiff d;
+    if (a.size() != b.size() || a.isNull()) return d;
+    d.sameSize = true;
+    const bool grey = a.isGrayscale() && b.isGrayscale();
+    const QImage x = a.convertToFormat(grey ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+    const QImage y = b.convertToFormat(grey ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+    const int channels = grey ? 1 : 3;
+    double sum = 0;
+    std::size_t n = 0;
+    for (int row = 0; row < x.height(); ++row) {
+        const uchar* p = x.constScanLine(row);
+        const uchar* q = y.constScanLine(row);
+        for (int i = 0; i < x.width() * channels; ++i) {
+            const int diff = std::abs(int(p[i]) - int(q[i]));
+            d.maxDiff = std::max(d.maxDiff, diff);
+            sum += diff;
+            ++n;
+        }
+    }
+    d.meanDiff = n ? sum / double(n) : 0;
+    return d;
+}
+
+QStringList filesUnder(const QString& dir)
+{
+    QStringList out;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) out << it.next();
+    out.sort();
+    return out;
+}
+
+}  // namespace lightbox::test

@@ -1,0 +1,42 @@
+#pragma once
+// Shared helpers of Lightbox's tests: where the corpora and tools are, running a program, comparing
+// two images pixel by pixel.
+#include <QImage>
+#include <QString>
+#include <QStringList>
+
+namespace lightbox::test {
+
+// ../shared/testdata (or $LIGHTBOX_TESTDATA); the test fails if it is missing.
+QString testDataDir();
+// pydicom's test files (or $PYDICOM_TEST_FILES).
+QString pydicomTestFiles();
+QString lightboxExe();
+QString scriptsDir();
+QString python();  // the system Python that has pydicom
+
+struct ProcessResult {
+    int exitCode = -1;
+    bool crashed = false;
+    bool timedOut = false;
+    QByteArray out;
+    QByteArray err;
+    bool ok() const { return !crashed && !timedOut && exitCode == 0; }
+};
+
+ProcessResult run(const QString& program, const QStringList& args, int timeoutMs = 60000, const QString& workDir = {});
+
+struct ImageDiff {
+    bool sameSize = false;
+    int maxDiff = 0;
+    double meanDiff = 0;
+    QString describe() const;
+};
+
+// Compares two PNGs as 8-bit grey (if both are grey) or RGB.
+ImageDiff compareImages(const QImage& a, const QImage& b);
+
+// Every regular file under a folder, sorted.
+QStringList filesUnder(const QString& dir);
+
+}  // namespace lightbox::test
