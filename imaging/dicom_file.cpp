@@ -13,6 +13,7 @@
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -26,6 +27,10 @@ namespace lightbox {
 namespace {
 
 DcmTagKey key(Tag t) { return DcmTagKey(tagGroup(t), tagElement(t)); }
+
+// Text values longer than this come from damaged files (UT may hold up to 4 GiB, but nothing
+// Lightbox shows is that long).
+constexpr Uint32 kMaxTextBytes = 1 << 20;
 
 DcmElement* findElement(DcmItem* item, Tag t)
 {
@@ -70,6 +75,18 @@ std::string DicomItem::text(Tag tag) const
 {
     DcmElement* e = findElement(m_item, tag);
     if (!e) return {};
+    if (!e->isaString()) {
+        // Binary numbers (US, SL, FD...) as text; other binary values (a damaged VR) are not text.
+        std::string out;
+        for (double v : numbers(tag)) {
+            if (!out.empty()) out += '\\';
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.10g", v);
+            out += buf;
+        }
+        return out;
+    }
+    if (e->getLength() > kMaxTextBytes) return {};  // not a plausible text value
     OFString raw;
     if (e->getOFStringArray(raw, OFFalse).bad()) return {};
     const bool isPn = e->getVR() == EVR_PN;
@@ -99,7 +116,7 @@ std::vector<double> DicomItem::numbers(Tag tag) const
     case EVR_FL: for (unsigned long i = 0; i < vm; ++i) { Float32 v; if (e->getFloat32(v, i).good()) out.push_back(v); } break;
     case EVR_FD: for (unsigned long i = 0; i < vm; ++i) { Float64 v; if (e->getFloat64(v, i).good()) out.push_back(v); } break;
     default: {
-        if (!e->isaString()) break;
+        if (!e->isaString() || e->getLength() > kMaxTextBytes) break;
         OFString raw;
         if (e->getOFStringArray(raw, OFFalse).bad()) break;
         for (const std::string& v : splitValues(std::string(raw.c_str(), raw.length()))) {
@@ -242,7 +259,7 @@ Result<std::unique_ptr<DicomFile>> DicomFile::open(const std::string& path, Open
 
     OFString scs;
     DcmElement* scsElem = findElement(ds, tags::SpecificCharacterSet);
-    if (scsElem) scsElem->getOFStringArray(scs, OFFalse);
+    if (scsElem && scsElem->isaString() && scsElem->getLength() < 1024) scsElem->getOFStringArray(scs, OFFalse);
     file->m_charset = std::make_unique<CharsetDecoder>(std::string_view(scs.c_str(), scs.length()));
     file->m_impl->xfer = ds->getOriginalXfer();
     return file;

@@ -3,6 +3,7 @@
 #include "color_convert.h"
 #include "dicom_file_impl.h"
 #include "j2k_decoder.h"
+#include "jpeg_header.h"
 #include "transfer_syntax.h"
 
 #include <dcmtk/dcmdata/dcdatset.h>
@@ -90,7 +91,16 @@ Result<std::vector<std::uint8_t>> readNativeFrame(DcmPixelData* pd, const DicomF
 }
 
 // Compressed bytes of one frame of an encapsulated pixel data element.
-Result<std::vector<std::uint8_t>> encapsulatedFrameBytes(DcmPixelData* pd, const DicomFile& file, std::uint32_t frame, std::uint32_t frames)
+bool startsJ2kFrame(const std::uint8_t* p, Uint32 n)
+{
+    return p && n >= 8 && ((p[0] == 0xFF && p[1] == 0x4F && p[2] == 0xFF && p[3] == 0x51) ||
+                           (p[4] == 'j' && p[5] == 'P' && p[6] == ' ' && p[7] == ' '));
+}
+
+bool startsJpegFrame(const std::uint8_t* p, Uint32 n) { return p && n >= 2 && p[0] == 0xFF && p[1] == 0xD8; }
+
+Result<std::vector<std::uint8_t>> encapsulatedFrameBytes(DcmPixelData* pd, std::uint32_t frame, std::uint32_t frames,
+                                                        bool (*startsFrame)(const std::uint8_t*, Uint32))
 {
     DcmPixelSequence* seq = nullptr;
     E_TransferSyntax xfer = EXS_Unknown;
@@ -135,12 +145,10 @@ Result<std::vector<std::uint8_t>> encapsulatedFrameBytes(DcmPixelData* pd, const
         if (starts.empty() && fragments == frames)
             for (unsigned long i = 0; i < fragments; ++i) starts.push_back(i);
         if (starts.empty()) {
-            // A new frame starts where a fragment begins with a JPEG 2000 codestream or JP2 box.
+            // A new frame starts where a fragment begins with a codestream header.
             for (unsigned long i = 0; i < fragments; ++i) {
                 auto [p, n] = fragment(i);
-                if (p && n >= 4 && ((p[0] == 0xFF && p[1] == 0x4F && p[2] == 0xFF && p[3] == 0x51) ||
-                                    (n >= 8 && p[4] == 'j' && p[5] == 'P' && p[6] == ' ' && p[7] == ' ')))
-                    starts.push_back(i);
+                if (startsFrame(p, n)) starts.push_back(i);
             }
         }
         if (frame >= starts.size())
@@ -155,7 +163,6 @@ Result<std::vector<std::uint8_t>> encapsulatedFrameBytes(DcmPixelData* pd, const
         if (!p && n) return makeError("truncated", "pixel data fragment " + std::to_string(i + 1) + " cannot be read");
         if (p) out.insert(out.end(), p, p + n);
     }
-    (void)file;
     return out;
 }
 
@@ -200,7 +207,7 @@ Result<DecodedFrame> decodeFrame(const DicomFile& file, const ImageInfo& info, s
             out.bitsStored = 1;
             out.highBit = 0;
         } else if (codec == PixelCodec::Jpeg2000) {
-            auto bytes = encapsulatedFrameBytes(pd, file, frame, info.frames);
+            auto bytes = encapsulatedFrameBytes(pd, frame, info.frames, startsJ2kFrame);
             if (!bytes) return bytes.error();
             auto j2k = decodeJ2k(bytes->data(), bytes->size());
             if (!j2k) return j2k.error();
@@ -229,6 +236,18 @@ Result<DecodedFrame> decodeFrame(const DicomFile& file, const ImageInfo& info, s
             if (!bytes) return bytes.error();
             out.data = std::move(*bytes);
         } else {
+            if (codec == PixelCodec::Jpeg || codec == PixelCodec::JpegLs) {
+                auto bytes = encapsulatedFrameBytes(pd, frame, info.frames, startsJpegFrame);
+                if (!bytes) return bytes.error();
+                const auto h = parseJpegFrameHeader(bytes->data(), bytes->size());
+                if (!h) return makeError("corrupt-pixel-data", "frame " + std::to_string(frame + 1) + ": no JPEG frame header");
+                if (std::uint32_t(h->width) != info.columns || std::uint32_t(h->height) != info.rows ||
+                    h->components != info.samplesPerPixel)
+                    return makeError("corrupt-pixel-data", "JPEG image is " + std::to_string(h->width) + "x" + std::to_string(h->height) +
+                                                               "x" + std::to_string(h->components) + ", the header says " +
+                                                               std::to_string(info.columns) + "x" + std::to_string(info.rows) + "x" +
+                                                               std::to_string(info.samplesPerPixel));
+            }
             Uint32 frameSize = 0;
             if (pd->getUncompressedFrameSize(ds, frameSize).bad() || frameSize == 0)
                 return makeError("corrupt-pixel-data", "cannot determine the frame size");
