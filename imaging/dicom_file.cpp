@@ -9,6 +9,7 @@
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmdata/dcvr.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
@@ -61,6 +62,8 @@ void registerDicomCodecs()
     std::call_once(once, [] {
         // Lightbox reports problems itself, one line per file; DCMTK's own log stays quiet.
         OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+        // Elements written as UN by some toolkits are read with their dictionary VR (PS3.5 6.2.2).
+        dcmEnableUnknownVRConversion.set(OFTrue);
         DJDecoderRegistration::registerCodecs();
         DJLSDecoderRegistration::registerCodecs();
         DcmRLEDecoderRegistration::registerCodecs();
@@ -248,12 +251,12 @@ Result<std::unique_ptr<DicomFile>> DicomFile::open(const std::string& path, Open
     }
     DcmDataset* ds = ff.getDataset();
     if (cond.bad()) {
-        const bool truncated = cond == EC_StreamNotifyClient || cond == EC_PrematureSequDelimitationItem ||
-                               cond == EC_SequEnd || cond == EC_ItemEnd;
-        if (!ds || ds->card() == 0 || !truncated)
-            return makeError(truncated ? "truncated" : "unreadable",
-                             std::string(truncated ? "file is truncated: " : "cannot be parsed: ") + cond.text());
-        file->m_warning = std::string("file is truncated: ") + cond.text();
+        // Keep what was parsed before the damage (its header may still be useful); pixel data
+        // beyond it fails on access with its own reason.
+        const bool truncated = cond == EC_StreamNotifyClient || cond == EC_PrematureSequDelimitationItem;
+        const std::string what = std::string(truncated ? "file is truncated" : "file is damaged") + " (" + cond.text() + ")";
+        if (!ds || ds->card() == 0) return makeError(truncated ? "truncated" : "unreadable", what);
+        file->m_warning = what;
     }
     if (!ds || ds->card() == 0) return makeError("not-dicom", "contains no DICOM attributes");
 

@@ -117,6 +117,7 @@ ImageScene::ImageScene(vtkRenderWindow* window) : d(std::make_unique<Impl>())
     d->renderer->SetBackground(0, 0, 0);
     d->loupe->SetBackground(0.1, 0.1, 0.1);
     d->actor->GetMapper()->SetInputData(d->data);
+    d->actor->GetMapper()->BorderOn();  // edge pixels are whole pixels, as in the rendered PNG
     d->actor->GetProperty()->SetColorWindow(255.0);
     d->actor->GetProperty()->SetColorLevel(127.5);
     d->actor->GetProperty()->SetInterpolationTypeToNearest();

@@ -1,0 +1,245 @@
+// The 2D viewport under a real X server: opens the shared CT, drives window/level (right-drag),
+// zoom (Ctrl+wheel), scrolling (wheel, keys), rotation and cine with synthetic events, and checks
+// the grabbed view pixel by pixel against `lightbox render` of the same image at the same window.
+#include "test_support.h"
+
+#include "frame_stack.h"
+#include "image_viewport.h"
+#include "open_job.h"
+#include "viewport_overlay.h"
+#include "vtk_view_widget.h"
+
+#include <QApplication>
+#include <QTemporaryDir>
+#include <QThreadPool>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace lightbox;
+using namespace lightbox::test;
+
+class ViewportGuiTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void showsTheFirstImageAtItsFileWindow();
+    void rightDragChangesTheWindow();
+    void ctrlWheelZooms();
+    void wheelAndKeysScroll();
+    void rotationAndFlipKeepPixels();
+    void cinePlays();
+    void overlayShowsPatientAndGeometry();
+
+private:
+    struct Match {
+        int compared = 0;
+        int mismatched = 0;
+    };
+    Match compareWithRender(const WindowLevel& w);
+    void waitShown();
+
+    QTemporaryDir m_tmp;
+    QThreadPool m_pool;
+    std::unique_ptr<viewer::FrameStack> m_stack;
+    std::unique_ptr<viewer::ImageViewport> m_viewport;
+    int m_pngCounter = 0;
+};
+
+void ViewportGuiTest::initTestCase()
+{
+    const QString ct = testDataDir() + "/ct/siemens-sensation10_chest_30sl";
+    app::OpenResult opened = app::openPaths({ct});
+    QCOMPARE(opened.series.size(), size_t(1));
+    const SeriesGroup& g = opened.series.front();
+    QCOMPARE(g.frames.size(), size_t(30));
+    std::vector<viewer::StackEntry> entries;
+    for (const SeriesFrame& f : g.frames)
+        entries.push_back({QString::fromStdString(g.images[f.image].path), f.frame, g.images[f.image].info, g.images[f.image].summary});
+    m_stack = std::make_unique<viewer::FrameStack>(std::move(entries), m_pool);
+    m_viewport = std::make_unique<viewer::ImageViewport>();
+    m_viewport->resize(700, 560);
+    m_viewport->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_viewport.get()));
+    m_viewport->setSmooth(false);  // one screen pixel shows exactly one image pixel's value
+    m_viewport->setStack(m_stack.get());
+    waitShown();
+}
+
+void ViewportGuiTest::cleanupTestCase()
+{
+    m_viewport->setStack(nullptr);
+    m_viewport.reset();
+    m_stack.reset();
+    m_pool.waitForDone();
+}
+
+void ViewportGuiTest::waitShown()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(m_viewport->currentImageShown(), 20000);
+    QApplication::processEvents();
+}
+
+ViewportGuiTest::Match ViewportGuiTest::compareWithRender(const WindowLevel& w)
+{
+    Match m;
+    const auto& entry = m_stack->entry(m_viewport->currentIndex());
+    const QString png = m_tmp.path() + QStringLiteral("/render%1.png").arg(++m_pngCounter);
+    const ProcessResult r = run(lightboxExe(), {"render", entry.path, "--frame", QString::number(entry.frame + 1), "--window",
+                                                QString::number(w.center, 'g', 12) + "," + QString::number(w.width, 'g', 12), "--out", png});
+    if (!r.ok()) {
+        qWarning("render failed: %s", r.err.constData());
+        return m;
+    }
+    const QImage reference = QImage(png).convertToFormat(QImage::Format_Grayscale8);
+    const QImage view = m_viewport->grabView().convertToFormat(QImage::Format_RGB32);
+    for (int row = 0; row < reference.height(); ++row) {
+        for (int col = 0; col < reference.width(); ++col) {
+            const QPointF s = m_viewport->imageToView(QPointF(col, row));
+            const int x = int(std::floor(s.x())), y = int(std::floor(s.y()));
+            if (x < 0 || y < 0 || x >= view.width() || y >= view.height()) continue;
+            ++m.compared;
+            const QRgb p = view.pixel(x, y);
+            const int expected = reference.constScanLine(row)[col];
+            if (std::abs(qRed(p) - expected) > 0 || qRed(p) != qGreen(p) || qGreen(p) != qBlue(p)) {
+                if (++m.mismatched <= 5 && qEnvironmentVariableIsSet("LIGHTBOX_TEST_VERBOSE"))
+                    qInfo("pixel %d,%d at %d,%d: view %d/%d/%d, render %d", col, row, x, y, qRed(p), qGreen(p), qBlue(p), expected);
+            }
+        }
+    }
+    return m;
+}
+
+void ViewportGuiTest::showsTheFirstImageAtItsFileWindow()
+{
+    QCOMPARE(m_viewport->currentIndex(), 0);
+    const WindowLevel w = m_viewport->window();
+    const auto& windows = m_stack->entry(0).info->windows;
+    QVERIFY(!windows.empty());
+    QCOMPARE(w.center, windows.front().center);
+    QCOMPARE(w.width, windows.front().width);
+    m_viewport->actualSize();
+    const Match m = compareWithRender(w);
+    QVERIFY2(m.compared > 200000, qPrintable(QString::number(m.compared)));
+    QCOMPARE(m.mismatched, 0);
+}
+
+void ViewportGuiTest::rightDragChangesTheWindow()
+{
+    QWidget* view = m_viewport->view();
+    const WindowLevel before = m_viewport->window();
+    const QPoint start(300, 300);
+    QTest::mousePress(view, Qt::RightButton, Qt::NoModifier, start);
+    for (int i = 1; i <= 10; ++i) {
+        QMouseEvent move(QEvent::MouseMove, QPointF(start + QPoint(8 * i, 5 * i)), view->mapToGlobal(QPointF(start + QPoint(8 * i, 5 * i))),
+                         Qt::NoButton, Qt::RightButton, Qt::NoModifier);
+        QApplication::sendEvent(view, &move);
+    }
+    QTest::mouseRelease(view, Qt::RightButton, Qt::NoModifier, start + QPoint(80, 50));
+    const WindowLevel after = m_viewport->window();
+    QVERIFY2(after.width > before.width + 50, qPrintable(QString::number(after.width)));  // dragged right: wider
+    QVERIFY2(after.center > before.center + 20, qPrintable(QString::number(after.center)));  // dragged down: higher level
+    QApplication::processEvents();
+    const Match m = compareWithRender(after);
+    QVERIFY(m.compared > 200000);
+    QCOMPARE(m.mismatched, 0);
+}
+
+void ViewportGuiTest::ctrlWheelZooms()
+{
+    QWidget* view = m_viewport->view();
+    m_viewport->actualSize();
+    const double before = m_viewport->zoom();
+    const QPointF at(350, 280);
+    QWheelEvent wheel(at, view->mapToGlobal(at), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::ControlModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view, &wheel);
+    QCOMPARE(m_viewport->zoom(), before * 1.1 * 1.1);
+    // The image point under the cursor stays under the cursor.
+    QApplication::processEvents();
+    const Match m = compareWithRender(m_viewport->window());
+    QVERIFY(m.compared > 150000);
+    QVERIFY2(m.mismatched <= m.compared / 1000, qPrintable(QStringLiteral("%1 of %2").arg(m.mismatched).arg(m.compared)));
+    m_viewport->fitToWindow();
+}
+
+void ViewportGuiTest::wheelAndKeysScroll()
+{
+    QWidget* view = m_viewport->view();
+    const QPointF at(350, 280);
+    QWheelEvent down(at, view->mapToGlobal(at), QPoint(), QPoint(0, -360), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view, &down);
+    QCOMPARE(m_viewport->currentIndex(), 3);
+    waitShown();
+    m_viewport->actualSize();
+    Match m = compareWithRender(m_viewport->window());
+    QVERIFY(m.compared > 200000);
+    QCOMPARE(m.mismatched, 0);
+
+    QTest::keyClick(view, Qt::Key_End);
+    QCOMPARE(m_viewport->currentIndex(), 29);
+    QTest::keyClick(view, Qt::Key_Home);
+    QCOMPARE(m_viewport->currentIndex(), 0);
+    QTest::keyClick(view, Qt::Key_PageDown);
+    QCOMPARE(m_viewport->currentIndex(), 3);
+    QTest::keyClick(view, Qt::Key_Down);
+    QCOMPARE(m_viewport->currentIndex(), 4);
+    QTest::keyClick(view, Qt::Key_Up);
+    QCOMPARE(m_viewport->currentIndex(), 3);
+    waitShown();
+    m = compareWithRender(m_viewport->window());
+    QCOMPARE(m.mismatched, 0);
+}
+
+void ViewportGuiTest::rotationAndFlipKeepPixels()
+{
+    QWidget* view = m_viewport->view();
+    QTest::keyClick(view, Qt::Key_R);
+    QTest::keyClick(view, Qt::Key_H);
+    QApplication::processEvents();
+    const Match m = compareWithRender(m_viewport->window());
+    QVERIFY(m.compared > 100000);
+    QVERIFY2(m.mismatched <= m.compared / 1000, qPrintable(QStringLiteral("%1 of %2").arg(m.mismatched).arg(m.compared)));
+    // Rotated clockwise (R goes to the top, A to the right), then flipped left-right (P on the right).
+    const auto& c = m_viewport->overlay()->content();
+    QCOMPARE(c.top, QString("R"));
+    QCOMPARE(c.right, QString("P"));
+    QTest::keyClick(view, Qt::Key_Escape);
+    QCOMPARE(m_viewport->overlay()->content().left, QString("R"));
+}
+
+void ViewportGuiTest::cinePlays()
+{
+    m_viewport->setCurrentIndex(0);
+    m_viewport->setCineRate(20);
+    QTest::keyClick(m_viewport->view(), Qt::Key_Space);
+    QVERIFY(m_viewport->cinePlaying());
+    QTest::qWait(1500);
+    QTest::keyClick(m_viewport->view(), Qt::Key_Space);
+    QVERIFY(!m_viewport->cinePlaying());
+    // 20 fps for 1.5 s: about 30 frames; decoding under software GL may slow it, never stop it.
+    QVERIFY2(m_viewport->currentIndex() >= 8, qPrintable(QString::number(m_viewport->currentIndex())));
+}
+
+void ViewportGuiTest::overlayShowsPatientAndGeometry()
+{
+    waitShown();
+    const auto& c = m_viewport->overlay()->content();
+    QVERIFY(c.topLeft.join('\n').contains("Lung_Dx-A0002"));
+    QVERIFY(c.topRight.join('\n').contains("2007-04-25"));
+    QVERIFY(c.bottomLeft.join('\n').contains("/30"));
+    QVERIFY(c.bottomLeft.join('\n').contains("Thk 8 mm"));
+    QVERIFY(c.bottomRight.join('\n').startsWith("W "));
+    QCOMPARE(c.left + c.right + c.top + c.bottom, QString("RLAP"));
+    QVERIFY(c.mmPerLogicalPixel > 0);  // calibrated: scale bar shown
+}
+
+int main(int argc, char** argv)
+{
+    viewer::VtkViewWidget::configureDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    ViewportGuiTest test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_viewport_gui.moc"
