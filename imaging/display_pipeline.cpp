@@ -209,11 +209,26 @@ Result<DisplayImage> renderForDisplay(const DecodedFrame& frame, const ImageInfo
 
     out.channels = 1;
     out.pixels.resize(pixels);
-    const std::int64_t span = mv.maxStored() - mv.minStored() + 1;
-    if (span <= (1 << 16)) {
-        std::vector<std::uint8_t> table(static_cast<size_t>(span));
-        for (std::int64_t k = 0; k < span; ++k) table[size_t(k)] = display(mv.minStored() + k);
-        for (std::size_t i = 0; i < pixels; ++i) out.pixels[i] = table[size_t(mv.stored(i) - mv.minStored())];
+    const int bits = std::clamp(frame.bitsStored, 1, 32);
+    if (bits <= 16 && frame.bytesPerSample <= 2) {
+        // One table entry per possible stored bit pattern; the pixel loop is a shift, a mask and
+        // a lookup.
+        const std::uint32_t patterns = 1u << bits;
+        std::vector<std::uint8_t> table(patterns);
+        for (std::uint32_t k = 0; k < patterns; ++k) {
+            const std::int64_t value = frame.isSigned && (k >> (bits - 1)) ? std::int64_t(k) - std::int64_t(patterns) : std::int64_t(k);
+            table[k] = display(value);
+        }
+        const int shift = std::max(0, frame.highBit + 1 - bits);
+        const std::uint32_t mask = patterns - 1;
+        if (frame.bytesPerSample == 1) {
+            const std::uint8_t* src = frame.data.data();
+            for (std::size_t i = 0; i < pixels; ++i) out.pixels[i] = table[(src[i] >> shift) & mask];
+        } else {
+            std::vector<std::uint16_t> words(pixels);
+            std::memcpy(words.data(), frame.data.data(), pixels * 2);
+            for (std::size_t i = 0; i < pixels; ++i) out.pixels[i] = table[(words[i] >> shift) & mask];
+        }
     } else {
         for (std::size_t i = 0; i < pixels; ++i) out.pixels[i] = display(mv.stored(i));
     }

@@ -72,7 +72,13 @@ Result<std::vector<std::uint8_t>> readNativeFrame(DcmPixelData* pd, const DicomF
     OFCondition c = pd->getPartialValue(buf->data(), Uint32(alignedStart), Uint32(alignedEnd - alignedStart), nullptr, gLocalByteOrder);
     if (c.bad())
         return makeError("truncated", std::string("pixel data cannot be read from the file (") + c.text() + ")");
-    std::vector<std::uint8_t> out(buf->begin() + long(start - alignedStart), buf->begin() + long(start - alignedStart + frameBytes));
+    std::vector<std::uint8_t> out;
+    if (alignedStart == start && buf->size() >= frameBytes) {
+        out = std::move(*buf);
+        out.resize(frameBytes);
+    } else {
+        out.assign(buf->begin() + long(start - alignedStart), buf->begin() + long(start - alignedStart + frameBytes));
+    }
     if (info.bitsAllocated == 32 && file.impl().xfer == EXS_BigEndianExplicit) {
         if (pd->getVR() == EVR_OB) {
             for (size_t i = 0; i + 3 < out.size(); i += 4) {
