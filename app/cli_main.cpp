@@ -24,7 +24,8 @@ void printHelp()
            "  lightbox render FILE --out PNG [--frame N] [--window C,W] [--file-window N]\n"
            "                 [--voi-lut N] [--voi-function linear|linear-exact|sigmoid] [--invert]\n"
            "  lightbox dump FILE [--json]        print the main attributes (UTF-8)\n"
-           "  lightbox demo --out DIR            write the demo study (a CT phantom) to DIR\n";
+           "  lightbox demo --out DIR            write the demo study (a CT phantom) to DIR\n"
+           "  lightbox echo --host H --port P [--called-aet AET] [--aet OUR_AET]   C-ECHO a DICOM peer\n";
 }
 
 }  // namespace
@@ -38,6 +39,7 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"render", runRender},
         {"dump", runDump},
         {"demo", runDemo},
+        {"echo", runEcho},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";

@@ -7,6 +7,7 @@ namespace lightbox::app {
 int runRender(const QStringList& args);
 int runDump(const QStringList& args);
 int runDemo(const QStringList& args);
+int runEcho(const QStringList& args);
 
 // Prints a one-line error to stderr and returns `code`.
 int fail(const QString& message, int code = 1);

@@ -6,6 +6,10 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QIcon>
+#include <QLocale>
+#include <QTranslator>
 #include <QThreadPool>
 #include <QTimer>
 
@@ -18,16 +22,24 @@ int runGui(int argc, char** argv)
     QApplication::setApplicationName("Lightbox");
     QApplication::setOrganizationName("Lightbox");
     QApplication::setApplicationVersion(LIGHTBOX_VERSION);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/lightbox.svg")));
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("lightbox"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QApplication::installTranslator(&translator);
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Lightbox diagnostic radiology workstation");
     parser.addHelpOption();
     QCommandLineOption demo("demo", "Open the demo study (generated on first use).");
     QCommandLineOption screenshot("screenshot", "Save a screenshot of the window to FILE once the images are shown, then quit.", "FILE");
+    QCommandLineOption cache("cache", "Use DIR as the study cache (default: the per-user data folder).", "DIR");
+    parser.addOption(cache);
     parser.addOption(demo);
     parser.addOption(screenshot);
     parser.addPositionalArgument("paths", "DICOM files or folders to open.", "[PATH...]");
     parser.process(app);
+
+    if (parser.isSet(cache)) qputenv("LIGHTBOX_CACHE", QDir(parser.value(cache)).absolutePath().toLocal8Bit());
 
     // Decoding and reading run on this pool; the GUI thread never waits on disk.
     QThreadPool pool;

@@ -2,6 +2,7 @@
 
 #include "frame_stack.h"
 #include "image_viewport.h"
+#include "cache_location.h"
 #include "phantom.h"
 #include "vtk_view_widget.h"
 
@@ -32,7 +33,7 @@ namespace {
 
 QString demoFolder()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/demo/ct-chest-phantom");
+    return storage::demoStudyDir(storage::defaultCacheDir());
 }
 
 }  // namespace
@@ -151,8 +152,9 @@ void MainWindow::buildToolbar()
     bar->setObjectName("tools");
     m_tools = new QActionGroup(this);
     struct ToolDef { const char* name; viewer::Tool tool; };
-    const ToolDef defs[] = {{"Window/Level", viewer::Tool::WindowLevel}, {"Pan", viewer::Tool::Pan}, {"Zoom", viewer::Tool::Zoom},
-                            {"Scroll", viewer::Tool::Scroll}, {"Magnifier", viewer::Tool::Magnifier}};
+    const ToolDef defs[] = {{QT_TR_NOOP("Window/Level"), viewer::Tool::WindowLevel}, {QT_TR_NOOP("Pan"), viewer::Tool::Pan},
+                            {QT_TR_NOOP("Zoom"), viewer::Tool::Zoom}, {QT_TR_NOOP("Scroll"), viewer::Tool::Scroll},
+                            {QT_TR_NOOP("Magnifier"), viewer::Tool::Magnifier}};
     for (const ToolDef& d : defs) {
         QAction* a = bar->addAction(tr(d.name));
         a->setCheckable(true);

@@ -11,7 +11,6 @@ namespace lightbox::viewer {
 namespace {
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
-QString tr(const char* s) { return QCoreApplication::translate("lightbox::viewer::Overlay", s); }
 
 QString number(double v, int maxDecimals = 2)
 {
@@ -47,12 +46,12 @@ OverlayContent overlayText(const OverlayInputs& in)
     const ImageInfo& info = *in.info;
 
     c.topLeft << q(formatPersonName(s.patientName));
-    if (!s.patientId.empty()) c.topLeft << tr("ID: %1").arg(q(s.patientId));
+    if (!s.patientId.empty()) c.topLeft << QCoreApplication::translate("Overlay", "ID: %1").arg(q(s.patientId));
     QString birth = formatDicomDate(s.patientBirthDate);
     QString sexAge;
     if (!s.patientSex.empty()) sexAge += q(s.patientSex);
     if (!s.patientAge.empty()) sexAge += (sexAge.isEmpty() ? "" : " ") + q(s.patientAge);
-    QString born = birth.isEmpty() ? QString() : tr("Born %1").arg(birth);
+    QString born = birth.isEmpty() ? QString() : QCoreApplication::translate("Overlay", "Born %1").arg(birth);
     if (!sexAge.isEmpty()) born += (born.isEmpty() ? "" : "  ") + sexAge;
     if (!born.isEmpty()) c.topLeft << born;
 
@@ -61,32 +60,32 @@ OverlayContent overlayText(const OverlayInputs& in)
     const QString studyWhen = (formatDicomDate(s.studyDate) + " " + formatDicomTime(s.studyTime)).trimmed();
     if (!studyWhen.isEmpty()) c.topRight << studyWhen;
     QString series = q(s.seriesDescription);
-    if (!s.seriesNumber.empty()) series = tr("S%1 ").arg(q(s.seriesNumber)) + series;
+    if (!s.seriesNumber.empty()) series = QCoreApplication::translate("Overlay", "S%1 ").arg(q(s.seriesNumber)) + series;
     if (!series.trimmed().isEmpty()) c.topRight << series.trimmed();
 
-    QString im = tr("Im %1/%2").arg(in.index + 1).arg(in.count);
-    if (info.frames > 1) im += tr("  Fr %1/%2").arg(in.frame + 1).arg(info.frames);
+    QString im = QCoreApplication::translate("Overlay", "Im %1/%2").arg(in.index + 1).arg(in.count);
+    if (info.frames > 1) im += QCoreApplication::translate("Overlay", "  Fr %1/%2").arg(in.frame + 1).arg(info.frames);
     c.bottomLeft << im;
     const PlaneGeometry plane = info.planeFor(in.frame);
-    if (info.sliceLocation && info.perFrame.empty()) c.bottomLeft << tr("Loc %1 mm").arg(number(*info.sliceLocation));
+    if (info.sliceLocation && info.perFrame.empty()) c.bottomLeft << QCoreApplication::translate("Overlay", "Loc %1 mm").arg(number(*info.sliceLocation));
     else if (plane.position && plane.orientation) {
         // Position along the slice normal, like Slice Location.
         const auto& o = *plane.orientation;
         const double n[3] = {o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
         const auto& p = *plane.position;
-        c.bottomLeft << tr("Pos %1 mm").arg(number(n[0] * p[0] + n[1] * p[1] + n[2] * p[2]));
+        c.bottomLeft << QCoreApplication::translate("Overlay", "Pos %1 mm").arg(number(n[0] * p[0] + n[1] * p[1] + n[2] * p[2]));
     }
-    if (plane.sliceThickness) c.bottomLeft << tr("Thk %1 mm").arg(number(*plane.sliceThickness));
-    c.bottomLeft << tr("Zoom %1%").arg(number(in.zoom * 100.0, 0));
+    if (plane.sliceThickness) c.bottomLeft << QCoreApplication::translate("Overlay", "Thk %1 mm").arg(number(*plane.sliceThickness));
+    c.bottomLeft << QCoreApplication::translate("Overlay", "Zoom %1%").arg(number(in.zoom * 100.0, 0));
 
     if (in.windowKnown) {
-        if (in.voiLut > 0) c.bottomRight << tr("VOI LUT %1").arg(in.voiLut);
-        else c.bottomRight << tr("W %1  L %2").arg(number(in.window.width), number(in.window.center));
+        if (in.voiLut > 0) c.bottomRight << QCoreApplication::translate("Overlay", "VOI LUT %1").arg(in.voiLut);
+        else c.bottomRight << QCoreApplication::translate("Overlay", "W %1  L %2").arg(number(in.window.width), number(in.window.center));
         if (!in.window.explanation.empty() && in.voiLut == 0) c.bottomRight << q(in.window.explanation);
     }
-    if (in.inverted) c.bottomRight << tr("Inverted");
+    if (in.inverted) c.bottomRight << QCoreApplication::translate("Overlay", "Inverted");
     QString modality = q(s.modality);
-    if (info.lossy) modality += tr("  LOSSY");
+    if (info.lossy) modality += QCoreApplication::translate("Overlay", "  LOSSY");
     c.bottomRight << modality.trimmed();
     return c;
 }
