@@ -31,6 +31,8 @@ private slots:
     void rotationAndFlipKeepPixels();
     void cinePlays();
     void overlayShowsPatientAndGeometry();
+    void magnifierShowsTheRegionUnderTheCursor();
+    void nonSquarePixelsKeepTheirAspect();
 
 private:
     struct Match {
@@ -38,6 +40,8 @@ private:
         int mismatched = 0;
     };
     Match compareWithRender(const WindowLevel& w);
+    // With LIGHTBOX_TEST_SCREENSHOTS=DIR, saves what the user sees (view and overlay) for review.
+    void screenshot(const QString& name);
     void waitShown();
 
     QTemporaryDir m_tmp;
@@ -73,6 +77,15 @@ void ViewportGuiTest::cleanupTestCase()
     m_viewport.reset();
     m_stack.reset();
     m_pool.waitForDone();
+}
+
+void ViewportGuiTest::screenshot(const QString& name)
+{
+    const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
+    if (dir.isEmpty()) return;
+    QDir().mkpath(dir);
+    QApplication::processEvents();
+    m_viewport->grab().save(dir + "/" + name + ".png");
 }
 
 void ViewportGuiTest::waitShown()
@@ -204,6 +217,7 @@ void ViewportGuiTest::rotationAndFlipKeepPixels()
     const auto& c = m_viewport->overlay()->content();
     QCOMPARE(c.top, QString("R"));
     QCOMPARE(c.right, QString("P"));
+    screenshot("rotated-flipped");
     QTest::keyClick(view, Qt::Key_Escape);
     QCOMPARE(m_viewport->overlay()->content().left, QString("R"));
 }
@@ -232,6 +246,69 @@ void ViewportGuiTest::overlayShowsPatientAndGeometry()
     QVERIFY(c.bottomRight.join('\n').startsWith("W "));
     QCOMPARE(c.left + c.right + c.top + c.bottom, QString("RLAP"));
     QVERIFY(c.mmPerLogicalPixel > 0);  // calibrated: scale bar shown
+}
+
+void ViewportGuiTest::magnifierShowsTheRegionUnderTheCursor()
+{
+    m_viewport->fitToWindow();
+    QApplication::processEvents();
+    const QImage before = m_viewport->grabView();
+    m_viewport->setTool(viewer::Tool::Magnifier);
+    const QPoint at(350, 280);
+    QTest::mousePress(m_viewport->view(), Qt::LeftButton, Qt::NoModifier, at);
+    QApplication::processEvents();
+    const QImage loupe = m_viewport->grabView();
+    QVERIFY(!m_viewport->overlay()->content().loupe.isNull());
+    screenshot("magnifier");
+    const qreal dpr = m_viewport->view()->devicePixelRatioF();
+    const QPoint c = (QPointF(at) * dpr).toPoint();
+    // Same image point at the centre; magnified around it (2.5x): 10 screen pixels in the loupe
+    // are 4 in the plain view.
+    QCOMPARE(qRed(loupe.pixel(c)), qRed(before.pixel(c)));
+    int same = 0;
+    for (int d = -40; d <= 40; d += 10) {
+        const int v = qRed(loupe.pixel(c + QPoint(d, 0)));
+        const QPoint plain = c + QPoint(int(std::lround(d / 2.5)), 0);
+        bool found = false;  // nearest-neighbour sampling may land on either neighbour
+        for (int k = -1; k <= 1; ++k) found = found || v == qRed(before.pixel(plain + QPoint(k, 0)));
+        same += found ? 1 : 0;
+    }
+    QCOMPARE(same, 9);
+    QTest::mouseRelease(m_viewport->view(), Qt::LeftButton, Qt::NoModifier, at);
+    QVERIFY(m_viewport->overlay()->content().loupe.isNull());
+    m_viewport->setTool(viewer::Tool::WindowLevel);
+}
+
+void ViewportGuiTest::nonSquarePixelsKeepTheirAspect()
+{
+    // The CT slice with rows twice as far apart as columns: it must look twice as tall.
+    const QString src = m_stack->entry(0).path;
+    const QString dst = m_tmp.path() + "/nonsquare.dcm";
+    QVERIFY(QFile::copy(src, dst));
+    QFile(dst).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    const ProcessResult r = run("dcmodify", {"-nb", "-m", "(0028,0030)=1.0\\0.5", dst});
+    QVERIFY2(r.ok(), r.err.constData());
+    app::OpenResult opened = app::openPaths({dst});
+    QCOMPARE(opened.series.size(), size_t(1));
+    const SeriesGroup& g = opened.series.front();
+    std::vector<viewer::StackEntry> entries{{QString::fromStdString(g.images[0].path), 0, g.images[0].info, g.images[0].summary}};
+    viewer::FrameStack stack(std::move(entries), m_pool);
+    m_viewport->setStack(&stack);
+    waitShown();
+    const QPointF o = m_viewport->imageToView(QPointF(0, 0));
+    const QPointF x = m_viewport->imageToView(QPointF(100, 0));
+    const QPointF y = m_viewport->imageToView(QPointF(0, 100));
+    QCOMPARE(std::round((y.y() - o.y()) / (x.x() - o.x()) * 1000) / 1000, 2.0);
+    // And every pixel still shows the rendered value (at a zoom where no image pixel is smaller
+    // than a screen pixel).
+    screenshot("non-square-pixels");
+    m_viewport->setZoom(2.0);
+    QApplication::processEvents();
+    const Match m = compareWithRender(m_viewport->window());
+    QVERIFY(m.compared > 100000);
+    QVERIFY2(m.mismatched <= m.compared / 500, qPrintable(QStringLiteral("%1 of %2").arg(m.mismatched).arg(m.compared)));
+    m_viewport->setStack(m_stack.get());
+    waitShown();
 }
 
 int main(int argc, char** argv)
