@@ -65,13 +65,14 @@ void FrameStack::startDecode(int i)
     m_pending.insert(i, true);
     const StackEntry entry = m_entries[size_t(i)];
     std::shared_ptr<std::atomic<int>> focus = m_focus;
-    QFuture<DecodeResult> future = QtConcurrent::run(&m_pool, [i, entry, focus] {
+    std::shared_ptr<DicomFilePool> files = m_files;
+    QFuture<DecodeResult> future = QtConcurrent::run(&m_pool, [i, entry, focus, files] {
         DecodeResult r;
         if (std::abs(focus->load() - i) > 16) {  // the user has scrolled away
             r.skipped = true;
             return r;
         }
-        auto file = DicomFile::open(entry.path.toStdString());
+        auto file = files->acquire(entry.path.toStdString());
         if (!file) {
             r.error = QString::fromStdString(file.error().message);
             return r;
@@ -79,6 +80,7 @@ void FrameStack::startDecode(int i)
         auto decoded = decodeFrame(**file, *entry.info, entry.frame);
         if (decoded) r.frame = std::make_shared<const DecodedFrame>(std::move(*decoded));
         else r.error = QString::fromStdString(decoded.error().message);
+        files->release(std::move(*file));
         return r;
     });
     // The watcher is a child of this stack: results for a destroyed stack are dropped.

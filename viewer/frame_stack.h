@@ -2,6 +2,7 @@
 // The images a viewport scrolls through (files × frames), decoded on a thread pool owned by the
 // app and kept in a bounded most-recently-used cache. Lives on the GUI thread.
 #include "decoded_frame.h"
+#include "dicom_file_pool.h"
 #include "image_info.h"
 #include "instance_summary.h"
 
@@ -61,6 +62,7 @@ private:
     std::size_t m_cachedBytes = 0;
     std::size_t m_cacheLimit = std::size_t(768) << 20;
     std::shared_ptr<std::atomic<int>> m_focus;  // the index the user looks at, read by workers
+    std::shared_ptr<DicomFilePool> m_files = std::make_shared<DicomFilePool>();
 };
 
 }  // namespace lightbox::viewer
