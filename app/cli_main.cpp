@@ -25,7 +25,10 @@ void printHelp()
            "                 [--voi-lut N] [--voi-function linear|linear-exact|sigmoid] [--invert]\n"
            "  lightbox dump FILE [--json]        print the main attributes (UTF-8)\n"
            "  lightbox demo --out DIR            write the demo study (a CT phantom) to DIR\n"
-           "  lightbox echo --host H --port P [--called-aet AET] [--aet OUR_AET]   C-ECHO a DICOM peer\n";
+           "  lightbox echo --host H --port P [--called-aet AET] [--aet OUR_AET]   C-ECHO a DICOM peer\n"
+           "  lightbox import PATH... [--cache DIR]      store files, folders, DICOMDIRs, ZIPs in the cache\n"
+           "  lightbox studies [filters] [--json]         search the cache (see README)\n"
+           "  lightbox cache stats|verify|evict|delete|pin|unpin|quota   manage the cache\n";
 }
 
 }  // namespace
@@ -40,6 +43,9 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"dump", runDump},
         {"demo", runDemo},
         {"echo", runEcho},
+        {"import", runImport},
+        {"studies", runStudies},
+        {"cache", runCache},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";

@@ -8,6 +8,9 @@ int runRender(const QStringList& args);
 int runDump(const QStringList& args);
 int runDemo(const QStringList& args);
 int runEcho(const QStringList& args);
+int runImport(const QStringList& args);
+int runStudies(const QStringList& args);
+int runCache(const QStringList& args);
 
 // Prints a one-line error to stderr and returns `code`.
 int fail(const QString& message, int code = 1);

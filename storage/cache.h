@@ -1,0 +1,107 @@
+#pragma once
+// The local study cache: a SQLite index (index.sqlite) and a managed file store (files/, tmp/) in
+// one folder. Import, search, open, evict, verify and delete. Each Cache object owns one database
+// connection: use one per thread. Several processes may share a cache folder.
+#include "file_store.h"
+#include "sqlite_db.h"
+#include "study_index.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace lightbox::storage {
+
+struct Problem {
+    std::string path;    // a file, or an index entry
+    std::string reason;  // one line
+};
+
+struct ImportOptions {
+    std::string source = "import";  // kept with every instance ("where it came from")
+    int threads = 0;                // 0: one per core
+    std::size_t batchSize = 200;    // instances per index transaction
+};
+
+struct ImportProgress {
+    std::size_t total = 0;  // items known so far
+    std::size_t done = 0;
+    std::size_t imported = 0, alreadyPresent = 0, rejected = 0;
+};
+
+struct ImportReport {
+    std::size_t imported = 0;
+    std::size_t alreadyPresent = 0;
+    std::vector<Problem> rejected;  // DICOM files that could not be stored, and unreadable sources
+    std::vector<Problem> notDicom;  // files that are not DICOM (listed, not an error)
+    std::set<std::string> studies;  // studies that received instances
+    bool cancelled = false;
+    std::string fatal;  // why the import stopped early (disk full, index unwritable), empty if it did not
+    bool complete() const { return rejected.empty() && fatal.empty() && !cancelled; }
+};
+
+struct VerifyReport {
+    std::size_t checked = 0;
+    std::vector<Problem> missing;
+    std::vector<Problem> modified;
+    std::vector<std::string> orphans;  // files in the store no index row refers to
+    bool cancelled = false;
+    bool ok() const { return missing.empty() && modified.empty() && !cancelled; }
+};
+
+struct Quota {
+    std::int64_t maxBytes = 0;                      // 0: no limit
+    std::int64_t minFreeBytes = std::int64_t(2) << 30;  // keep 2 GiB free
+};
+
+struct EvictReport {
+    std::vector<std::string> studies;
+    std::int64_t freedBytes = 0;
+    bool targetReached = true;  // false when only protected studies are left
+};
+
+using ProgressFn = std::function<void(const ImportProgress&)>;
+
+class Cache {
+public:
+    ~Cache();
+    static Result<std::unique_ptr<Cache>> open(const std::string& folder);
+
+    const std::string& folder() const { return m_folder; }
+    StudyIndex& index() { return *m_index; }
+    Database& database() { return m_db; }
+    const FileStore& store() const { return m_store; }
+
+    ImportReport import(const std::vector<std::string>& paths, const ImportOptions& options = {}, const ProgressFn& progress = {},
+                        const std::atomic<bool>* cancel = nullptr);
+
+    // Files of a study or series in display order, with their index rows.
+    std::vector<std::pair<std::string, InstanceRow>> studyFiles(const std::string& studyUid);
+
+    VerifyReport verify(const std::function<void(std::size_t, std::size_t)>& progress = {}, const std::atomic<bool>* cancel = nullptr);
+
+    Quota quota();
+    Status setQuota(const Quota& q);
+    // Evicts least-recently-opened studies until the quota (or `targetBytes`, if given) holds.
+    // Pinned studies, `protectedStudies` (open in a viewer) and studies being imported stay.
+    EvictReport evict(std::optional<std::int64_t> targetBytes = std::nullopt, const std::set<std::string>& protectedStudies = {});
+    Status deleteStudy(const std::string& studyUid);
+    Status markOpened(const std::string& studyUid);
+
+    // Studies currently receiving instances in this process (never evicted).
+    static std::set<std::string> studiesBeingImported();
+
+private:
+    Cache(std::string folder, Database db);
+    std::string m_folder;
+    Database m_db;
+    std::unique_ptr<StudyIndex> m_index;
+    FileStore m_store;
+};
+
+std::int64_t nowMs();
+
+}  // namespace lightbox::storage

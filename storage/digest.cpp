@@ -1,0 +1,77 @@
+#include "digest.h"
+
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+namespace lightbox::storage {
+
+namespace {
+
+struct CtxDeleter { void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); } };
+
+}  // namespace
+
+Sha256 sha256(const void* data, std::size_t size)
+{
+    Sha256 out{};
+    unsigned int len = 0;
+    EVP_Digest(data, size, out.data(), &len, EVP_sha256(), nullptr);
+    return out;
+}
+
+bool sha256File(const std::string& path, Sha256& out, std::uint64_t* size)
+{
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f) return false;
+    std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx(EVP_MD_CTX_new());
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return false;
+    std::vector<unsigned char> buf(1 << 20);
+    std::uint64_t total = 0;
+    while (true) {
+        const size_t n = std::fread(buf.data(), 1, buf.size(), f.get());
+        if (n > 0) EVP_DigestUpdate(ctx.get(), buf.data(), n);
+        total += n;
+        if (n < buf.size()) break;
+    }
+    if (std::ferror(f.get())) return false;
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx.get(), out.data(), &len);
+    if (size) *size = total;
+    return true;
+}
+
+Sha256Stream::Sha256Stream() : m_ctx(EVP_MD_CTX_new())
+{
+    EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(m_ctx), EVP_sha256(), nullptr);
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(m_ctx)); }
+
+void Sha256Stream::update(const void* data, std::size_t size) { EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(m_ctx), data, size); }
+
+Sha256 Sha256Stream::finish()
+{
+    Sha256 out{};
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(m_ctx), out.data(), &len);
+    return out;
+}
+
+std::string sha1Hex(const std::string& text)
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(text.data(), text.size(), d, &len, EVP_sha1(), nullptr);
+    static const char* hex = "0123456789abcdef";
+    std::string s;
+    for (unsigned int i = 0; i < len; ++i) {
+        s += hex[d[i] >> 4];
+        s += hex[d[i] & 15];
+    }
+    return s;
+}
+
+}  // namespace lightbox::storage

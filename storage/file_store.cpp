@@ -1,0 +1,198 @@
+#include "file_store.h"
+
+#include "digest.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <set>
+
+namespace lightbox::storage {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string errnoText() { return std::strerror(errno); }
+
+Status writeAll(int fd, const void* data, std::size_t size)
+{
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    while (size > 0) {
+        const ssize_t n = ::write(fd, p, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return makeError(errno == ENOSPC ? "disk-full" : "write-failed", errnoText());
+        }
+        p += n;
+        size -= size_t(n);
+    }
+    return Done{};
+}
+
+void syncDirectory(const std::string& dir)
+{
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+}  // namespace
+
+FileStore::FileStore(std::string root) : m_root(std::move(root)), m_files(m_root + "/files"), m_tmp(m_root + "/tmp") {}
+
+Status FileStore::prepare()
+{
+    std::error_code ec;
+    fs::create_directories(m_files, ec);
+    if (ec) return makeError("store", "cannot create " + m_files + ": " + ec.message());
+    fs::create_directories(m_tmp, ec);
+    if (ec) return makeError("store", "cannot create " + m_tmp + ": " + ec.message());
+    // Temporary files of processes that no longer run belong to imports that did not finish:
+    // nothing refers to them. Those of running processes (another Lightbox importing into the
+    // same cache) stay.
+    for (const auto& e : fs::directory_iterator(m_tmp, ec)) {
+        const std::string name = e.path().filename().string();
+        const long pid = std::strtol(name.c_str(), nullptr, 10);
+        const bool alive = pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+        if (!alive) fs::remove_all(e.path(), ec);
+    }
+    return Done{};
+}
+
+std::string FileStore::finalPath(const std::string& sop) const
+{
+    const std::string h = sha1Hex(sop);
+    return m_files + "/" + h.substr(0, 2) + "/" + h.substr(2, 2) + "/" + h + ".dcm";
+}
+
+std::string FileStore::temporaryPath(const std::string& suffix) const
+{
+    static std::atomic<unsigned long long> counter{0};
+    thread_local std::mt19937_64 rng(std::random_device{}());
+    return m_tmp + "/" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" + std::to_string(rng() % 1000000007ULL) + suffix;
+}
+
+Result<std::string> FileStore::writeTemporary(const void* data, std::size_t size) const
+{
+    const std::string path = temporaryPath(".part");
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return makeError(errno == ENOSPC ? "disk-full" : "write-failed", "cannot create " + path + ": " + errnoText());
+    Status s = writeAll(fd, data, size);
+    ::close(fd);
+    if (!s) {
+        ::unlink(path.c_str());
+        return makeError(s.error().code, "cannot write " + path + ": " + s.error().message);
+    }
+    return path;
+}
+
+Result<std::string> FileStore::copyToTemporary(const std::string& source, Sha256& digest, std::uint64_t& size) const
+{
+    const std::string path = temporaryPath(".part");
+    const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return makeError("unreadable", "cannot be read: " + errnoText());
+    const int out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (out < 0) {
+        ::close(in);
+        return makeError(errno == ENOSPC ? "disk-full" : "write-failed", "cannot create " + path + ": " + errnoText());
+    }
+    Sha256Stream hash;
+    std::vector<std::uint8_t> buf(1 << 20);
+    size = 0;
+    Status status = Done{};
+    while (true) {
+        const ssize_t n = ::read(in, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            status = makeError("unreadable", "read error: " + errnoText());
+            break;
+        }
+        if (n == 0) break;
+        hash.update(buf.data(), size_t(n));
+        size += std::uint64_t(n);
+        status = writeAll(out, buf.data(), size_t(n));
+        if (!status) break;
+    }
+    ::close(in);
+    ::close(out);
+    if (!status) {
+        ::unlink(path.c_str());
+        return status.error();
+    }
+    digest = hash.finish();
+    return path;
+}
+
+Status FileStore::publish(const std::vector<Move>& batch) const
+{
+    if (batch.empty()) return Done{};
+    // One flush of the file system for the whole batch: the data reach the disk before any name.
+    const int rootFd = ::open(m_root.c_str(), O_RDONLY | O_DIRECTORY);
+    if (rootFd < 0) return makeError("store", "cannot open " + m_root + ": " + errnoText());
+#ifdef __linux__
+    ::syncfs(rootFd);
+#else
+    for (const Move& m : batch) {
+        const int fd = ::open(m.temporary.c_str(), O_RDONLY);
+        if (fd >= 0) { ::fsync(fd); ::close(fd); }
+    }
+#endif
+    std::set<std::string> dirs;
+    std::error_code ec;
+    for (const Move& m : batch) {
+        const std::string target = finalPath(m.sopInstanceUid);
+        const std::string dir = fs::path(target).parent_path().string();
+        if (dirs.insert(dir).second) fs::create_directories(dir, ec);
+        if (::rename(m.temporary.c_str(), target.c_str()) != 0) {
+            const std::string why = errnoText();
+            ::close(rootFd);
+            return makeError("store", "cannot move " + m.temporary + " to " + target + ": " + why);
+        }
+    }
+#ifdef __linux__
+    ::syncfs(rootFd);
+#else
+    for (const std::string& d : dirs) syncDirectory(d);
+#endif
+    ::close(rootFd);
+    (void)syncDirectory;
+    return Done{};
+}
+
+Status FileStore::remove(const std::string& sop) const
+{
+    const std::string path = finalPath(sop);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return makeError("store", "cannot delete " + path + ": " + errnoText());
+    return Done{};
+}
+
+std::vector<std::string> FileStore::listFiles() const
+{
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(m_files, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        if (it->is_regular_file(ec) && it->path().extension() == ".dcm") out.push_back(it->path().string());
+    }
+    return out;
+}
+
+std::int64_t FileStore::freeBytes() const
+{
+    struct statvfs st {};
+    if (::statvfs(m_root.c_str(), &st) != 0) return -1;
+    return std::int64_t(st.f_bavail) * std::int64_t(st.f_frsize);
+}
+
+}  // namespace lightbox::storage

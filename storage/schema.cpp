@@ -1,0 +1,131 @@
+#include "schema.h"
+
+#include <string>
+
+namespace lightbox::storage {
+
+namespace {
+
+// Migration N takes the schema from version N-1 to N. Never edit a released migration: add one.
+const char* const kMigrations[] = {
+    // 1: patients, studies, series, instances; search helpers; settings.
+    R"sql(
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE patients (
+  id INTEGER PRIMARY KEY,
+  patient_key TEXT NOT NULL UNIQUE,
+  patient_id TEXT NOT NULL DEFAULT '',
+  issuer TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL DEFAULT '',
+  birth_date TEXT NOT NULL DEFAULT '',
+  sex TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX patients_patient_id ON patients(patient_id);
+CREATE TABLE studies (
+  id INTEGER PRIMARY KEY,
+  patient_ref INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+  study_uid TEXT NOT NULL UNIQUE,
+  study_date TEXT NOT NULL DEFAULT '',
+  study_time TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  accession TEXT NOT NULL DEFAULT '',
+  referring_physician TEXT NOT NULL DEFAULT '',
+  study_id TEXT NOT NULL DEFAULT '',
+  patient_name TEXT NOT NULL DEFAULT '',
+  patient_age TEXT NOT NULL DEFAULT '',
+  modalities TEXT NOT NULL DEFAULT '',
+  body_parts TEXT NOT NULL DEFAULT '',
+  series_count INTEGER NOT NULL DEFAULT 0,
+  instance_count INTEGER NOT NULL DEFAULT 0,
+  size_bytes INTEGER NOT NULL DEFAULT 0,
+  source TEXT NOT NULL DEFAULT '',
+  arrived_at INTEGER NOT NULL,
+  last_opened INTEGER,
+  pinned INTEGER NOT NULL DEFAULT 0,
+  problems INTEGER NOT NULL DEFAULT 0,
+  description_search TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX studies_patient ON studies(patient_ref);
+CREATE INDEX studies_date ON studies(study_date, study_time);
+CREATE INDEX studies_accession ON studies(accession);
+CREATE TABLE study_names (
+  name TEXT NOT NULL,
+  study_ref INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  PRIMARY KEY (name, study_ref)
+) WITHOUT ROWID;
+CREATE INDEX study_names_study ON study_names(study_ref);
+CREATE TABLE study_modalities (
+  modality TEXT NOT NULL,
+  study_ref INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  PRIMARY KEY (modality, study_ref)
+) WITHOUT ROWID;
+CREATE INDEX study_modalities_study ON study_modalities(study_ref);
+CREATE TABLE series (
+  id INTEGER PRIMARY KEY,
+  study_ref INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  series_uid TEXT NOT NULL UNIQUE,
+  series_number INTEGER,
+  description TEXT NOT NULL DEFAULT '',
+  modality TEXT NOT NULL DEFAULT '',
+  body_part TEXT NOT NULL DEFAULT '',
+  laterality TEXT NOT NULL DEFAULT '',
+  series_date TEXT NOT NULL DEFAULT '',
+  series_time TEXT NOT NULL DEFAULT '',
+  frame_of_reference TEXT NOT NULL DEFAULT '',
+  instance_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX series_study ON series(study_ref);
+CREATE TABLE instances (
+  id INTEGER PRIMARY KEY,
+  series_ref INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+  sop_instance_uid TEXT NOT NULL UNIQUE,
+  sop_class_uid TEXT NOT NULL DEFAULT '',
+  instance_number INTEGER,
+  image_type TEXT NOT NULL DEFAULT '',
+  view_position TEXT NOT NULL DEFAULT '',
+  laterality TEXT NOT NULL DEFAULT '',
+  image_position TEXT NOT NULL DEFAULT '',
+  image_orientation TEXT NOT NULL DEFAULT '',
+  pixel_spacing TEXT NOT NULL DEFAULT '',
+  slice_thickness REAL,
+  frame_of_reference TEXT NOT NULL DEFAULT '',
+  rows INTEGER,
+  columns INTEGER,
+  frames INTEGER,
+  transfer_syntax TEXT NOT NULL DEFAULT '',
+  file_size INTEGER NOT NULL,
+  sha256 BLOB NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  arrived_at INTEGER NOT NULL,
+  status INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX instances_series ON instances(series_ref);
+)sql",
+};
+
+}  // namespace
+
+Status migrate(Database& db)
+{
+    auto v = db.prepare("PRAGMA user_version");
+    if (!v) return v.error();
+    int version = v->step() ? int(v->integer(0)) : 0;
+    const int latest = int(sizeof(kMigrations) / sizeof(kMigrations[0]));
+    if (version > latest)
+        return makeError("schema", "the cache index has schema version " + std::to_string(version) + "; this Lightbox knows up to " +
+                                       std::to_string(latest) + " (use a newer Lightbox)");
+    while (version < latest) {
+        Transaction t(db);
+        if (!t.ok()) return t.error();
+        if (auto s = db.exec(kMigrations[version]); !s) return makeError("schema", "migration " + std::to_string(version + 1) + ": " + s.error().message);
+        if (auto s = db.exec("PRAGMA user_version = " + std::to_string(version + 1)); !s) return s.error();
+        if (auto s = t.commit(); !s) return s.error();
+        ++version;
+    }
+    return Done{};
+}
+
+}  // namespace lightbox::storage
