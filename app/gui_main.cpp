@@ -1,6 +1,9 @@
 #include "gui_main.h"
 
+#include "cache_location.h"
+#include "cache_service.h"
 #include "main_window.h"
+#include "study_browser.h"
 #include "version.h"
 #include "vtk_view_widget.h"
 
@@ -39,19 +42,29 @@ int runGui(int argc, char** argv)
     parser.addPositionalArgument("paths", "DICOM files or folders to open.", "[PATH...]");
     parser.process(app);
 
-    if (parser.isSet(cache)) qputenv("LIGHTBOX_CACHE", QDir(parser.value(cache)).absolutePath().toLocal8Bit());
+    const QString cacheDir = storage::resolveCacheDir(parser.isSet(cache) ? parser.value(cache) : QString());
 
     // Decoding and reading run on this pool; the GUI thread never waits on disk.
     QThreadPool pool;
     pool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
 
-    MainWindow window(pool);
+    CacheService cacheService(cacheDir, pool);
+    MainWindow window(pool, cacheService);
     window.show();
     if (parser.isSet(demo)) window.openDemo();
     else if (!parser.positionalArguments().isEmpty()) window.openPaths(parser.positionalArguments());
 
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
+        if (!parser.isSet(demo) && parser.positionalArguments().isEmpty()) {
+            // The study browser: wait for its first search.
+            QObject::connect(window.browser(), &StudyBrowser::searchFinished, &window, [&window, file] {
+                QTimer::singleShot(500, &window, [&window, file] {
+                    window.grab().save(file);
+                    QApplication::quit();
+                });
+            });
+        }
         QObject::connect(&window, &MainWindow::loadFinished, &window, [&window, file] {
             // Give the first image time to decode and render, then save what the user sees.
             QTimer::singleShot(1500, &window, [&window, file] {

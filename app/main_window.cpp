@@ -3,7 +3,9 @@
 #include "frame_stack.h"
 #include "image_viewport.h"
 #include "cache_location.h"
+#include "cache_service.h"
 #include "phantom.h"
+#include "study_browser.h"
 #include "vtk_view_widget.h"
 
 #include <QAction>
@@ -22,6 +24,8 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
 #include <QThreadPool>
 #include <QToolBar>
 #include <QToolButton>
@@ -31,18 +35,29 @@ namespace lightbox::app {
 
 namespace {
 
-QString demoFolder()
-{
-    return storage::demoStudyDir(storage::defaultCacheDir());
-}
+constexpr const char* kDemoPatientId = "LB-DEMO-0001";
 
 }  // namespace
 
-MainWindow::MainWindow(QThreadPool& pool, QWidget* parent) : QMainWindow(parent), m_pool(pool)
+MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) : QMainWindow(parent), m_pool(pool), m_cache(cache)
 {
     setWindowTitle(tr("Lightbox"));
-    m_viewport = new viewer::ImageViewport(this);
-    setCentralWidget(m_viewport);
+    m_tabs = new QTabWidget(this);
+    m_browser = new StudyBrowser(m_cache, m_tabs);
+    m_viewport = new viewer::ImageViewport(m_tabs);
+    m_tabs->addTab(m_browser, tr("Studies"));
+    m_tabs->addTab(m_viewport, tr("Viewer"));
+    setCentralWidget(m_tabs);
+    connect(m_browser, &StudyBrowser::openRequested, this, [this](const QString& study, const QString& series, const QString&) {
+        openStudy(study, series);
+    });
+    connect(m_browser, &StudyBrowser::message, this, &MainWindow::showProblem);
+    // Viewer tools and the series list belong to the viewer tab.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        const bool viewing = m_tabs->currentWidget() == m_viewport;
+        for (QToolBar* bar : findChildren<QToolBar*>()) bar->setVisible(viewing);
+        for (QDockWidget* dock : findChildren<QDockWidget*>()) dock->setVisible(viewing);
+    });
 
     m_message = new QLabel(this);
     m_pixel = new QLabel(this);
@@ -74,11 +89,13 @@ MainWindow::MainWindow(QThreadPool& pool, QWidget* parent) : QMainWindow(parent)
     QSettings settings;
     if (!restoreGeometry(settings.value("mainWindow/geometry").toByteArray())) resize(1280, 860);
     restoreState(settings.value("mainWindow/state").toByteArray());
+    emit m_tabs->currentChanged(m_tabs->currentIndex());
     m_message->setText(tr("Open a file or folder (Ctrl+O, Ctrl+Shift+O), or the demo study."));
 }
 
 MainWindow::~MainWindow()
 {
+    if (!m_openStudy.isEmpty()) m_cache.studyClosed(m_openStudy);
     m_openWatcher.cancel();
     m_openWatcher.waitForFinished();
     m_demoWatcher.waitForFinished();
@@ -106,7 +123,22 @@ void MainWindow::buildActions()
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a folder of DICOM files"));
         if (!dir.isEmpty()) openPaths({dir});
     });
+    file->addAction(tr("&Import into Cache…"), QKeySequence(Qt::CTRL | Qt::Key_I), this, [this] {
+        const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import DICOM files, DICOMDIRs or ZIP archives"));
+        if (!files.isEmpty()) {
+            showBrowser();
+            m_browser->importPaths(files);
+        }
+    });
+    file->addAction(tr("Import &Folder into Cache…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Import a folder (CD, DVD, USB or any folder)"));
+        if (!dir.isEmpty()) {
+            showBrowser();
+            m_browser->importPaths({dir});
+        }
+    });
     file->addAction(tr("Open &Demo Study"), this, &MainWindow::openDemo);
+    file->addAction(tr("Study &Browser"), QKeySequence(Qt::CTRL | Qt::Key_B), this, &MainWindow::showBrowser);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -241,9 +273,31 @@ void MainWindow::rebuildPresetMenu()
     }
 }
 
-void MainWindow::openPaths(const QStringList& paths)
+void MainWindow::showBrowser() { m_tabs->setCurrentWidget(m_browser); }
+
+void MainWindow::showViewer() { m_tabs->setCurrentWidget(m_viewport); }
+
+void MainWindow::openStudy(const QString& studyUid, const QString& seriesUid)
+{
+    m_message->setText(tr("Opening the study from the cache…"));
+    auto* w = new QFutureWatcher<QStringList>(this);
+    connect(w, &QFutureWatcher<QStringList>::finished, this, [this, w, studyUid, seriesUid] {
+        w->deleteLater();
+        const QStringList files = w->result();
+        if (files.isEmpty()) {
+            showProblem(tr("The study is no longer in the cache."));
+            return;
+        }
+        openPaths(files, studyUid, seriesUid);
+    });
+    w->setFuture(m_cache.files(studyUid));
+}
+
+void MainWindow::openPaths(const QStringList& paths, const QString& studyUid, const QString& seriesUid)
 {
     if (paths.isEmpty()) return;
+    m_loadingStudy = studyUid;
+    m_preferredSeries = seriesUid;
     if (m_openWatcher.isRunning()) {
         m_openWatcher.cancel();
         m_openWatcher.waitForFinished();
@@ -257,27 +311,45 @@ void MainWindow::openPaths(const QStringList& paths)
 
 void MainWindow::openDemo()
 {
-    const QString dir = demoFolder();
-    if (QDir(dir).exists() && !QDir(dir).entryList({"*.dcm"}, QDir::Files).isEmpty()) {
-        openPaths({dir});
-        return;
-    }
     if (m_demoWatcher.isRunning()) return;
-    m_message->setText(tr("Generating the demo study in %1…").arg(dir));
-    m_progress->setRange(0, 0);
-    m_progress->setVisible(true);
-    QDir().mkpath(dir + ".part");
-    QFuture<void> f = QtConcurrent::run(&m_pool, [dir] {
-        const QString tmp = dir + ".part";
-        if (writeCtPhantom(tmp.toStdString(), PhantomOptions{}))
-            QDir().rename(tmp, dir);  // appears complete or not at all
+    storage::StudyQuery q;
+    q.patientId = kDemoPatientId;
+    auto* search = new QFutureWatcher<std::vector<storage::StudyRow>>(this);
+    connect(search, &QFutureWatcher<std::vector<storage::StudyRow>>::finished, this, [this, search] {
+        search->deleteLater();
+        const auto rows = search->result();
+        if (!rows.empty()) {
+            openStudy(QString::fromStdString(rows.front().studyUid));
+            return;
+        }
+        // First use: write the phantom beside the cache, import it, open it from the cache.
+        const QString source = m_cache.folder() + QStringLiteral("/demo-source");
+        m_message->setText(tr("Generating the demo study…"));
+        m_progress->setRange(0, 0);
+        m_progress->setVisible(true);
+        QFuture<void> f = QtConcurrent::run(&m_pool, [source] {
+            QDir(source).removeRecursively();
+            QDir().mkpath(source);
+            writeCtPhantom(source.toStdString(), PhantomOptions{});
+        });
+        connect(&m_demoWatcher, &QFutureWatcher<void>::finished, this, [this, source] {
+            disconnect(&m_demoWatcher, nullptr, this, nullptr);
+            m_progress->setVisible(false);
+            auto once = std::make_shared<QMetaObject::Connection>();
+            *once = connect(m_browser, &StudyBrowser::importFinished, this, [this, source, once](const storage::ImportReport& r) {
+                disconnect(*once);
+                QDir(source).removeRecursively();
+                if (r.studies.empty()) {
+                    showProblem(tr("The demo study could not be stored in the cache: %1").arg(QString::fromStdString(r.fatal)));
+                    return;
+                }
+                openStudy(QString::fromStdString(*r.studies.begin()));
+            });
+            m_browser->importPaths({source});
+        });
+        m_demoWatcher.setFuture(f);
     });
-    connect(&m_demoWatcher, &QFutureWatcher<void>::finished, this, [this, dir] {
-        disconnect(&m_demoWatcher, nullptr, this, nullptr);
-        if (QDir(dir).exists()) openPaths({dir});
-        else showProblem(tr("The demo study could not be written to %1").arg(dir));
-    });
-    m_demoWatcher.setFuture(f);
+    search->setFuture(m_cache.search(q));
 }
 
 void MainWindow::onOpenFinished()
@@ -313,8 +385,17 @@ void MainWindow::onOpenFinished()
         for (const QString& p : result.problems) qWarning("%s", qPrintable(p));
     }
     m_message->setText(msg);
+    if (m_openStudy != m_loadingStudy) {
+        if (!m_openStudy.isEmpty()) m_cache.studyClosed(m_openStudy);
+        m_openStudy = m_loadingStudy;
+        if (!m_openStudy.isEmpty()) m_cache.studyOpened(m_openStudy);
+    }
     if (!m_stacks.empty()) {
-        m_seriesList->setCurrentRow(0);
+        int first = 0;
+        for (size_t i = 0; i < result.series.size(); ++i)
+            if (!m_preferredSeries.isEmpty() && QString::fromStdString(result.series[i].seriesInstanceUid) == m_preferredSeries) first = int(i);
+        m_seriesList->setCurrentRow(first);
+        showViewer();
         const auto& s = *m_stacks.front()->entry(0).summary;
         setWindowTitle(tr("Lightbox — %1").arg(QString::fromStdString(s.patientName)));
     } else if (!result.problems.isEmpty()) {

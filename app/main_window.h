@@ -18,6 +18,7 @@ class QProgressBar;
 class QThreadPool;
 class QToolButton;
 class QAction;
+class QTabWidget;
 
 namespace lightbox::viewer {
 class FrameStack;
@@ -26,15 +27,25 @@ class ImageViewport;
 
 namespace lightbox::app {
 
+class CacheService;
+class StudyBrowser;
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QThreadPool& pool, QWidget* parent = nullptr);
+    MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Opens files and folders in the background (progress in the status bar).
-    void openPaths(const QStringList& paths);
+    // Opens files and folders in the background (progress in the status bar). `studyUid` names
+    // the cached study they are, if any (it is then protected from eviction while shown).
+    void openPaths(const QStringList& paths, const QString& studyUid = {}, const QString& seriesUid = {});
+    // Opens a study of the cache in the viewer.
+    void openStudy(const QString& studyUid, const QString& seriesUid = {});
+    // Opens the demo study, generating and importing it into the cache the first time.
     void openDemo();
+    StudyBrowser* browser() const { return m_browser; }
+    void showBrowser();
+    void showViewer();
     viewer::ImageViewport* viewport() const { return m_viewport; }
     int seriesCount() const { return int(m_stacks.size()); }
     void showSeries(int index);
@@ -56,6 +67,12 @@ private:
     void showProblem(const QString& message);
 
     QThreadPool& m_pool;
+    CacheService& m_cache;
+    QTabWidget* m_tabs = nullptr;
+    StudyBrowser* m_browser = nullptr;
+    QString m_openStudy;        // the cached study on screen
+    QString m_loadingStudy;     // the cached study being opened
+    QString m_preferredSeries;  // the series to show first once loaded
     viewer::ImageViewport* m_viewport = nullptr;
     QListWidget* m_seriesList = nullptr;
     std::vector<std::unique_ptr<viewer::FrameStack>> m_stacks;

@@ -1,0 +1,186 @@
+#include "cache_service.h"
+
+#include "display_pipeline.h"
+#include "display_image_qt.h"
+#include "image_source.h"
+
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QPromise>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <map>
+
+namespace lightbox::app {
+
+namespace {
+
+// One cache connection per worker thread and folder.
+storage::Cache* threadCache(const QString& folder, QString* error)
+{
+    thread_local std::map<QString, std::unique_ptr<storage::Cache>> caches;
+    auto it = caches.find(folder);
+    if (it != caches.end()) return it->second.get();
+    auto opened = storage::Cache::open(folder.toStdString());
+    if (!opened) {
+        if (error) *error = QString::fromStdString(opened.error().message);
+        return nullptr;
+    }
+    return caches.emplace(folder, std::move(*opened)).first->second.get();
+}
+
+QString statusText(const Status& s) { return s ? QString() : QString::fromStdString(s.error().message); }
+
+}  // namespace
+
+CacheService::CacheService(QString folder, QThreadPool& pool, QObject* parent) : QObject(parent), m_folder(std::move(folder)), m_pool(pool) {}
+
+template <class T>
+QFuture<T> CacheService::onPool(std::function<T(storage::Cache&)> work)
+{
+    const QString folder = m_folder;
+    return QtConcurrent::run(&m_pool, [folder, work]() -> T {
+        QString error;
+        storage::Cache* cache = threadCache(folder, &error);
+        if (!cache) {
+            qWarning("cache %s: %s", qPrintable(folder), qPrintable(error));
+            return T{};
+        }
+        return work(*cache);
+    });
+}
+
+QFuture<std::vector<storage::StudyRow>> CacheService::search(const storage::StudyQuery& query)
+{
+    return onPool<std::vector<storage::StudyRow>>([query](storage::Cache& c) {
+        auto rows = c.index().searchStudies(query);
+        return rows ? *rows : std::vector<storage::StudyRow>{};
+    });
+}
+
+QFuture<std::vector<storage::SeriesRow>> CacheService::series(const QString& studyUid)
+{
+    const std::string uid = studyUid.toStdString();
+    return onPool<std::vector<storage::SeriesRow>>([uid](storage::Cache& c) { return c.index().seriesOf(uid); });
+}
+
+QFuture<QStringList> CacheService::files(const QString& studyUid, const QString& seriesUid)
+{
+    const std::string study = studyUid.toStdString(), series = seriesUid.toStdString();
+    return onPool<QStringList>([study, series](storage::Cache& c) {
+        QStringList out;
+        for (const auto& [path, row] : c.studyFiles(study))
+            if (series.empty() || row.seriesUid == series) out << QString::fromStdString(path);
+        return out;
+    });
+}
+
+QFuture<storage::ImportReport> CacheService::import(const QStringList& paths)
+{
+    std::vector<std::string> list;
+    for (const QString& p : paths) list.push_back(p.toStdString());
+    const QString folder = m_folder;
+    QFuture<storage::ImportReport> f = QtConcurrent::run(&m_pool, [folder, list](QPromise<storage::ImportReport>& promise) {
+        QString error;
+        storage::Cache* cache = threadCache(folder, &error);
+        storage::ImportReport report;
+        if (!cache) {
+            report.fatal = error.toStdString();
+            promise.addResult(report);
+            return;
+        }
+        std::atomic<bool> cancel{false};
+        report = cache->import(list, storage::ImportOptions{}, [&](const storage::ImportProgress& p) {
+            if (promise.isCanceled()) cancel = true;
+            promise.setProgressRange(0, int(p.total));
+            promise.setProgressValue(int(p.done));
+        }, &cancel);
+        promise.addResult(report);
+    });
+    return f;
+}
+
+QFuture<storage::VerifyReport> CacheService::verify()
+{
+    return onPool<storage::VerifyReport>([](storage::Cache& c) { return c.verify(); });
+}
+
+QFuture<QString> CacheService::deleteStudy(const QString& studyUid)
+{
+    const std::string uid = studyUid.toStdString();
+    return onPool<QString>([uid](storage::Cache& c) { return statusText(c.deleteStudy(uid)); });
+}
+
+QFuture<QString> CacheService::setPinned(const QString& studyUid, bool pinned)
+{
+    const std::string uid = studyUid.toStdString();
+    return onPool<QString>([uid, pinned](storage::Cache& c) { return statusText(c.index().setPinned(uid, pinned)); });
+}
+
+QFuture<storage::Quota> CacheService::quota()
+{
+    return onPool<storage::Quota>([](storage::Cache& c) { return c.quota(); });
+}
+
+QFuture<QString> CacheService::setQuota(const storage::Quota& quota)
+{
+    std::set<std::string> protectedStudies;
+    for (const QString& s : m_open) protectedStudies.insert(s.toStdString());
+    return onPool<QString>([quota, protectedStudies](storage::Cache& c) {
+        const QString error = statusText(c.setQuota(quota));
+        if (error.isEmpty()) c.evict(std::nullopt, protectedStudies);
+        return error;
+    });
+}
+
+QFuture<storage::CacheStats> CacheService::stats()
+{
+    return onPool<storage::CacheStats>([](storage::Cache& c) { return c.index().stats(); });
+}
+
+QFuture<CacheService::Usage> CacheService::usage()
+{
+    return onPool<Usage>([](storage::Cache& c) { return Usage{c.quota(), c.index().stats()}; });
+}
+
+QFuture<QImage> CacheService::thumbnail(const QString& seriesUid, int size)
+{
+    const std::string series = seriesUid.toStdString();
+    const QString thumbs = m_folder + "/thumbs";
+    return onPool<QImage>([series, size, thumbs](storage::Cache& c) {
+        const QString file = thumbs + "/" + QString::fromStdString(series) + QStringLiteral("-%1.png").arg(size);
+        QImage cached(file);
+        if (!cached.isNull()) return cached;
+        const auto instances = c.index().instancesOfSeries(series);
+        // The middle image that has pixels.
+        for (size_t k = 0; k < instances.size(); ++k) {
+            const auto& row = instances[(instances.size() / 2 + k) % instances.size()];
+            if (!row.rows) continue;
+            auto src = ImageSource::open(c.store().finalPath(row.sopInstanceUid));
+            if (!src) continue;
+            const std::uint32_t frame = src->info().frames / 2;
+            auto shown = src->render(frame, DisplayOptions{});
+            if (!shown) continue;
+            QImage img = toQImage(*shown).scaled(size, size, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+            QDir().mkpath(thumbs);
+            img.save(file + ".part", "PNG");
+            QFile::remove(file);
+            QFile::rename(file + ".part", file);
+            return img;
+        }
+        return QImage();
+    });
+}
+
+void CacheService::studyOpened(const QString& studyUid)
+{
+    m_open.insert(studyUid);
+    const std::string uid = studyUid.toStdString();
+    onPool<bool>([uid](storage::Cache& c) { return c.markOpened(uid).ok(); });
+}
+
+void CacheService::studyClosed(const QString& studyUid) { m_open.remove(studyUid); }
+
+}  // namespace lightbox::app

@@ -1,0 +1,64 @@
+#pragma once
+// The GUI's access to the study cache: every database or disk operation runs on the app's thread
+// pool with that thread's own connection; results come back as futures. Keeps the set of studies
+// open in a viewer, which eviction never touches.
+#include "cache.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QSet>
+#include <QString>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QThreadPool;
+
+namespace lightbox::app {
+
+class CacheService : public QObject {
+    Q_OBJECT
+public:
+    CacheService(QString folder, QThreadPool& pool, QObject* parent = nullptr);
+
+    const QString& folder() const { return m_folder; }
+
+    QFuture<std::vector<storage::StudyRow>> search(const storage::StudyQuery& query);
+    QFuture<std::vector<storage::SeriesRow>> series(const QString& studyUid);
+    // Paths of a study's (or one series') files in display order.
+    QFuture<QStringList> files(const QString& studyUid, const QString& seriesUid = {});
+    // Imports in the background; progress through the future (progressValue/Maximum) and
+    // importProgress; cancel with QFuture::cancel().
+    QFuture<storage::ImportReport> import(const QStringList& paths);
+    QFuture<storage::VerifyReport> verify();
+    QFuture<QString> deleteStudy(const QString& studyUid);  // empty string: done, else the reason
+    QFuture<QString> setPinned(const QString& studyUid, bool pinned);
+    QFuture<storage::Quota> quota();
+    QFuture<QString> setQuota(const storage::Quota& quota);
+    QFuture<storage::CacheStats> stats();
+    struct Usage {
+        storage::Quota quota;
+        storage::CacheStats stats;
+    };
+    QFuture<Usage> usage();
+    // A small grey thumbnail of a series (cached under <cache>/thumbs), null image if none.
+    QFuture<QImage> thumbnail(const QString& seriesUid, int size);
+
+    // Studies shown in a viewer: marked as opened now, and protected from eviction while shown.
+    void studyOpened(const QString& studyUid);
+    void studyClosed(const QString& studyUid);
+
+signals:
+    void importProgress(qint64 done, qint64 total);
+    void cacheChanged();  // studies were added or removed
+
+private:
+    template <class T>
+    QFuture<T> onPool(std::function<T(storage::Cache&)> work);
+    QString m_folder;
+    QThreadPool& m_pool;
+    QSet<QString> m_open;
+};
+
+}  // namespace lightbox::app

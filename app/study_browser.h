@@ -1,0 +1,75 @@
+#pragma once
+// The study browser: searches the local cache (patient name with wildcards, ID, accession,
+// modality, dates, description), shows patient → study → series with thumbnails, opens studies
+// in the viewer, imports files, folders, DICOMDIRs and ZIPs (menu or drag-and-drop) with progress
+// and cancel, and manages the cache (pin, delete, verify, quota).
+#include "cache_service.h"
+
+#include <QFutureWatcher>
+#include <QWidget>
+
+class QComboBox;
+class QDateEdit;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QTimer;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace lightbox::app {
+
+class StudyBrowser : public QWidget {
+    Q_OBJECT
+public:
+    StudyBrowser(CacheService& cache, QWidget* parent = nullptr);
+
+    void setQuery(const storage::StudyQuery& query);  // fills the fields and searches
+    void refresh();
+    void importPaths(const QStringList& paths);
+    bool importRunning() const;
+    QTreeWidget* tree() const { return m_tree; }
+    int studyCount() const;
+
+signals:
+    void openRequested(const QString& studyUid, const QString& seriesUid, const QString& title);
+    void searchFinished(int studies);
+    void importFinished(const storage::ImportReport& report);
+    void message(const QString& text);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
+
+private:
+    storage::StudyQuery currentQuery() const;
+    void showResults(const std::vector<storage::StudyRow>& rows);
+    void loadSeries(QTreeWidgetItem* studyItem);
+    void contextMenu(const QPoint& pos);
+    void onImportFinished();
+    void editSettings();
+    void showSettings(storage::Quota quota, const storage::CacheStats& stats);
+    void runVerify();
+
+    CacheService& m_cache;
+    QLineEdit* m_name = nullptr;
+    QLineEdit* m_id = nullptr;
+    QLineEdit* m_accession = nullptr;
+    QComboBox* m_modality = nullptr;
+    QComboBox* m_dateRange = nullptr;
+    QDateEdit* m_from = nullptr;
+    QDateEdit* m_to = nullptr;
+    QLineEdit* m_description = nullptr;
+    QTreeWidget* m_tree = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QPushButton* m_cancel = nullptr;
+    QLabel* m_status = nullptr;
+    QTimer* m_debounce = nullptr;
+    QFutureWatcher<storage::ImportReport> m_import;
+    int m_searchGeneration = 0;
+    int m_studies = 0;
+    std::vector<storage::Problem> m_lastProblems;
+};
+
+}  // namespace lightbox::app
