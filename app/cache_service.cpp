@@ -82,7 +82,9 @@ QFuture<storage::ImportReport> CacheService::import(const QStringList& paths)
     std::vector<std::string> list;
     for (const QString& p : paths) list.push_back(p.toStdString());
     const QString folder = m_folder;
-    QFuture<storage::ImportReport> f = QtConcurrent::run(&m_pool, [folder, list](QPromise<storage::ImportReport>& promise) {
+    storage::ImportOptions options;
+    for (const QString& s : m_open) options.protectedStudies.insert(s.toStdString());
+    QFuture<storage::ImportReport> f = QtConcurrent::run(&m_pool, [folder, list, options](QPromise<storage::ImportReport>& promise) {
         QString error;
         storage::Cache* cache = threadCache(folder, &error);
         storage::ImportReport report;
@@ -92,7 +94,7 @@ QFuture<storage::ImportReport> CacheService::import(const QStringList& paths)
             return;
         }
         std::atomic<bool> cancel{false};
-        report = cache->import(list, storage::ImportOptions{}, [&](const storage::ImportProgress& p) {
+        report = cache->import(list, options, [&](const storage::ImportProgress& p) {
             if (promise.isCanceled()) cancel = true;
             promise.setProgressRange(0, int(p.total));
             promise.setProgressValue(int(p.done));

@@ -5,6 +5,7 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcelem.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dcsequen.h>
@@ -208,12 +209,16 @@ Result<Done> sniffDicom(const std::string& path)
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return makeError("not-found", "file not found");
     if (S_ISDIR(st.st_mode)) return makeError("not-a-file", "is a folder, not a file");
-    if (st.st_size < 8) return makeError("not-dicom", "not a DICOM file (only " + std::to_string(st.st_size) + " bytes)");
     std::ifstream in(path, std::ios::binary);
     if (!in) return makeError("unreadable", "cannot be opened for reading");
     unsigned char head[132] = {};
     in.read(reinterpret_cast<char*>(head), sizeof head);
-    const auto got = static_cast<size_t>(in.gcount());
+    return sniffDicom(head, static_cast<size_t>(in.gcount()));
+}
+
+Result<Done> sniffDicom(const std::uint8_t* head, std::size_t got)
+{
+    if (got < 8) return makeError("not-dicom", "not a DICOM file (only " + std::to_string(got) + " bytes)");
     if (got >= 132 && std::memcmp(head + 128, "DICM", 4) == 0) return Done{};
     // No preamble: accept a raw dataset whose first element has a plausible tag and length.
     auto plausibleGroup = [](unsigned g) {
@@ -249,7 +254,12 @@ Result<std::unique_ptr<DicomFile>> DicomFile::open(const std::string& path, Open
     } catch (const std::exception& ex) {
         return makeError("unreadable", std::string("cannot be parsed: ") + ex.what());
     }
-    DcmDataset* ds = ff.getDataset();
+    return finishLoad(std::move(file), cond);
+}
+
+Result<std::unique_ptr<DicomFile>> DicomFile::finishLoad(std::unique_ptr<DicomFile> file, const ::OFCondition& cond)
+{
+    DcmDataset* ds = file->m_impl->fileFormat.getDataset();
     if (cond.bad()) {
         // Keep what was parsed before the damage (its header may still be useful); pixel data
         // beyond it fails on access with its own reason.
@@ -266,6 +276,28 @@ Result<std::unique_ptr<DicomFile>> DicomFile::open(const std::string& path, Open
     file->m_charset = std::make_unique<CharsetDecoder>(std::string_view(scs.c_str(), scs.length()));
     file->m_impl->xfer = ds->getOriginalXfer();
     return file;
+}
+
+Result<std::unique_ptr<DicomFile>> DicomFile::parse(const std::uint8_t* data, std::size_t size, const std::string& name)
+{
+    registerDicomCodecs();
+    auto sniff = sniffDicom(data, size);
+    if (!sniff) return sniff.error();
+    std::unique_ptr<DicomFile> file(new DicomFile());
+    file->m_path = name;
+    DcmInputBufferStream stream;
+    stream.setBuffer(data, offile_off_t(size));
+    stream.setEos();
+    DcmFileFormat& ff = file->m_impl->fileFormat;
+    OFCondition cond;
+    try {
+        ff.transferInit();
+        cond = ff.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+        ff.transferEnd();
+    } catch (const std::exception& ex) {
+        return makeError("unreadable", std::string("cannot be parsed: ") + ex.what());
+    }
+    return finishLoad(std::move(file), cond);
 }
 
 DicomItem DicomFile::dataset() const { return DicomItem(m_impl->fileFormat.getDataset(), m_charset.get()); }

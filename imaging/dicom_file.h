@@ -12,6 +12,7 @@
 #include <vector>
 
 class DcmItem;
+class OFCondition;
 
 namespace lightbox {
 
@@ -60,6 +61,8 @@ public:
     // Never throws, never aborts: a file that is not DICOM or cannot be parsed gives an Error with a
     // one-line reason.
     static Result<std::unique_ptr<DicomFile>> open(const std::string& path, OpenOptions options = {});
+    // Parses a file already in memory (copied: the buffer may go away). `name` is used in messages.
+    static Result<std::unique_ptr<DicomFile>> parse(const std::uint8_t* data, std::size_t size, const std::string& name);
 
     const std::string& path() const { return m_path; }
     DicomItem dataset() const;
@@ -74,6 +77,7 @@ public:
 
 private:
     DicomFile();
+    static Result<std::unique_ptr<DicomFile>> finishLoad(std::unique_ptr<DicomFile> file, const ::OFCondition& cond);
     std::string m_path;
     std::string m_warning;
     std::unique_ptr<CharsetDecoder> m_charset;
@@ -82,6 +86,7 @@ private:
 
 // True when the first bytes look like a DICOM file (Part 10 preamble or a raw dataset).
 Result<Done> sniffDicom(const std::string& path);
+Result<Done> sniffDicom(const std::uint8_t* head, std::size_t size);
 
 // Registers DCMTK's JPEG, JPEG-LS and RLE decoders once per process (thread-safe).
 void registerDicomCodecs();

@@ -24,6 +24,7 @@ struct ImportOptions {
     std::string source = "import";  // kept with every instance ("where it came from")
     int threads = 0;                // 0: one per core
     std::size_t batchSize = 200;    // instances per index transaction
+    std::set<std::string> protectedStudies;  // open in a viewer: never evicted to make room
 };
 
 struct ImportProgress {

@@ -28,13 +28,14 @@ bool sha256File(const std::string& path, Sha256& out, std::uint64_t* size)
     if (!f) return false;
     std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx(EVP_MD_CTX_new());
     if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return false;
-    std::vector<unsigned char> buf(1 << 20);
+    constexpr size_t kChunk = 1 << 20;
+    thread_local std::unique_ptr<unsigned char[]> buf(new unsigned char[kChunk]);
     std::uint64_t total = 0;
     while (true) {
-        const size_t n = std::fread(buf.data(), 1, buf.size(), f.get());
-        if (n > 0) EVP_DigestUpdate(ctx.get(), buf.data(), n);
+        const size_t n = std::fread(buf.get(), 1, kChunk, f.get());
+        if (n > 0) EVP_DigestUpdate(ctx.get(), buf.get(), n);
         total += n;
-        if (n < buf.size()) break;
+        if (n < kChunk) break;
     }
     if (std::ferror(f.get())) return false;
     unsigned int len = 0;

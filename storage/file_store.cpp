@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <memory>
 #include <set>
 
 namespace lightbox::storage {
@@ -72,8 +73,9 @@ Status FileStore::prepare()
 
 std::string FileStore::finalPath(const std::string& sop) const
 {
+    // 256 folders: a few thousand files each at a million instances (ext4 indexes directories).
     const std::string h = sha1Hex(sop);
-    return m_files + "/" + h.substr(0, 2) + "/" + h.substr(2, 2) + "/" + h + ".dcm";
+    return m_files + "/" + h.substr(0, 2) + "/" + h + ".dcm";
 }
 
 std::string FileStore::temporaryPath(const std::string& suffix) const
@@ -108,20 +110,22 @@ Result<std::string> FileStore::copyToTemporary(const std::string& source, Sha256
         return makeError(errno == ENOSPC ? "disk-full" : "write-failed", "cannot create " + path + ": " + errnoText());
     }
     Sha256Stream hash;
-    std::vector<std::uint8_t> buf(1 << 20);
+    constexpr std::size_t kChunk = 1 << 20;
+    thread_local std::unique_ptr<std::uint8_t[]> chunk(new std::uint8_t[kChunk]);  // not zeroed per file
+    std::uint8_t* const data = chunk.get();
     size = 0;
     Status status = Done{};
     while (true) {
-        const ssize_t n = ::read(in, buf.data(), buf.size());
+        const ssize_t n = ::read(in, data, kChunk);
         if (n < 0) {
             if (errno == EINTR) continue;
             status = makeError("unreadable", "read error: " + errnoText());
             break;
         }
         if (n == 0) break;
-        hash.update(buf.data(), size_t(n));
+        hash.update(data, size_t(n));
         size += std::uint64_t(n);
-        status = writeAll(out, buf.data(), size_t(n));
+        status = writeAll(out, data, size_t(n));
         if (!status) break;
     }
     ::close(in);

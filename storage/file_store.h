@@ -1,5 +1,5 @@
 #pragma once
-// The managed file store of the cache: one file per instance under files/aa/bb/<sha1(SOP UID)>.dcm.
+// The managed file store of the cache: one file per instance under files/aa/<sha1(SOP UID)>.dcm.
 // Files are written atomically: to tmp/ first, flushed, then renamed into place, so a half-written
 // file never appears under its final name.
 #include "digest.h"

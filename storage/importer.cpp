@@ -8,6 +8,7 @@
 #include "import_sources.h"
 
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -52,14 +53,28 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
         if (!extracted.empty()) ::unlink(extracted.c_str());
     };
 
-    auto sniff = sniffDicom(path);
+    // Small files (nearly all) are read once: parsed, hashed and copied from memory.
+    constexpr std::uint64_t kInMemory = 16u << 20;
+    thread_local std::vector<std::uint8_t> bytes;
+    bool inMemory = false;
+    {
+        std::error_code ec;
+        const auto fileSize = std::filesystem::file_size(path, ec);
+        if (!ec && fileSize <= kInMemory) {
+            bytes.resize(fileSize);
+            std::FILE* f = std::fopen(path.c_str(), "rb");
+            inMemory = f && std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size();
+            if (f) std::fclose(f);
+        }
+    }
+    auto sniff = inMemory ? sniffDicom(bytes.data(), bytes.size()) : sniffDicom(path);
     if (!sniff) {
         cleanup();
         p.kind = sniff.error().code == "not-dicom" ? Prepared::NotDicom : Prepared::Rejected;
         p.reason = sniff.error().message;
         return p;
     }
-    auto file = DicomFile::open(path);
+    auto file = inMemory ? DicomFile::parse(bytes.data(), bytes.size(), path) : DicomFile::open(path);
     if (!file) {
         cleanup();
         p.kind = file.error().code == "not-dicom" ? Prepared::NotDicom : Prepared::Rejected;
@@ -91,7 +106,14 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
     }
     Sha256 digest{};
     std::uint64_t size = 0;
-    auto tmp = store.copyToTemporary(path, digest, size);
+    Result<std::string> tmp = makeError("", "");
+    if (inMemory) {
+        digest = sha256(bytes.data(), bytes.size());
+        size = bytes.size();
+        tmp = store.writeTemporary(bytes.data(), bytes.size());
+    } else {
+        tmp = store.copyToTemporary(path, digest, size);
+    }
     cleanup();
     if (!tmp) {
         p.kind = tmp.error().code == "disk-full" ? Prepared::Fatal : Prepared::Rejected;
@@ -161,8 +183,8 @@ ImportReport Cache::import(const std::vector<std::string>& paths, const ImportOp
         if (batch.empty()) return;
         // Room for the batch, making it by eviction if the quota allows.
         const std::int64_t free = m_store.freeBytes();
-        if (q.minFreeBytes > 0 && free >= 0 && free < q.minFreeBytes) evict();
-        if (q.maxBytes > 0 && m_index->stats().bytes + batchBytes > q.maxBytes) evict(q.maxBytes - batchBytes);
+        if (q.minFreeBytes > 0 && free >= 0 && free < q.minFreeBytes) evict(std::nullopt, options.protectedStudies);
+        if (q.maxBytes > 0 && m_index->stats().bytes + batchBytes > q.maxBytes) evict(std::max<std::int64_t>(0, q.maxBytes - batchBytes), options.protectedStudies);
         // An instance already indexed, or twice in this batch (the same SOP Instance UID in two
         // files, e.g. one image in several transfer syntaxes), is stored once: the first copy.
         std::set<std::string> seen;
@@ -267,7 +289,12 @@ ImportReport Cache::import(const std::vector<std::string>& paths, const ImportOp
     for (const std::string& s : registered) unregisterImporting(s);
     report.cancelled = cancel && cancel->load();
     if (progress) progress(prog);
-    if (report.fatal.empty() && !report.cancelled) evict();  // back within the quota
+    if (report.fatal.empty() && !report.cancelled) {
+        // Back within the quota, at the expense of older studies, never of what was just stored.
+        std::set<std::string> keep = options.protectedStudies;
+        keep.insert(report.studies.begin(), report.studies.end());
+        evict(std::nullopt, keep);
+    }
     return report;
 }
 

@@ -51,16 +51,28 @@ CREATE TABLE studies (
 CREATE INDEX studies_patient ON studies(patient_ref);
 CREATE INDEX studies_date ON studies(study_date, study_time);
 CREATE INDEX studies_accession ON studies(accession);
+CREATE INDEX studies_name ON studies(patient_name COLLATE NOCASE);
 CREATE TABLE study_names (
+  id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
   study_ref INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
-  PRIMARY KEY (name, study_ref)
-) WITHOUT ROWID;
+  UNIQUE (name, study_ref)
+);
 CREATE INDEX study_names_study ON study_names(study_ref);
+-- Substring search (patterns starting with a wildcard) through a trigram index, kept in step
+-- with study_names by triggers.
+CREATE VIRTUAL TABLE study_name_trigrams USING fts5(name, content = 'study_names', content_rowid = 'id', tokenize = 'trigram');
+CREATE TRIGGER study_names_insert AFTER INSERT ON study_names BEGIN
+  INSERT INTO study_name_trigrams (rowid, name) VALUES (new.id, new.name);
+END;
+CREATE TRIGGER study_names_delete AFTER DELETE ON study_names BEGIN
+  INSERT INTO study_name_trigrams (study_name_trigrams, rowid, name) VALUES ('delete', old.id, old.name);
+END;
 CREATE TABLE study_modalities (
   modality TEXT NOT NULL,
+  study_when TEXT NOT NULL,
   study_ref INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
-  PRIMARY KEY (modality, study_ref)
+  PRIMARY KEY (modality, study_when, study_ref)
 ) WITHOUT ROWID;
 CREATE INDEX study_modalities_study ON study_modalities(study_ref);
 CREATE TABLE series (

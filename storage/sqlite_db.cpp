@@ -154,18 +154,18 @@ Result<Statement> Database::prepare(std::string_view sql)
     return Statement(m_db, stmt);
 }
 
-Statement* Database::cached(std::string_view sql)
+CachedStatement Database::cached(std::string_view sql)
 {
     for (auto& [text, stmt] : m_cache) {
         if (text == sql) {
             stmt->reset();
-            return stmt.get();
+            return CachedStatement(stmt.get());
         }
     }
     auto s = prepare(sql);
-    if (!s) return nullptr;
+    if (!s) return CachedStatement(nullptr);
     m_cache.emplace_back(std::string(sql), std::make_unique<Statement>(std::move(*s)));
-    return m_cache.back().second.get();
+    return CachedStatement(m_cache.back().second.get());
 }
 
 std::int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }

@@ -56,6 +56,25 @@ private:
     Error m_error;
 };
 
+// A cached statement in use: reset (its read transaction ended) when it goes out of scope.
+class CachedStatement {
+public:
+    explicit CachedStatement(Statement* s) : m_s(s) {}
+    ~CachedStatement()
+    {
+        if (m_s) m_s->reset();
+    }
+    CachedStatement(CachedStatement&& o) noexcept : m_s(o.m_s) { o.m_s = nullptr; }
+    CachedStatement(const CachedStatement&) = delete;
+    CachedStatement& operator=(const CachedStatement&) = delete;
+    Statement* operator->() const { return m_s; }
+    Statement& operator*() const { return *m_s; }
+    explicit operator bool() const { return m_s != nullptr; }
+
+private:
+    Statement* m_s;
+};
+
 class Database {
 public:
     Database() = default;
@@ -70,8 +89,9 @@ public:
 
     Status exec(std::string_view sql);
     Result<Statement> prepare(std::string_view sql);
-    // A cached prepared statement, reset and ready for binding (valid while the Database lives).
-    Statement* cached(std::string_view sql);
+    // A cached prepared statement, reset and ready for binding; reset again when the returned
+    // handle is destroyed, so that no statement keeps a read transaction (and the WAL) open.
+    CachedStatement cached(std::string_view sql);
     std::int64_t lastInsertId() const;
     int changes() const;
     std::string lastError() const;

@@ -111,16 +111,56 @@ InstanceRow readInstance(const Statement& st)
 }
 
 struct Where {
+    std::string from = " FROM studies s JOIN patients p ON p.id = s.patient_ref";
     std::string sql;
     std::vector<std::string> args;
+    bool byModalityDate = false;  // driven by study_modalities in date order
 };
+
+bool literalRun(const std::string& glob, size_t n)
+{
+    size_t run = 0;
+    for (char c : glob) {
+        run = (c == '*' || c == '?' || c == '[' || c == ']') ? 0 : run + 1;
+        if (run >= n) return true;
+    }
+    return false;
+}
 
 Where buildWhere(const StudyQuery& q)
 {
     Where w;
+    const bool dateSort = q.sort == StudyQuery::Sort::DateNewest || q.sort == StudyQuery::Sort::DateOldest;
+    if (!q.modality.empty()) {
+        std::string m = q.modality;
+        std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+        if (dateSort) {
+            // Walk the (modality, date) index in order: no sort of every study of the modality.
+            w.from = " FROM study_modalities m JOIN studies s ON s.id = m.study_ref JOIN patients p ON p.id = s.patient_ref";
+            w.sql += " AND m.modality = ?";
+            w.args.push_back(m);
+            w.byModalityDate = true;
+            if (!q.fromDate.empty()) {
+                w.sql += " AND m.study_when >= ?";
+                w.args.push_back(q.fromDate);
+            }
+            if (!q.toDate.empty()) {
+                w.sql += " AND m.study_when <> '' AND m.study_when < ?";
+                w.args.push_back(q.toDate + "~");  // any time on the last day
+            }
+        } else {
+            w.sql += " AND s.id IN (SELECT study_ref FROM study_modalities WHERE modality = ?)";
+            w.args.push_back(m);
+        }
+    }
     if (!q.patientName.empty()) {
-        w.sql += " AND s.id IN (SELECT study_ref FROM study_names WHERE name GLOB ?)";
-        w.args.push_back(toGlob(q.patientName, true));
+        const std::string glob = toGlob(q.patientName, true);
+        if (!hasLiteralPrefix(glob) && literalRun(glob, 3)) {
+            w.sql += " AND s.id IN (SELECT study_ref FROM study_names WHERE id IN (SELECT rowid FROM study_name_trigrams WHERE name GLOB ?))";
+        } else {
+            w.sql += " AND s.id IN (SELECT study_ref FROM study_names WHERE name GLOB ?)";
+        }
+        w.args.push_back(glob);
     }
     if (!q.patientId.empty()) {
         w.sql += hasWildcard(q.patientId) ? " AND p.patient_id GLOB ?" : " AND p.patient_id = ?";
@@ -130,21 +170,15 @@ Where buildWhere(const StudyQuery& q)
         w.sql += hasWildcard(q.accession) ? " AND s.accession GLOB ?" : " AND s.accession = ?";
         w.args.push_back(hasWildcard(q.accession) ? identifierGlob(q.accession) : q.accession);
     }
-    if (!q.modality.empty()) {
-        w.sql += " AND s.id IN (SELECT study_ref FROM study_modalities WHERE modality = ?)";
-        std::string m = q.modality;
-        std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return char(std::toupper(c)); });
-        w.args.push_back(m);
-    }
     if (!q.description.empty()) {
         w.sql += " AND s.description_search GLOB ?";
         w.args.push_back(toGlob(q.description, false));
     }
-    if (!q.fromDate.empty()) {
+    if (!w.byModalityDate && !q.fromDate.empty()) {
         w.sql += " AND s.study_date >= ?";
         w.args.push_back(q.fromDate);
     }
-    if (!q.toDate.empty()) {
+    if (!w.byModalityDate && !q.toDate.empty()) {
         w.sql += " AND s.study_date <> '' AND s.study_date <= ?";
         w.args.push_back(q.toDate);
     }
@@ -155,11 +189,13 @@ Where buildWhere(const StudyQuery& q)
     return w;
 }
 
-const char* orderBy(StudyQuery::Sort s)
+const char* orderBy(StudyQuery::Sort s, bool byModalityDate)
 {
+    if (byModalityDate)
+        return s == StudyQuery::Sort::DateOldest ? " ORDER BY m.study_when ASC, m.study_ref ASC" : " ORDER BY m.study_when DESC, m.study_ref DESC";
     switch (s) {
     case StudyQuery::Sort::DateOldest: return " ORDER BY s.study_date ASC, s.study_time ASC, s.id ASC";
-    case StudyQuery::Sort::PatientName: return " ORDER BY s.patient_name COLLATE NOCASE ASC, s.study_date DESC, s.id";
+    case StudyQuery::Sort::PatientName: return " ORDER BY s.patient_name COLLATE NOCASE ASC";
     case StudyQuery::Sort::Arrived: return " ORDER BY s.arrived_at DESC, s.id DESC";
     case StudyQuery::Sort::LastOpened: return " ORDER BY coalesce(s.last_opened, 0) DESC, s.id DESC";
     case StudyQuery::Sort::DateNewest:
@@ -171,7 +207,7 @@ const char* orderBy(StudyQuery::Sort s)
 
 bool StudyIndex::hasInstance(const std::string& sop)
 {
-    Statement* st = m_db.cached("SELECT 1 FROM instances WHERE sop_instance_uid = ?");
+    auto st = m_db.cached("SELECT 1 FROM instances WHERE sop_instance_uid = ?");
     if (!st) return false;
     st->bind(1, sop);
     return st->step();
@@ -180,18 +216,18 @@ bool StudyIndex::hasInstance(const std::string& sop)
 Result<std::int64_t> StudyIndex::upsertPatient(const InstanceRecord& r)
 {
     const std::string key = patientKey(r);
-    Statement* find = m_db.cached("SELECT id FROM patients WHERE patient_key = ?");
+    auto find = m_db.cached("SELECT id FROM patients WHERE patient_key = ?");
     find->bind(1, key);
     if (find->step()) {
         const std::int64_t id = find->integer(0);
-        Statement* fill = m_db.cached(
+        auto fill = m_db.cached(
             "UPDATE patients SET name = CASE WHEN name = '' THEN ?1 ELSE name END, birth_date = CASE WHEN birth_date = '' THEN ?2 ELSE "
             "birth_date END, sex = CASE WHEN sex = '' THEN ?3 ELSE sex END WHERE id = ?4");
         fill->bind(1, r.patientName).bind(2, r.patientBirthDate).bind(3, r.patientSex).bind(4, id);
         if (auto s = fill->run(); !s) return s.error();
         return id;
     }
-    Statement* ins = m_db.cached("INSERT INTO patients (patient_key, patient_id, issuer, name, birth_date, sex) VALUES (?, ?, ?, ?, ?, ?)");
+    auto ins = m_db.cached("INSERT INTO patients (patient_key, patient_id, issuer, name, birth_date, sex) VALUES (?, ?, ?, ?, ?, ?)");
     ins->bind(1, key).bind(2, r.patientId).bind(3, r.issuerOfPatientId).bind(4, r.patientName).bind(5, r.patientBirthDate).bind(6, r.patientSex);
     if (auto s = ins->run(); !s) return s.error();
     return m_db.lastInsertId();
@@ -200,13 +236,13 @@ Result<std::int64_t> StudyIndex::upsertPatient(const InstanceRecord& r)
 Result<std::int64_t> StudyIndex::upsertStudy(const InstanceRecord& r, std::int64_t patient, bool* created)
 {
     *created = false;
-    Statement* find = m_db.cached("SELECT id FROM studies WHERE study_uid = ?");
+    auto find = m_db.cached("SELECT id FROM studies WHERE study_uid = ?");
     find->bind(1, r.studyUid);
     std::int64_t id;
     if (find->step()) {
         id = find->integer(0);
     } else {
-        Statement* ins = m_db.cached(
+        auto ins = m_db.cached(
             "INSERT INTO studies (patient_ref, study_uid, study_date, study_time, description, accession, referring_physician, study_id, "
             "patient_name, patient_age, source, arrived_at, description_search) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
         ins->bind(1, patient).bind(2, r.studyUid).bind(3, r.studyDate).bind(4, r.studyTime).bind(5, r.studyDescription).bind(6, r.accession);
@@ -217,7 +253,7 @@ Result<std::int64_t> StudyIndex::upsertStudy(const InstanceRecord& r, std::int64
         *created = true;
     }
     // Every name the study's files carry is searchable (names differ between modalities).
-    Statement* name = m_db.cached("INSERT OR IGNORE INTO study_names (name, study_ref) VALUES (?, ?)");
+    auto name = m_db.cached("INSERT OR IGNORE INTO study_names (name, study_ref) VALUES (?, ?)");
     for (const std::string& g : personNameGroups(r.patientName)) {
         name->reset();
         name->bind(1, g).bind(2, id);
@@ -229,10 +265,10 @@ Result<std::int64_t> StudyIndex::upsertStudy(const InstanceRecord& r, std::int64
 Result<std::int64_t> StudyIndex::upsertSeries(const InstanceRecord& r, std::int64_t study, bool* created)
 {
     *created = false;
-    Statement* find = m_db.cached("SELECT id FROM series WHERE series_uid = ?");
+    auto find = m_db.cached("SELECT id FROM series WHERE series_uid = ?");
     find->bind(1, r.seriesUid);
     if (find->step()) return find->integer(0);
-    Statement* ins = m_db.cached(
+    auto ins = m_db.cached(
         "INSERT INTO series (study_ref, series_uid, series_number, description, modality, body_part, laterality, series_date, series_time, "
         "frame_of_reference) VALUES (?,?,?,?,?,?,?,?,?,?)");
     ins->bind(1, study).bind(2, r.seriesUid).bind(3, r.seriesNumber).bind(4, r.seriesDescription).bind(5, r.modality).bind(6, r.bodyPart);
@@ -254,7 +290,7 @@ Result<StudyIndex::Added> StudyIndex::addInstance(const InstanceRecord& r)
     auto series = upsertSeries(r, *study, &newSeries);
     if (!series) return series.error();
 
-    Statement* ins = m_db.cached(
+    auto ins = m_db.cached(
         "INSERT INTO instances (series_ref, sop_instance_uid, sop_class_uid, instance_number, image_type, view_position, laterality, "
         "image_position, image_orientation, pixel_spacing, slice_thickness, frame_of_reference, rows, columns, frames, transfer_syntax, "
         "file_size, sha256, source, arrived_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -265,20 +301,23 @@ Result<StudyIndex::Added> StudyIndex::addInstance(const InstanceRecord& r)
     ins->bind(20, r.arrivedAt);
     if (auto s = ins->run(); !s) return s.error();
 
-    Statement* seriesCount = m_db.cached("UPDATE series SET instance_count = instance_count + 1 WHERE id = ?");
+    auto seriesCount = m_db.cached("UPDATE series SET instance_count = instance_count + 1 WHERE id = ?");
     seriesCount->bind(1, *series);
     if (auto s = seriesCount->run(); !s) return s.error();
-    Statement* studyCount = m_db.cached(
+    auto studyCount = m_db.cached(
         "UPDATE studies SET instance_count = instance_count + 1, size_bytes = size_bytes + ?1, series_count = series_count + ?2 WHERE id = ?3");
     studyCount->bind(1, r.fileSize).bind(2, newSeries ? 1 : 0).bind(3, *study);
     if (auto s = studyCount->run(); !s) return s.error();
 
     if (!r.modality.empty()) {
-        Statement* mod = m_db.cached("INSERT OR IGNORE INTO study_modalities (modality, study_ref) VALUES (?, ?)");
-        mod->bind(1, r.modality).bind(2, *study);
-        if (auto s = mod->run(); !s) return s.error();
-        if (m_db.changes() > 0) {
-            Statement* list = m_db.cached(
+        auto known = m_db.cached("SELECT 1 FROM study_modalities WHERE modality = ? AND study_ref = ?");
+        known->bind(1, r.modality).bind(2, *study);
+        if (!known->step()) {
+            auto mod = m_db.cached(
+                "INSERT INTO study_modalities (modality, study_when, study_ref) SELECT ?1, study_date || study_time, id FROM studies WHERE id = ?2");
+            mod->bind(1, r.modality).bind(2, *study);
+            if (auto s = mod->run(); !s) return s.error();
+            auto list = m_db.cached(
                 "UPDATE studies SET modalities = (SELECT group_concat(modality, '\\') FROM (SELECT modality FROM study_modalities WHERE "
                 "study_ref = ?1 ORDER BY modality)) WHERE id = ?1");
             list->bind(1, *study);
@@ -286,7 +325,7 @@ Result<StudyIndex::Added> StudyIndex::addInstance(const InstanceRecord& r)
         }
     }
     if (!r.bodyPart.empty()) {
-        Statement* part = m_db.cached(
+        auto part = m_db.cached(
             "UPDATE studies SET body_parts = CASE WHEN body_parts = '' THEN ?1 ELSE body_parts || '\\' || ?1 END WHERE id = ?2 AND "
             "instr('\\' || body_parts || '\\', '\\' || ?1 || '\\') = 0");
         part->bind(1, r.bodyPart).bind(2, *study);
@@ -298,9 +337,9 @@ Result<StudyIndex::Added> StudyIndex::addInstance(const InstanceRecord& r)
 Result<std::vector<StudyRow>> StudyIndex::searchStudies(const StudyQuery& q)
 {
     const Where w = buildWhere(q);
-    const std::string sql = std::string("SELECT ") + kStudyColumns + " FROM studies s JOIN patients p ON p.id = s.patient_ref WHERE 1" +
-                            w.sql + orderBy(q.sort) + " LIMIT ? OFFSET ?";
-    Statement* st = m_db.cached(sql);
+    const std::string sql = std::string("SELECT ") + kStudyColumns + w.from + " WHERE 1" + w.sql + orderBy(q.sort, w.byModalityDate) +
+                            " LIMIT ? OFFSET ?";
+    auto st = m_db.cached(sql);
     if (!st) return makeError("sqlite", m_db.lastError());
     int i = 1;
     for (const std::string& a : w.args) st->bind(i++, a);
@@ -315,7 +354,7 @@ Result<std::vector<StudyRow>> StudyIndex::searchStudies(const StudyQuery& q)
 Result<std::int64_t> StudyIndex::countStudies(const StudyQuery& q)
 {
     const Where w = buildWhere(q);
-    Statement* st = m_db.cached("SELECT count(*) FROM studies s JOIN patients p ON p.id = s.patient_ref WHERE 1" + w.sql);
+    auto st = m_db.cached("SELECT count(*)" + w.from + " WHERE 1" + w.sql);
     if (!st) return makeError("sqlite", m_db.lastError());
     int i = 1;
     for (const std::string& a : w.args) st->bind(i++, a);
@@ -336,7 +375,7 @@ std::optional<StudyRow> StudyIndex::study(const std::string& studyUid)
 std::vector<SeriesRow> StudyIndex::seriesOf(const std::string& studyUid)
 {
     std::vector<SeriesRow> out;
-    Statement* st = m_db.cached(
+    auto st = m_db.cached(
         "SELECT se.series_uid, s.study_uid, se.description, se.modality, se.body_part, se.laterality, se.frame_of_reference, se.series_number, "
         "se.instance_count FROM series se JOIN studies s ON s.id = se.study_ref WHERE s.study_uid = ? ORDER BY se.series_number IS NULL, "
         "se.series_number, se.id");
@@ -360,7 +399,7 @@ std::vector<SeriesRow> StudyIndex::seriesOf(const std::string& studyUid)
 std::vector<InstanceRow> StudyIndex::instancesOfStudy(const std::string& studyUid)
 {
     std::vector<InstanceRow> out;
-    Statement* st = m_db.cached(std::string("SELECT ") + kInstanceColumns +
+    auto st = m_db.cached(std::string("SELECT ") + kInstanceColumns +
                                 " FROM instances i JOIN series se ON se.id = i.series_ref JOIN studies s ON s.id = se.study_ref WHERE "
                                 "s.study_uid = ? ORDER BY se.series_number, se.id, i.instance_number, i.id");
     st->bind(1, studyUid);
@@ -371,7 +410,7 @@ std::vector<InstanceRow> StudyIndex::instancesOfStudy(const std::string& studyUi
 std::vector<InstanceRow> StudyIndex::instancesOfSeries(const std::string& seriesUid)
 {
     std::vector<InstanceRow> out;
-    Statement* st = m_db.cached(std::string("SELECT ") + kInstanceColumns +
+    auto st = m_db.cached(std::string("SELECT ") + kInstanceColumns +
                                 " FROM instances i JOIN series se ON se.id = i.series_ref JOIN studies s ON s.id = se.study_ref WHERE "
                                 "se.series_uid = ? ORDER BY i.instance_number, i.id");
     st->bind(1, seriesUid);
@@ -393,19 +432,19 @@ Status StudyIndex::forEachInstance(const std::function<bool(const InstanceRow&)>
 Result<std::vector<std::string>> StudyIndex::deleteStudy(const std::string& studyUid)
 {
     std::vector<std::string> sops;
-    Statement* list = m_db.cached(
+    auto list = m_db.cached(
         "SELECT i.sop_instance_uid FROM instances i JOIN series se ON se.id = i.series_ref JOIN studies s ON s.id = se.study_ref WHERE "
         "s.study_uid = ?");
     list->bind(1, studyUid);
     while (list->step()) sops.push_back(list->text(0));
-    Statement* patient = m_db.cached("SELECT patient_ref FROM studies WHERE study_uid = ?");
+    auto patient = m_db.cached("SELECT patient_ref FROM studies WHERE study_uid = ?");
     patient->bind(1, studyUid);
     if (!patient->step()) return makeError("not-found", "study " + studyUid + " is not in the cache");
     const std::int64_t patientRef = patient->integer(0);
-    Statement* del = m_db.cached("DELETE FROM studies WHERE study_uid = ?");
+    auto del = m_db.cached("DELETE FROM studies WHERE study_uid = ?");
     del->bind(1, studyUid);
     if (auto s = del->run(); !s) return s.error();
-    Statement* orphan = m_db.cached("DELETE FROM patients WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM studies WHERE patient_ref = ?1)");
+    auto orphan = m_db.cached("DELETE FROM patients WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM studies WHERE patient_ref = ?1)");
     orphan->bind(1, patientRef);
     if (auto s = orphan->run(); !s) return s.error();
     return sops;
@@ -413,14 +452,14 @@ Result<std::vector<std::string>> StudyIndex::deleteStudy(const std::string& stud
 
 Status StudyIndex::markOpened(const std::string& studyUid, std::int64_t whenMs)
 {
-    Statement* st = m_db.cached("UPDATE studies SET last_opened = ? WHERE study_uid = ?");
+    auto st = m_db.cached("UPDATE studies SET last_opened = ? WHERE study_uid = ?");
     st->bind(1, whenMs).bind(2, studyUid);
     return st->run();
 }
 
 Status StudyIndex::setPinned(const std::string& studyUid, bool pinned)
 {
-    Statement* st = m_db.cached("UPDATE studies SET pinned = ? WHERE study_uid = ?");
+    auto st = m_db.cached("UPDATE studies SET pinned = ? WHERE study_uid = ?");
     st->bind(1, pinned ? 1 : 0).bind(2, studyUid);
     if (auto s = st->run(); !s) return s;
     if (m_db.changes() == 0) return makeError("not-found", "study " + studyUid + " is not in the cache");
@@ -429,7 +468,7 @@ Status StudyIndex::setPinned(const std::string& studyUid, bool pinned)
 
 Status StudyIndex::setInstanceStatus(const std::string& sop, int status)
 {
-    Statement* st = m_db.cached("UPDATE instances SET status = ? WHERE sop_instance_uid = ?");
+    auto st = m_db.cached("UPDATE instances SET status = ? WHERE sop_instance_uid = ?");
     st->bind(1, status).bind(2, sop);
     return st->run();
 }
@@ -463,7 +502,7 @@ CacheStats StudyIndex::stats()
 std::vector<EvictionCandidate> StudyIndex::evictionOrder()
 {
     std::vector<EvictionCandidate> out;
-    Statement* st = m_db.cached(
+    auto st = m_db.cached(
         "SELECT study_uid, size_bytes, coalesce(last_opened, arrived_at) AS used FROM studies WHERE pinned = 0 ORDER BY used ASC, id ASC");
     while (st->step()) out.push_back({st->text(0), st->integer(1), st->integer(2)});
     return out;
@@ -471,7 +510,7 @@ std::vector<EvictionCandidate> StudyIndex::evictionOrder()
 
 std::optional<std::string> StudyIndex::setting(const std::string& key)
 {
-    Statement* st = m_db.cached("SELECT value FROM settings WHERE key = ?");
+    auto st = m_db.cached("SELECT value FROM settings WHERE key = ?");
     st->bind(1, key);
     if (!st->step()) return std::nullopt;
     return st->text(0);
@@ -479,7 +518,7 @@ std::optional<std::string> StudyIndex::setting(const std::string& key)
 
 Status StudyIndex::setSetting(const std::string& key, const std::string& value)
 {
-    Statement* st = m_db.cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2");
+    auto st = m_db.cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2");
     st->bind(1, key).bind(2, value);
     return st->run();
 }

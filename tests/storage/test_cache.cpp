@@ -380,7 +380,7 @@ void CacheTest::verifyFindsMissingAndModifiedFiles()
     f.seek(f.size() - 10);
     f.write("XXXX");
     f.close();
-    QFile orphan(QString::fromStdString(cache->store().root()) + "/files/00/00/orphan.dcm");
+    QFile orphan(QString::fromStdString(cache->store().root()) + "/files/00/orphan.dcm");
     QDir().mkpath(QFileInfo(orphan).path());
     QVERIFY(orphan.open(QIODevice::WriteOnly));
     orphan.close();
