@@ -1,6 +1,7 @@
 #include "instance_record.h"
 
 #include "dicom_file.h"
+#include "image_info.h"
 
 #include <cstdio>
 
@@ -81,6 +82,25 @@ std::optional<InstanceRecord> recordFromFile(const DicomFile& file, std::string*
     r.frames = ds.has(tags::PixelData) ? std::optional<std::int64_t>(integer(ds, tags::NumberOfFrames).value_or(1)) : std::nullopt;
     r.sliceThickness = ds.number(tags::SliceThickness);
     r.transferSyntax = file.transferSyntaxUid();
+    if (r.imagePosition.empty() && ds.has(tags::PerFrameFunctionalGroupsSequence)) {
+        // Enhanced multi-frame: the first frame's geometry, from the functional groups.
+        if (auto info = readImageInfo(file)) {
+            const PlaneGeometry g = info->planeFor(0);
+            auto join = [](const double* v, int n) {
+                std::string out;
+                char buf[32];
+                for (int i = 0; i < n; ++i) {
+                    std::snprintf(buf, sizeof buf, "%.6g", v[i]);
+                    out += (i ? "\\" : "") + std::string(buf);
+                }
+                return out;
+            };
+            if (g.position) r.imagePosition = join(g.position->data(), 3);
+            if (g.orientation) r.imageOrientation = join(g.orientation->data(), 6);
+            if (g.pixelSpacing) r.pixelSpacing = join(g.pixelSpacing->data(), 2);
+            if (g.sliceThickness && !r.sliceThickness) r.sliceThickness = g.sliceThickness;
+        }
+    }
     return r;
 }
 
