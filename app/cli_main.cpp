@@ -28,7 +28,8 @@ void printHelp()
            "  lightbox echo --host H --port P [--called-aet AET] [--aet OUR_AET]   C-ECHO a DICOM peer\n"
            "  lightbox import PATH... [--cache DIR]      store files, folders, DICOMDIRs, ZIPs in the cache\n"
            "  lightbox studies [filters] [--json]         search the cache (see README)\n"
-           "  lightbox cache stats|verify|evict|delete|pin|unpin|quota   manage the cache\n";
+           "  lightbox cache stats|verify|evict|delete|pin|unpin|quota   manage the cache\n"
+           "  lightbox inspect PATH|--series UID|--study UID [--json]   volumes of a series, with warnings\n";
 }
 
 }  // namespace
@@ -46,6 +47,7 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"import", runImport},
         {"studies", runStudies},
         {"cache", runCache},
+        {"inspect", runInspect},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";

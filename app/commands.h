@@ -11,6 +11,7 @@ int runEcho(const QStringList& args);
 int runImport(const QStringList& args);
 int runStudies(const QStringList& args);
 int runCache(const QStringList& args);
+int runInspect(const QStringList& args);
 
 // Prints a one-line error to stderr and returns `code`.
 int fail(const QString& message, int code = 1);

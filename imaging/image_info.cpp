@@ -159,6 +159,17 @@ void readFunctionalGroups(const DicomItem& fg, FrameInfo& frame, bool signedInpu
         auto w = readWindows(m);
         if (!w.empty()) frame.windows = std::move(w);
     }
+    for (const DicomItem& m : fg.items(tags::MREchoSequence))
+        if (auto v = m.number(tags::EffectiveEchoTime)) frame.echoTime = v;
+    for (const DicomItem& m : fg.items(tags::MRDiffusionSequence))
+        if (auto v = m.number(tags::DiffusionBValue)) frame.diffusionBValue = v;
+    for (const DicomItem& m : fg.items(tags::CardiacSynchronizationSequence))
+        if (auto v = m.number(tags::NominalCardiacTriggerDelayTime)) frame.triggerDelay = v;
+    for (Tag t : {tags::MRImageFrameTypeSequence, tags::CTImageFrameTypeSequence})
+        for (const DicomItem& m : fg.items(t)) {
+            auto ft = m.texts(tags::FrameType);
+            if (!ft.empty()) frame.frameType = ft;
+        }
     for (const DicomItem& m : fg.items(tags::FrameContentSequence)) {
         if (auto v = m.number(tags::InStackPositionNumber)) frame.stackPosition = int(*v);
         if (auto v = m.number(tags::TemporalPositionIndex)) frame.temporalIndex = int(*v);
@@ -318,6 +329,16 @@ Result<ImageInfo> readImageInfo(const DicomFile& file)
         info.pixelAspectRatio = std::array<double, 2>{a[0], a[1]};
     info.sliceLocation = ds.number(tags::SliceLocation);
     info.patientOrientation = ds.texts(tags::PatientOrientation);
+    info.seriesInstanceUid = ds.text(tags::SeriesInstanceUID);
+    info.frameOfReferenceUid = ds.text(tags::FrameOfReferenceUID);
+    info.keys.imageType = ds.texts(tags::ImageType);
+    info.keys.echoNumber = ds.number(tags::EchoNumbers);
+    info.keys.echoTime = ds.number(tags::EchoTime);
+    info.keys.triggerTime = ds.number(tags::TriggerTime);
+    info.keys.temporalPositionId = ds.number(tags::TemporalPositionIdentifier);
+    info.keys.acquisitionNumber = ds.number(tags::AcquisitionNumber);
+    info.keys.diffusionBValue = ds.number(tags::DiffusionBValue);
+    info.keys.instanceNumber = ds.number(tags::InstanceNumber);
     if (auto ft = ds.number(tags::FrameTime); ft && *ft > 0) info.frameTimeMs = ft;
     else if (auto rate = ds.number(tags::RecommendedDisplayFrameRate); rate && *rate > 0) info.frameTimeMs = 1000.0 / *rate;
     else if (auto cine = ds.number(tags::CineRate); cine && *cine > 0) info.frameTimeMs = 1000.0 / *cine;

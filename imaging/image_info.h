@@ -70,6 +70,23 @@ struct FrameInfo {
     std::optional<int> stackPosition;
     std::optional<int> temporalIndex;
     std::string stackId;
+    std::optional<double> echoTime;
+    std::optional<double> diffusionBValue;
+    std::optional<double> triggerDelay;
+    std::vector<std::string> frameType;
+};
+
+// What distinguishes acquisitions that share positions (echoes, phases, b-values...): volume
+// assembly splits on these.
+struct AcquisitionKeys {
+    std::vector<std::string> imageType;
+    std::optional<double> echoNumber;
+    std::optional<double> echoTime;
+    std::optional<double> triggerTime;
+    std::optional<double> temporalPositionId;
+    std::optional<double> acquisitionNumber;
+    std::optional<double> diffusionBValue;
+    std::optional<double> instanceNumber;
 };
 
 struct ImageInfo {
@@ -108,6 +125,9 @@ struct ImageInfo {
     std::vector<std::string> patientOrientation;  // (0020,0020): row and column direction letters
     std::optional<double> frameTimeMs;
     std::vector<FrameInfo> perFrame;  // empty unless enhanced multi-frame
+    AcquisitionKeys keys;
+    std::string seriesInstanceUid;
+    std::string frameOfReferenceUid;
 
     std::string modalityName;  // CT, MR, ...
     std::string sopClassUid;
