@@ -1,6 +1,7 @@
 #include "cli_args.h"
 #include "commands.h"
 #include "display_image_qt.h"
+#include "series_source.h"
 
 #include "image_source.h"
 
@@ -30,8 +31,11 @@ bool parseWindow(const QString& text, WindowLevel& w)
 
 int runRender(const QStringList& args)
 {
-    CliArgs a(args, {"--out", "--frame", "--window", "--file-window", "--voi-lut", "--voi-function"}, {"--invert"});
+    CliArgs a(args, QStringList{"--out", "--frame", "--window", "--file-window", "--voi-lut", "--voi-function", "--view", "--slab-mm", "--slab-mode",
+                                "--preset", "--size", "--position"} + seriesSourceOptions(),
+              {"--invert"});
     if (!a.ok()) return fail(a.error(), 2);
+    if (a.value("--view")) return runRenderView(a);
     if (a.positional().size() != 1 || !a.value("--out"))
         return fail("usage: lightbox render FILE --out PNG [--frame N] [--window C,W] [--file-window N] "
                     "[--voi-lut N] [--voi-function linear|linear-exact|sigmoid] [--invert]", 2);

@@ -12,6 +12,8 @@ int runImport(const QStringList& args);
 int runStudies(const QStringList& args);
 int runCache(const QStringList& args);
 int runInspect(const QStringList& args);
+class CliArgs;
+int runRenderView(const CliArgs& args);
 
 // Prints a one-line error to stderr and returns `code`.
 int fail(const QString& message, int code = 1);
