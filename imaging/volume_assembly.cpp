@@ -101,9 +101,8 @@ VolumePlan planBlock(std::vector<Slice> slices, const std::string& seriesUid, co
     VolumePlan p;
     p.seriesInstanceUid = seriesUid;
     p.label = label;
-    const Slice& first = slices.front();
-    const ImageInfo& info = *first.info;
-    for (Slice& s : slices) s.position = dot(s.origin, first.normal);
+    const Vec3 normalAxis = slices.front().normal;
+    for (Slice& s : slices) s.position = dot(s.origin, normalAxis);
     std::stable_sort(slices.begin(), slices.end(), [](const Slice& a, const Slice& b) { return a.position < b.position; });
 
     // Duplicate positions: several per position in equal numbers are time points handled by the
@@ -118,6 +117,8 @@ VolumePlan planBlock(std::vector<Slice> slices, const std::string& seriesUid, co
     }
     slices = std::move(unique);
     for (const Slice& s : slices) p.slices.push_back({s.image, s.frame, s.position, s.origin});
+    const Slice first = slices.front();
+    const ImageInfo& info = *first.info;
 
     VolumeGeometry& g = p.geometry;
     g.size = {int(info.columns), int(info.rows), int(slices.size())};
