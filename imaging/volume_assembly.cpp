@@ -137,9 +137,12 @@ VolumePlan planBlock(std::vector<Slice> slices, const std::string& seriesUid, co
     g.spacing[2] = step;
     const double minStep = *std::min_element(steps.begin(), steps.end());
     const double maxStep = *std::max_element(steps.begin(), steps.end());
+    // Positions are written with a few decimals: differences below 2 % of the step (and 0.02 mm)
+    // are rounding, not uneven spacing.
+    const double tolerance = std::max(0.02, 0.02 * step);
     if (maxStep > 1.5 * step) addWarning(p, volume_warnings::Gap);
-    else if (maxStep - minStep > std::max(0.01, 0.01 * step)) addWarning(p, volume_warnings::UnevenSpacing);
-    if (maxStep - minStep > std::max(0.01, 0.01 * step)) {
+    else if (maxStep - minStep > tolerance) addWarning(p, volume_warnings::UnevenSpacing);
+    if (maxStep - minStep > tolerance) {
         p.resampleAlongNormal = true;
         p.gapThreshold = 0.75 * step;
         const double extent = slices.back().position - slices.front().position;
