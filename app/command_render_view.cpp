@@ -108,7 +108,7 @@ int runRenderView(const CliArgs& a)
     int index = stack.count / 2;
     if (auto p = a.value("--position")) {
         // A position along the view's normal, in patient mm (e.g. the table position of an axial slice).
-        index = int(std::lround((p->toDouble() - stack.position(0)) / stack.spacing));
+        index = int(std::lround((p->toDouble() - stack.position(0)) / stack.step));
         if (index < 0 || index >= stack.count) return fail("--position is outside the volume", 2);
     }
     ResliceOptions ro;
@@ -117,7 +117,7 @@ int runRenderView(const CliArgs& a)
     ReslicePlane plane = stack.plane(index);
     if (view == "mip") {
         // The whole volume projected from the front.
-        ro.slabMm = stack.count * stack.spacing;
+        ro.slabMm = stack.count * stack.step;
         ro.mode = SlabMode::Max;
     }
     const float outside = float(vol.intercept + vol.slope * (vol.type() == VoxelType::Int16 ? -32768.0 : 0.0));

@@ -36,6 +36,8 @@ int runGui(int argc, char** argv)
     QCommandLineOption demo("demo", "Open the demo study (generated on first use).");
     QCommandLineOption screenshot("screenshot", "Save a screenshot of the window to FILE once the images are shown, then quit.", "FILE");
     QCommandLineOption cache("cache", "Use DIR as the study cache (default: the per-user data folder).", "DIR");
+    QCommandLineOption mpr("mpr", "Show the opened series as MPR planes and a 3D view.");
+    parser.addOption(mpr);
     parser.addOption(cache);
     parser.addOption(demo);
     parser.addOption(screenshot);
@@ -65,14 +67,18 @@ int runGui(int argc, char** argv)
                 });
             });
         }
-        QObject::connect(&window, &MainWindow::loadFinished, &window, [&window, file] {
-            // Give the first image time to decode and render, then save what the user sees.
+        // Give the first image (or the volume) time to decode and render, then save what the user sees.
+        auto save = [&window, file] {
             QTimer::singleShot(1500, &window, [&window, file] {
                 window.grab().save(file);
                 QApplication::quit();
             });
-        });
+        };
+        if (parser.isSet(mpr)) QObject::connect(&window, &MainWindow::volumeLoaded, &window, save);
+        else QObject::connect(&window, &MainWindow::loadFinished, &window, save);
     }
+    if (parser.isSet(mpr))
+        QObject::connect(&window, &MainWindow::loadFinished, &window, [&window] { window.setMprMode(true); });
     const int code = app.exec();
     pool.waitForDone();
     return code;

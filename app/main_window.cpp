@@ -1,6 +1,9 @@
 #include "main_window.h"
 
 #include "frame_stack.h"
+#include "mpr_view.h"
+#include "volume_job.h"
+#include "image_stack.h"
 #include "image_viewport.h"
 #include "cache_location.h"
 #include "cache_service.h"
@@ -12,6 +15,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -22,6 +26,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -36,6 +41,8 @@ namespace lightbox::app {
 namespace {
 
 constexpr const char* kDemoPatientId = "LB-DEMO-0001";
+// Tools beyond the viewport's own (viewer::Tool values come first).
+constexpr int kCrosshairTool = 100;
 
 }  // namespace
 
@@ -44,9 +51,14 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
     setWindowTitle(tr("Lightbox"));
     m_tabs = new QTabWidget(this);
     m_browser = new StudyBrowser(m_cache, m_tabs);
-    m_viewport = new viewer::ImageViewport(m_tabs);
+    m_viewStack = new QStackedWidget(m_tabs);
+    m_viewport = new viewer::ImageViewport(m_viewStack);
+    m_mpr = new viewer::MprView(m_pool, m_viewStack);
+    m_viewStack->addWidget(m_viewport);
+    m_viewStack->addWidget(m_mpr);
+    m_volumeJob = new VolumeJob(m_pool, this);
     m_tabs->addTab(m_browser, tr("Studies"));
-    m_tabs->addTab(m_viewport, tr("Viewer"));
+    m_tabs->addTab(m_viewStack, tr("Viewer"));
     setCentralWidget(m_tabs);
     connect(m_browser, &StudyBrowser::openRequested, this, [this](const QString& study, const QString& series, const QString&) {
         openStudy(study, series);
@@ -54,8 +66,8 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
     connect(m_browser, &StudyBrowser::message, this, &MainWindow::showProblem);
     // Viewer tools and the series list belong to the viewer tab.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
-        const bool viewing = m_tabs->currentWidget() == m_viewport;
-        for (QToolBar* bar : findChildren<QToolBar*>()) bar->setVisible(viewing);
+        const bool viewing = m_tabs->currentWidget() == m_viewStack;
+        for (QToolBar* bar : findChildren<QToolBar*>()) bar->setVisible(viewing && (bar != m_mprBar || mprMode()));
         for (QDockWidget* dock : findChildren<QDockWidget*>()) dock->setVisible(viewing);
     });
 
@@ -73,15 +85,42 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
     statusBar()->addPermanentWidget(m_position);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
-    connect(m_cancel, &QToolButton::clicked, this, [this] { m_openWatcher.cancel(); });
+    connect(m_cancel, &QToolButton::clicked, this, [this] {
+        m_openWatcher.cancel();
+        m_volumeJob->cancel();
+    });
 
     buildActions();
     buildToolbar();
+    buildMprToolbar();
     buildDock();
 
-    connect(m_viewport, &viewer::ImageViewport::indexChanged, this, &MainWindow::onIndexChanged);
-    connect(m_viewport, &viewer::ImageViewport::pixelValue, m_pixel, &QLabel::setText);
-    connect(m_viewport, &viewer::ImageViewport::problem, this, &MainWindow::showProblem);
+    wireViewport(m_viewport);
+    for (int p = 0; p < 3; ++p) wireViewport(m_mpr->viewport(viewer::MprView::Plane(p)));
+    m_lastMprViewport = m_mpr->viewport(viewer::MprView::Axial);
+    connect(m_volumeJob, &VolumeJob::progress, this, [this](int ready, int total) {
+        m_mpr->volumeProgress();
+        m_progress->setRange(0, total);
+        m_progress->setValue(ready);
+    });
+    connect(m_volumeJob, &VolumeJob::finished, this, [this](const QString& error) {
+        m_progress->setVisible(false);
+        m_cancel->setVisible(false);
+        m_mpr->volumeProgress();
+        if (!error.isEmpty()) {
+            showProblem(tr("The volume could not be loaded completely: %1").arg(error));
+        } else if (auto v = m_volumeJob->volume()) {
+            const auto& g = v->geometry();
+            QString msg = tr("Volume %1×%2×%3, voxels %4×%5×%6 mm")
+                              .arg(g.size[0]).arg(g.size[1]).arg(g.size[2])
+                              .arg(g.spacing[0], 0, 'g', 3).arg(g.spacing[1], 0, 'g', 3).arg(g.spacing[2], 0, 'g', 3);
+            QStringList warnings;
+            for (const auto& w : m_volumeJob->plan().warnings) warnings << QString::fromStdString(w);
+            if (!warnings.isEmpty()) msg += tr(" — warnings: %1").arg(warnings.join(", "));
+            m_message->setText(msg);
+        }
+        emit volumeLoaded(error);
+    });
     connect(&m_openWatcher, &QFutureWatcher<OpenResult>::progressValueChanged, m_progress, &QProgressBar::setValue);
     connect(&m_openWatcher, &QFutureWatcher<OpenResult>::progressRangeChanged, m_progress, &QProgressBar::setRange);
     connect(&m_openWatcher, &QFutureWatcher<OpenResult>::finished, this, &MainWindow::onOpenFinished);
@@ -100,7 +139,34 @@ MainWindow::~MainWindow()
     m_openWatcher.waitForFinished();
     m_demoWatcher.waitForFinished();
     m_viewport->setStack(nullptr);
+    m_volumeJob->cancel();
+    m_mpr->setVolume(nullptr, nullptr);
 }
+
+void MainWindow::wireViewport(viewer::ImageViewport* v)
+{
+    connect(v, &viewer::ImageViewport::indexChanged, this, [this, v](int i, int n) {
+        if (v == activeViewport()) onIndexChanged(i, n);
+    });
+    connect(v, &viewer::ImageViewport::pixelValue, m_pixel, &QLabel::setText);
+    connect(v, &viewer::ImageViewport::problem, this, &MainWindow::showProblem);
+    if (v != m_viewport)
+        connect(v, &viewer::ImageViewport::pointerEvent, this, [this, v](viewer::PointerPhase ph, QPointF, Qt::KeyboardModifiers) {
+            if (ph == viewer::PointerPhase::Press) m_lastMprViewport = v;
+        });
+}
+
+viewer::ImageViewport* MainWindow::activeViewport() const
+{
+    if (!mprMode()) return m_viewport;
+    for (int p = 0; p < 3; ++p) {
+        viewer::ImageViewport* v = m_mpr->viewport(viewer::MprView::Plane(p));
+        if (v->isAncestorOf(QApplication::focusWidget())) return v;
+    }
+    return m_lastMprViewport;
+}
+
+bool MainWindow::mprMode() const { return m_viewStack->currentWidget() == m_mpr; }
 
 void MainWindow::closeEvent(QCloseEvent* e)
 {
@@ -143,27 +209,33 @@ void MainWindow::buildActions()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addAction(tr("&Fit to Window"), QKeySequence(Qt::Key_F), m_viewport, &viewer::ImageViewport::fitToWindow);
-    view->addAction(tr("&Actual Size (1:1)"), QKeySequence(Qt::Key_A), m_viewport, &viewer::ImageViewport::actualSize);
-    view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { m_viewport->zoomBy(1.25); });
-    view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, [this] { m_viewport->zoomBy(0.8); });
+    view->addAction(tr("&Fit to Window"), QKeySequence(Qt::Key_F), this, [this] { activeViewport()->fitToWindow(); });
+    view->addAction(tr("&Actual Size (1:1)"), QKeySequence(Qt::Key_A), this, [this] { activeViewport()->actualSize(); });
+    view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { activeViewport()->zoomBy(1.25); });
+    view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, [this] { activeViewport()->zoomBy(0.8); });
     view->addSeparator();
-    view->addAction(tr("Rotate &Right"), QKeySequence(Qt::Key_R), this, [this] { m_viewport->rotate(1); });
-    view->addAction(tr("Rotate &Left"), QKeySequence(Qt::SHIFT | Qt::Key_R), this, [this] { m_viewport->rotate(-1); });
-    view->addAction(tr("Flip &Horizontally"), QKeySequence(Qt::Key_H), m_viewport, &viewer::ImageViewport::flipHorizontal);
-    view->addAction(tr("Flip &Vertically"), QKeySequence(Qt::Key_V), m_viewport, &viewer::ImageViewport::flipVertical);
-    view->addAction(tr("&Invert"), QKeySequence(Qt::Key_I), this, [this] { m_viewport->setInverted(!m_viewport->inverted()); });
-    view->addAction(tr("Re&set"), QKeySequence(Qt::Key_Escape), m_viewport, &viewer::ImageViewport::reset);
+    view->addAction(tr("Rotate &Right"), QKeySequence(Qt::Key_R), this, [this] { activeViewport()->rotate(1); });
+    view->addAction(tr("Rotate &Left"), QKeySequence(Qt::SHIFT | Qt::Key_R), this, [this] { activeViewport()->rotate(-1); });
+    view->addAction(tr("Flip &Horizontally"), QKeySequence(Qt::Key_H), this, [this] { activeViewport()->flipHorizontal(); });
+    view->addAction(tr("Flip &Vertically"), QKeySequence(Qt::Key_V), this, [this] { activeViewport()->flipVertical(); });
+    view->addAction(tr("&Invert"), QKeySequence(Qt::Key_I), this, [this] { activeViewport()->setInverted(!activeViewport()->inverted()); });
+    view->addAction(tr("Re&set"), QKeySequence(Qt::Key_Escape), this, [this] { activeViewport()->reset(); });
     view->addSeparator();
     QAction* smooth = view->addAction(tr("&Smooth Interpolation"));
     smooth->setCheckable(true);
     smooth->setChecked(m_viewport->smooth());
-    connect(smooth, &QAction::toggled, m_viewport, &viewer::ImageViewport::setSmooth);
+    connect(smooth, &QAction::toggled, this, [this](bool on) {
+        m_viewport->setSmooth(on);
+        for (int p = 0; p < 3; ++p) m_mpr->viewport(viewer::MprView::Plane(p))->setSmooth(on);
+    });
     QAction* text = view->addAction(tr("Overlay &Text"));
     text->setCheckable(true);
     text->setChecked(true);
     text->setShortcut(QKeySequence(Qt::Key_T));
-    connect(text, &QAction::toggled, m_viewport, &viewer::ImageViewport::setOverlayTextVisible);
+    connect(text, &QAction::toggled, this, [this](bool on) {
+        m_viewport->setOverlayTextVisible(on);
+        for (int p = 0; p < 3; ++p) m_mpr->viewport(viewer::MprView::Plane(p))->setOverlayTextVisible(on);
+    });
     // Shortcuts live in the viewport's key handling; menu entries only show them.
     for (QAction* a : view->actions()) a->setShortcutContext(Qt::WidgetShortcut);
 
@@ -193,20 +265,31 @@ void MainWindow::buildToolbar()
         a->setChecked(d.tool == viewer::Tool::WindowLevel);
         m_tools->addAction(a);
         const viewer::Tool t = d.tool;
-        connect(a, &QAction::triggered, this, [this, t] { m_viewport->setTool(t); });
+        connect(a, &QAction::triggered, this, [this, t] { applyTool(int(t)); });
     }
+    QAction* crosshair = bar->addAction(tr("Crosshair"));
+    crosshair->setCheckable(true);
+    crosshair->setToolTip(tr("MPR: click or drag to move the 3D cursor; Shift+drag rotates the other planes"));
+    m_tools->addAction(crosshair);
+    connect(crosshair, &QAction::triggered, this, [this] { applyTool(kCrosshairTool); });
+    bar->addSeparator();
+    m_mprAction = bar->addAction(tr("MPR / 3D"));
+    m_mprAction->setCheckable(true);
+    m_mprAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    m_mprAction->setToolTip(tr("Axial, coronal and sagittal reformats and the 3D view of this series (Ctrl+M)"));
+    connect(m_mprAction, &QAction::toggled, this, &MainWindow::setMprMode);
     bar->addSeparator();
     QToolButton* presets = new QToolButton(this);
     presets->setText(tr("Presets"));
     presets->setMenu(m_presetMenu);
     presets->setPopupMode(QToolButton::InstantPopup);
     bar->addWidget(presets);
-    bar->addAction(tr("Fit"), m_viewport, &viewer::ImageViewport::fitToWindow);
-    bar->addAction(tr("1:1"), m_viewport, &viewer::ImageViewport::actualSize);
-    bar->addAction(tr("Rotate"), this, [this] { m_viewport->rotate(1); });
-    bar->addAction(tr("Flip"), m_viewport, &viewer::ImageViewport::flipHorizontal);
-    bar->addAction(tr("Invert"), this, [this] { m_viewport->setInverted(!m_viewport->inverted()); });
-    bar->addAction(tr("Reset"), m_viewport, &viewer::ImageViewport::reset);
+    bar->addAction(tr("Fit"), this, [this] { activeViewport()->fitToWindow(); });
+    bar->addAction(tr("1:1"), this, [this] { activeViewport()->actualSize(); });
+    bar->addAction(tr("Rotate"), this, [this] { activeViewport()->rotate(1); });
+    bar->addAction(tr("Flip"), this, [this] { activeViewport()->flipHorizontal(); });
+    bar->addAction(tr("Invert"), this, [this] { activeViewport()->setInverted(!activeViewport()->inverted()); });
+    bar->addAction(tr("Reset"), this, [this] { activeViewport()->reset(); });
     bar->addSeparator();
     m_cineAction = bar->addAction(tr("Play"));
     m_cineAction->setCheckable(true);
@@ -224,6 +307,104 @@ void MainWindow::buildToolbar()
     bar->addWidget(m_fps);
 }
 
+void MainWindow::buildMprToolbar()
+{
+    m_mprBar = addToolBar(tr("MPR"));
+    m_mprBar->setObjectName("mpr");
+    m_mprBar->addWidget(new QLabel(tr("Slab "), m_mprBar));
+    m_slabMode = new QComboBox(m_mprBar);
+    m_slabMode->addItem(tr("Thin"));
+    m_slabMode->addItem(tr("MIP"));
+    m_slabMode->addItem(tr("MinIP"));
+    m_slabMode->addItem(tr("Average"));
+    m_slabMode->setToolTip(tr("Thick-slab projection of the MPR planes"));
+    m_mprBar->addWidget(m_slabMode);
+    m_slabMm = new QDoubleSpinBox(m_mprBar);
+    m_slabMm->setRange(0.0, 200.0);
+    m_slabMm->setDecimals(1);
+    m_slabMm->setSingleStep(1.0);
+    m_slabMm->setValue(10.0);
+    m_slabMm->setSuffix(tr(" mm"));
+    m_slabMm->setToolTip(tr("Slab thickness"));
+    m_mprBar->addWidget(m_slabMm);
+    auto applySlab = [this] {
+        const int mode = m_slabMode->currentIndex();
+        m_slabMm->setEnabled(mode != 0);
+        const SlabMode modes[] = {SlabMode::Max, SlabMode::Max, SlabMode::Min, SlabMode::Mean};
+        m_mpr->setSlab(mode == 0 ? 0.0 : m_slabMm->value(), modes[mode]);
+    };
+    connect(m_slabMode, &QComboBox::currentIndexChanged, this, applySlab);
+    connect(m_slabMm, &QDoubleSpinBox::valueChanged, this, applySlab);
+    m_slabMm->setEnabled(false);
+    m_mprBar->addSeparator();
+    m_mprBar->addAction(tr("Reset Planes"), this, [this] { m_mpr->resetPlanes(); });
+    m_mprBar->setVisible(false);
+}
+
+void MainWindow::applyTool(int tool)
+{
+    m_tool = tool;
+    const bool crosshair = tool == kCrosshairTool;
+    const viewer::Tool t = crosshair ? viewer::Tool::External : viewer::Tool(tool);
+    m_viewport->setTool(crosshair ? viewer::Tool::WindowLevel : t);
+    for (int p = 0; p < 3; ++p) m_mpr->viewport(viewer::MprView::Plane(p))->setTool(t);
+    m_mpr->setCursorTool(crosshair);
+}
+
+void MainWindow::setMprMode(bool on)
+{
+    if (m_mprAction->isChecked() != on) {
+        m_mprAction->setChecked(on);  // comes back here through toggled()
+        return;
+    }
+    if (!on) {
+        m_volumeJob->cancel();
+        m_mpr->setVolume(nullptr, nullptr);
+        m_viewStack->setCurrentWidget(m_viewport);
+        m_mprBar->setVisible(false);
+        applyTool(m_tool == kCrosshairTool ? int(viewer::Tool::WindowLevel) : m_tool);
+        return;
+    }
+    startVolume();
+}
+
+void MainWindow::startVolume()
+{
+    if (m_currentSeries < 0 || m_currentSeries >= int(m_series.size())) {
+        showProblem(tr("Open a series first."));
+        m_mprAction->setChecked(false);
+        return;
+    }
+    const SeriesGroup& series = m_series[size_t(m_currentSeries)];
+    const std::vector<VolumePlan> plans = VolumeJob::plansFor(series);
+    QString error = plans.empty() ? tr("This series has no images with a position in space.") : QString();
+    if (error.isEmpty()) error = m_volumeJob->start(series, plans.front());
+    if (!error.isEmpty()) {
+        showProblem(error);
+        m_mprAction->setChecked(false);
+        return;
+    }
+    m_mpr->setVolume(m_volumeJob->volume(), m_volumeJob->summary());
+    m_viewStack->setCurrentWidget(m_mpr);
+    m_mprBar->setVisible(true);
+    // The crosshair is what MPR is read with; measurements and W/L stay one click away.
+    if (m_tool == int(viewer::Tool::WindowLevel) || m_tool == kCrosshairTool) {
+        for (QAction* a : m_tools->actions())
+            if (a->text() == tr("Crosshair")) a->setChecked(true);
+        applyTool(kCrosshairTool);
+    } else {
+        applyTool(m_tool);
+    }
+    QString msg = tr("Loading the volume…");
+    if (plans.size() > 1) msg += tr(" (%1 of the %2 volumes in this series)").arg(QString::fromStdString(plans.front().label)).arg(plans.size());
+    m_message->setText(msg);
+    m_progress->setRange(0, m_volumeJob->volume()->geometry().size[2]);
+    m_progress->setValue(0);
+    m_progress->setVisible(true);
+    m_cancel->setVisible(true);
+    m_mpr->viewport(viewer::MprView::Axial)->view()->setFocus();
+}
+
 void MainWindow::buildDock()
 {
     auto* dock = new QDockWidget(tr("Series"), this);
@@ -237,10 +418,10 @@ void MainWindow::buildDock()
 void MainWindow::rebuildPresetMenu()
 {
     m_presetMenu->clear();
-    m_presetMenu->addAction(tr("Default (from the image)"), m_viewport, &viewer::ImageViewport::resetWindow);
-    viewer::FrameStack* stack = m_viewport->stack();
-    if (stack && m_viewport->currentIndex() >= 0) {
-        const auto& entry = stack->entry(m_viewport->currentIndex());
+    m_presetMenu->addAction(tr("Default (from the image)"), this, [this] { activeViewport()->resetWindow(); });
+    viewer::ImageStack* stack = activeViewport()->stack();
+    if (stack && activeViewport()->currentIndex() >= 0) {
+        const auto& entry = stack->entry(activeViewport()->currentIndex());
         const auto& windows = entry.info->windowsFor(entry.frame);
         for (size_t i = 0; i < windows.size(); ++i) {
             QString label = tr("Image window %1: W %2 L %3").arg(i + 1).arg(windows[i].width).arg(windows[i].center);
@@ -249,7 +430,7 @@ void MainWindow::rebuildPresetMenu()
                 VoiChoice c;
                 c.kind = VoiChoice::Kind::FileWindow;
                 c.index = int(i);
-                m_viewport->useFileVoi(c);
+                activeViewport()->useFileVoi(c);
             });
         }
         for (size_t i = 0; i < entry.info->voiLuts.size(); ++i) {
@@ -259,14 +440,14 @@ void MainWindow::rebuildPresetMenu()
                 VoiChoice c;
                 c.kind = VoiChoice::Kind::VoiLut;
                 c.index = int(i);
-                m_viewport->useFileVoi(c);
+                activeViewport()->useFileVoi(c);
             });
         }
         const auto& presets = windowPresetsFor(entry.summary->modality);
         if (!presets.empty()) m_presetMenu->addSeparator();
         for (size_t i = 0; i < presets.size(); ++i) {
             QAction* a = m_presetMenu->addAction(tr("%1: W %2 L %3").arg(QString::fromStdString(presets[i].name)).arg(presets[i].width).arg(presets[i].center),
-                                                 this, [this, p = presets[i]] { m_viewport->applyPreset(p); });
+                                                 this, [this, p = presets[i]] { activeViewport()->applyPreset(p); });
             if (i < 9) a->setShortcut(QKeySequence(Qt::Key_1 + int(i)));
             a->setShortcutContext(Qt::WidgetShortcut);
         }
@@ -275,7 +456,7 @@ void MainWindow::rebuildPresetMenu()
 
 void MainWindow::showBrowser() { m_tabs->setCurrentWidget(m_browser); }
 
-void MainWindow::showViewer() { m_tabs->setCurrentWidget(m_viewport); }
+void MainWindow::showViewer() { m_tabs->setCurrentWidget(m_viewStack); }
 
 void MainWindow::openStudy(const QString& studyUid, const QString& seriesUid)
 {
@@ -365,6 +546,8 @@ void MainWindow::onOpenFinished()
     m_viewport->setStack(nullptr);
     m_stacks.clear();
     m_seriesList->clear();
+    m_currentSeries = -1;
+    m_series = result.series;
     for (const SeriesGroup& g : result.series) {
         std::vector<viewer::StackEntry> entries;
         for (const SeriesFrame& f : g.frames) {
@@ -407,12 +590,14 @@ void MainWindow::onOpenFinished()
 void MainWindow::showSeries(int index)
 {
     if (index < 0 || index >= int(m_stacks.size())) return;
+    m_currentSeries = index;
+    if (mprMode()) startVolume();
     m_viewport->setCinePlaying(false);
     m_cineAction->setChecked(false);
     m_viewport->setStack(m_stacks[size_t(index)].get());
     m_fps->setValue(m_viewport->cineRate());
     rebuildPresetMenu();
-    m_viewport->view()->setFocus();
+    if (!mprMode()) m_viewport->view()->setFocus();
 }
 
 void MainWindow::onIndexChanged(int index, int count)

@@ -19,16 +19,21 @@ class QThreadPool;
 class QToolButton;
 class QAction;
 class QTabWidget;
+class QStackedWidget;
+class QComboBox;
+class QToolBar;
 
 namespace lightbox::viewer {
 class FrameStack;
 class ImageViewport;
+class MprView;
 }  // namespace lightbox::viewer
 
 namespace lightbox::app {
 
 class CacheService;
 class StudyBrowser;
+class VolumeJob;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -49,10 +54,20 @@ public:
     viewer::ImageViewport* viewport() const { return m_viewport; }
     int seriesCount() const { return int(m_stacks.size()); }
     void showSeries(int index);
+    int currentSeries() const { return m_currentSeries; }
     bool isLoading() const;
+
+    // MPR and 3D of the current series (its largest volume), or back to the 2D viewer.
+    void setMprMode(bool on);
+    bool mprMode() const;
+    viewer::MprView* mprView() const { return m_mpr; }
+    VolumeJob* volumeJob() const { return m_volumeJob; }
+    // The viewport menus and tools act on: the 2D viewer, or the MPR plane last used.
+    viewer::ImageViewport* activeViewport() const;
 
 signals:
     void loadFinished();
+    void volumeLoaded(const QString& error);
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -61,6 +76,10 @@ private:
     void buildActions();
     void buildToolbar();
     void buildDock();
+    void buildMprToolbar();
+    void applyTool(int tool);
+    void startVolume();
+    void wireViewport(viewer::ImageViewport* v);
     void onOpenFinished();
     void onIndexChanged(int index, int count);
     void rebuildPresetMenu();
@@ -74,6 +93,17 @@ private:
     QString m_loadingStudy;     // the cached study being opened
     QString m_preferredSeries;  // the series to show first once loaded
     viewer::ImageViewport* m_viewport = nullptr;
+    QStackedWidget* m_viewStack = nullptr;
+    viewer::MprView* m_mpr = nullptr;
+    VolumeJob* m_volumeJob = nullptr;
+    viewer::ImageViewport* m_lastMprViewport = nullptr;
+    std::vector<SeriesGroup> m_series;
+    int m_currentSeries = -1;
+    QAction* m_mprAction = nullptr;
+    QToolBar* m_mprBar = nullptr;
+    QComboBox* m_slabMode = nullptr;
+    QDoubleSpinBox* m_slabMm = nullptr;
+    int m_tool = 0;
     QListWidget* m_seriesList = nullptr;
     std::vector<std::unique_ptr<viewer::FrameStack>> m_stacks;
     QFutureWatcher<OpenResult> m_openWatcher;

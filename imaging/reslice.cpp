@@ -125,13 +125,13 @@ ReslicePlane SliceStack::plane(int index) const
     p.spacing = spacing;
     p.width = width;
     p.height = height;
-    p.origin = corner + axes.normal() * (index * spacing);
+    p.origin = corner + axes.normal() * (index * step);
     return p;
 }
 
-double SliceStack::position(int index) const { return dot(corner, axes.normal()) + index * spacing; }
+double SliceStack::position(int index) const { return dot(corner, axes.normal()) + index * step; }
 
-int SliceStack::indexOf(const Vec3& patient) const { return int(std::lround((dot(patient, axes.normal()) - dot(corner, axes.normal())) / spacing)); }
+int SliceStack::indexOf(const Vec3& patient) const { return int(std::lround((dot(patient, axes.normal()) - dot(corner, axes.normal())) / step)); }
 
 SliceStack sliceStack(const VolumeGeometry& g, const SliceAxes& axes, int maxSize)
 {
@@ -148,15 +148,24 @@ SliceStack sliceStack(const VolumeGeometry& g, const SliceAxes& axes, int maxSiz
             hi[a] = std::max(hi[a], proj[a]);
         }
     }
+    // Square pixels as fine as the finest voxel side; planes one voxel apart along the normal
+    // (the slice spacing for the acquired orientation, less for oblique planes).
     double sp = std::min({g.spacing[0], g.spacing[1], g.spacing[2]});
     const double widest = std::max({hi[0] - lo[0], hi[1] - lo[1]});
     if (widest / sp > maxSize) sp = widest / maxSize;
+    double inverse = 0;
+    for (int a = 0; a < 3; ++a) {
+        const double c = dot(n, g.axis(a)) / g.spacing[a];
+        inverse += c * c;
+    }
+    const double step = inverse > 0 ? 1.0 / std::sqrt(inverse) : sp;
     st.spacing = sp;
+    st.step = step;
     st.width = std::max(1, int(std::ceil((hi[0] - lo[0]) / sp)));
     st.height = std::max(1, int(std::ceil((hi[1] - lo[1]) / sp)));
-    st.count = std::max(1, int(std::floor((hi[2] - lo[2]) / sp)));
-    // Pixel centres half a pixel inside the extent.
-    st.corner = axes.x * (lo[0] + sp / 2) + axes.y * (lo[1] + sp / 2) + n * (lo[2] + sp / 2);
+    st.count = std::max(1, int(std::floor((hi[2] - lo[2]) / step)));
+    // Pixel centres half a pixel inside the extent; planes half a step inside.
+    st.corner = axes.x * (lo[0] + sp / 2) + axes.y * (lo[1] + sp / 2) + n * (lo[2] + step / 2);
     return st;
 }
 

@@ -43,7 +43,8 @@ SliceAxes sagittalAxes();  // x: posterior, y: feet (anterior on the left)
 // A stack of parallel planes covering the volume: positions along the normal one voxel apart.
 struct SliceStack {
     SliceAxes axes;
-    double spacing = 1.0;  // in-plane pixel size and step between planes
+    double spacing = 1.0;  // in-plane pixel size
+    double step = 1.0;     // between planes
     int width = 0, height = 0, count = 0;
     Vec3 corner{0, 0, 0};  // patient position of pixel (0,0) of plane 0
     ReslicePlane plane(int index) const;

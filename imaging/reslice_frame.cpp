@@ -24,7 +24,18 @@ ResliceFrame makeResliceFrame(const Volume& vol, const ReslicePlane& plane, cons
     info.plane.position = plane.origin;
     info.plane.orientation = std::array<double, 6>{plane.x[0], plane.x[1], plane.x[2], plane.y[0], plane.y[1], plane.y[2]};
     info.plane.pixelSpacing = std::array<double, 2>{plane.spacing, plane.spacing};
-    info.plane.sliceThickness = slabMm > 0 ? slabMm : plane.spacing;
+    if (slabMm > 0) {
+        info.plane.sliceThickness = slabMm;
+    } else {
+        // A thin reformat is as thick as a voxel along its normal.
+        const VolumeGeometry& g = vol.geometry();
+        double inverse = 0;
+        for (int a = 0; a < 3; ++a) {
+            const double c = dot(plane.normal(), g.axis(a)) / g.spacing[a];
+            inverse += c * c;
+        }
+        info.plane.sliceThickness = inverse > 0 ? 1.0 / std::sqrt(inverse) : plane.spacing;
+    }
     info.sliceLocation.reset();
     info.imagerPixelSpacing.reset();
     info.pixelAspectRatio.reset();

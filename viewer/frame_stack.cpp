@@ -14,7 +14,7 @@
 namespace lightbox::viewer {
 
 FrameStack::FrameStack(std::vector<StackEntry> entries, QThreadPool& pool, QObject* parent)
-    : QObject(parent), m_entries(std::move(entries)), m_pool(pool), m_focus(std::make_shared<std::atomic<int>>(0))
+    : ImageStack(parent), m_entries(std::move(entries)), m_pool(pool), m_focus(std::make_shared<std::atomic<int>>(0))
 {
 }
 

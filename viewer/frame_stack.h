@@ -1,14 +1,10 @@
 #pragma once
 // The images a viewport scrolls through (files × frames), decoded on a thread pool owned by the
 // app and kept in a bounded most-recently-used cache. Lives on the GUI thread.
-#include "decoded_frame.h"
 #include "dicom_file_pool.h"
-#include "image_info.h"
-#include "instance_summary.h"
+#include "image_stack.h"
 
 #include <QHash>
-#include <QObject>
-#include <QString>
 
 #include <atomic>
 #include <list>
@@ -19,35 +15,23 @@ class QThreadPool;
 
 namespace lightbox::viewer {
 
-struct StackEntry {
-    QString path;
-    std::uint32_t frame = 0;  // 0-based frame within the file
-    std::shared_ptr<const ImageInfo> info;
-    std::shared_ptr<const InstanceSummary> summary;
-};
-
-class FrameStack : public QObject {
+class FrameStack : public ImageStack {
     Q_OBJECT
 public:
     FrameStack(std::vector<StackEntry> entries, QThreadPool& pool, QObject* parent = nullptr);
     ~FrameStack() override;
 
-    int size() const { return int(m_entries.size()); }
-    const StackEntry& entry(int i) const { return m_entries[size_t(i)]; }
-    QString title() const;
+    int size() const override { return int(m_entries.size()); }
+    const StackEntry& entry(int i) const override { return m_entries[size_t(i)]; }
+    QString title() const override;
+    const std::vector<StackEntry>& entries() const { return m_entries; }
 
-    // The decoded frame if it is in the cache (and marks it recently used), else null.
-    std::shared_ptr<const DecodedFrame> cached(int i);
-    // Starts decoding i (and a few neighbours) if needed; frameReady/frameFailed follow.
-    void request(int i, int prefetchRadius = 2);
-    QString failure(int i) const { return m_failures.value(i); }
+    std::shared_ptr<const DecodedFrame> cached(int i) override;
+    void request(int i, int prefetchRadius = 2) override;
+    QString failure(int i) const override { return m_failures.value(i); }
 
     void setCacheLimit(std::size_t bytes) { m_cacheLimit = bytes; }
     std::size_t cachedBytes() const { return m_cachedBytes; }
-
-signals:
-    void frameReady(int index);
-    void frameFailed(int index, const QString& reason);
 
 private:
     void startDecode(int i);

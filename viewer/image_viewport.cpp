@@ -37,7 +37,7 @@ ImageViewport::~ImageViewport() = default;
 
 int ImageViewport::count() const { return m_stack ? m_stack->size() : 0; }
 
-void ImageViewport::setStack(FrameStack* stack)
+void ImageViewport::setStack(ImageStack* stack)
 {
     if (m_stack) disconnect(m_stack, nullptr, this, nullptr);
     m_stack = stack;
@@ -52,8 +52,13 @@ void ImageViewport::setStack(FrameStack* stack)
         m_view->requestRender();
         return;
     }
-    connect(m_stack, &FrameStack::frameReady, this, &ImageViewport::onFrameReady);
-    connect(m_stack, &FrameStack::frameFailed, this, &ImageViewport::onFrameFailed);
+    connect(m_stack, &ImageStack::frameReady, this, &ImageViewport::onFrameReady);
+    connect(m_stack, &ImageStack::frameFailed, this, &ImageViewport::onFrameFailed);
+    connect(m_stack, &ImageStack::contentChanged, this, [this] {
+        m_stale = true;  // the image stays on screen until its replacement is ready
+        if (m_index >= m_stack->size()) m_index = m_stack->size() - 1;
+        showCurrent();
+    });
     const auto& info = *m_stack->entry(0).info;
     if (info.frameTimeMs && *info.frameTimeMs > 0) m_cineFps = std::clamp(1000.0 / *info.frameTimeMs, 1.0, 120.0);
     setCurrentIndex(0);
@@ -166,6 +171,7 @@ void ImageViewport::renderDisplay()
     m_spacingY = sy;
     m_scene->setImage(*image, sx, sy);
     m_shownIndex = m_index;
+    m_stale = false;
     updateGeometry(m_needFit || sizeChanged);
     emit windowChanged(m_currentWindow);
     emit imageShown(m_index);
@@ -369,6 +375,18 @@ void ImageViewport::onCineTick()
 
 void ImageViewport::setOverlayTextVisible(bool on) { m_overlay->setTextVisible(on); }
 
+void ImageViewport::setImageLines(std::vector<ImageLine> lines)
+{
+    m_lines = std::move(lines);
+    updateOverlay();
+}
+
+void ImageViewport::setOverlayPainter(std::function<void(QPainter&)> painter) { m_overlay->setPainter(std::move(painter)); }
+
+QPointF ImageViewport::imageToWidget(QPointF imagePixel) const { return imageToView(imagePixel) / m_view->devicePixelRatioF(); }
+
+QPointF ImageViewport::widgetToImage(QPointF widget) const { return viewToImage(toDevice(widget)); }
+
 QImage ImageViewport::grabView() { return m_view->grabView(); }
 
 QPointF ImageViewport::imageToView(QPointF imagePixel) const
@@ -421,6 +439,10 @@ void ImageViewport::updateOverlay()
             const QString failure = m_stack->failure(m_index);
             c.message = failure.isEmpty() ? tr("Loading…") : tr("Cannot display this image:\n%1").arg(failure);
         }
+    }
+    if (m_stack) c.notices = m_stack->notices();
+    if (m_shownIndex == m_index && m_columns > 0) {
+        for (const ImageLine& l : m_lines) c.lines.push_back({QLineF(imageToWidget(l.a), imageToWidget(l.b)), l.color, l.dashed});
     }
     if (m_magnifying) {
         const int size = int(std::min(width(), height()) * 0.4);
@@ -502,6 +524,10 @@ bool ImageViewport::eventFilter(QObject* watched, QEvent* event)
         m_view->setFocus();
         m_dragButton = e->button();
         m_dragLast = m_dragStart = e->position();
+        if (e->button() == Qt::LeftButton && m_tool == Tool::External) {
+            emit pointerEvent(PointerPhase::Press, widgetToImage(e->position()), e->modifiers());
+            return true;
+        }
         if (e->button() == Qt::LeftButton && m_tool == Tool::Magnifier) {
             m_magnifying = true;
             m_magnifierAt = e->position();
@@ -515,7 +541,10 @@ bool ImageViewport::eventFilter(QObject* watched, QEvent* event)
         const QPointF d = p - m_dragLast;
         m_dragLast = p;
         reportPixel(p);
-        if (m_dragButton == Qt::NoButton) return true;
+        if (m_dragButton == Qt::NoButton) {
+            if (m_tool == Tool::External) emit pointerEvent(PointerPhase::Hover, widgetToImage(p), e->modifiers());
+            return true;
+        }
         Tool t = m_tool;
         if (m_dragButton == Qt::RightButton) t = Tool::WindowLevel;
         else if (m_dragButton == Qt::MiddleButton) t = Tool::Pan;
@@ -541,10 +570,16 @@ bool ImageViewport::eventFilter(QObject* watched, QEvent* event)
             m_magnifierAt = p;
             updateGeometry(false);
             break;
+        case Tool::External:
+            emit pointerEvent(PointerPhase::Move, widgetToImage(p), e->modifiers());
+            break;
         }
         return true;
     }
     case QEvent::MouseButtonRelease: {
+        auto* e = static_cast<QMouseEvent*>(event);
+        if (m_dragButton == Qt::LeftButton && m_tool == Tool::External)
+            emit pointerEvent(PointerPhase::Release, widgetToImage(e->position()), e->modifiers());
         m_dragButton = Qt::NoButton;
         if (m_magnifying) {
             m_magnifying = false;
@@ -553,7 +588,7 @@ bool ImageViewport::eventFilter(QObject* watched, QEvent* event)
         return true;
     }
     case QEvent::MouseButtonDblClick:
-        fitToWindow();
+        if (m_tool != Tool::External) fitToWindow();
         return true;
     case QEvent::KeyPress: {
         auto* e = static_cast<QKeyEvent*>(event);

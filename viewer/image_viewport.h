@@ -1,28 +1,39 @@
 #pragma once
-// The 2D viewport: shows one image of a FrameStack through the display pipeline, with scrolling,
+// The 2D viewport: shows one image of an ImageStack (acquired images or reformats) through the display pipeline, with scrolling,
 // cine, window/level, zoom, pan, rotation, flips, inversion, a magnifier and the four-corner
 // overlay. Input: wheel scrolls (Ctrl+wheel zooms), right-drag windows, middle-drag pans, left-drag
 // runs the active tool; keys are listed in README.md.
 #include "display_pipeline.h"
 #include "window_presets.h"
 
+#include <QColor>
 #include <QPointer>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
+#include <vector>
 #include <optional>
 
 class QTimer;
 
 namespace lightbox::viewer {
 
-class FrameStack;
+class ImageStack;
 class ImageScene;
 class ViewportOverlay;
 class VtkViewWidget;
 struct SceneGeometry;
 
-enum class Tool { WindowLevel, Pan, Zoom, Scroll, Magnifier };
+enum class Tool { WindowLevel, Pan, Zoom, Scroll, Magnifier, External };
+enum class PointerPhase { Press, Move, Release, Hover };
+
+// A line drawn over the image, in image pixel coordinates.
+struct ImageLine {
+    QPointF a, b;
+    QColor color;
+    bool dashed = false;
+};
 
 class ImageViewport : public QWidget {
     Q_OBJECT
@@ -30,8 +41,8 @@ public:
     explicit ImageViewport(QWidget* parent = nullptr);
     ~ImageViewport() override;
 
-    void setStack(FrameStack* stack);  // not owned
-    FrameStack* stack() const { return m_stack; }
+    void setStack(ImageStack* stack);  // not owned
+    ImageStack* stack() const { return m_stack; }
 
     int currentIndex() const { return m_index; }
     int count() const;
@@ -60,6 +71,8 @@ public:
     void setSmooth(bool smooth);
     bool smooth() const { return m_smooth; }
 
+    // Tool::External: left-button pointer events go to pointerEvent() for the owner's tools
+    // (MPR cursor, measurements).
     void setTool(Tool tool) { m_tool = tool; }
     Tool tool() const { return m_tool; }
 
@@ -69,6 +82,14 @@ public:
     bool cinePlaying() const;
 
     void setOverlayTextVisible(bool on);
+    // Lines over the image (reference lines, the 3D cursor), in image pixel coordinates.
+    void setImageLines(std::vector<ImageLine> lines);
+    // Where the overlay may draw the owner's graphics (measurements): called after the viewport's
+    // own overlay with a painter in logical widget coordinates.
+    void setOverlayPainter(std::function<void(QPainter&)> painter);
+    QPointF imageToWidget(QPointF imagePixel) const;  // logical widget coordinates
+    QPointF widgetToImage(QPointF widget) const;
+    void refreshOverlay() { updateOverlay(); }
 
     // For tests and screenshots: the rendered view (no overlay), and where image pixel centres land
     // in it (device pixels).
@@ -77,7 +98,8 @@ public:
     QPointF viewToImage(QPointF viewPixel) const;
     VtkViewWidget* view() const { return m_view; }
     ViewportOverlay* overlay() const { return m_overlay; }
-    bool currentImageShown() const { return m_shownIndex == m_index && m_index >= 0; }
+    // The current image is on screen, up to date with its stack.
+    bool currentImageShown() const { return m_shownIndex == m_index && m_index >= 0 && !m_stale; }
 
 signals:
     void indexChanged(int index, int count);
@@ -86,6 +108,7 @@ signals:
     void pixelValue(const QString& text);
     void problem(const QString& message);
     void imageShown(int index);
+    void pointerEvent(PointerPhase phase, QPointF imagePixel, Qt::KeyboardModifiers modifiers);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -107,12 +130,13 @@ private:
     VtkViewWidget* m_view = nullptr;
     ViewportOverlay* m_overlay = nullptr;
     std::unique_ptr<ImageScene> m_scene;
-    QPointer<FrameStack> m_stack;
+    QPointer<ImageStack> m_stack;
     QTimer* m_cine = nullptr;
     double m_cineFps = 10.0;
 
     int m_index = -1;
     int m_shownIndex = -1;
+    bool m_stale = false;
     std::optional<WindowLevel> m_userWindow;  // set once the user changes the window
     std::optional<VoiChoice> m_fileVoi;       // a file window/VOI LUT chosen by the user
     WindowLevel m_currentWindow;
@@ -135,6 +159,7 @@ private:
     bool m_magnifying = false;
     QPointF m_magnifierAt;
     double m_scrollAccumulator = 0;
+    std::vector<ImageLine> m_lines;
 };
 
 }  // namespace lightbox::viewer

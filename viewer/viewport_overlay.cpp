@@ -61,8 +61,17 @@ void ViewportOverlay::paintEvent(QPaintEvent*)
     const QRect area = rect().adjusted(margin, margin, -margin, -margin);
     const OverlayContent& c = m_content;
 
+    p.setRenderHint(QPainter::Antialiasing);
+    for (const auto& l : c.lines) {
+        QPen pen(l.color, 1.5);
+        if (l.dashed) pen.setStyle(Qt::DashLine);
+        p.setPen(pen);
+        p.drawLine(l.line);
+    }
     if (m_textVisible) {
-        outlinedText(p, area, Qt::AlignLeft | Qt::AlignTop, c.topLeft.join('\n'));
+        QStringList topLeft = c.topLeft;
+        for (const QString& n : c.notices) topLeft << QStringLiteral("⚠ ") + n;
+        outlinedText(p, area, Qt::AlignLeft | Qt::AlignTop, topLeft.join('\n'));
         outlinedText(p, area, Qt::AlignRight | Qt::AlignTop, c.topRight.join('\n'));
         outlinedText(p, area, Qt::AlignLeft | Qt::AlignBottom, c.bottomLeft.join('\n'));
         outlinedText(p, area, Qt::AlignRight | Qt::AlignBottom, c.bottomRight.join('\n'));
@@ -105,6 +114,11 @@ void ViewportOverlay::paintEvent(QPaintEvent*)
         p.setPen(QPen(QColor(255, 200, 0), 2));
         p.setBrush(Qt::NoBrush);
         p.drawRect(c.loupe);
+    }
+    if (m_painter) {
+        p.save();
+        m_painter(p);
+        p.restore();
     }
     if (!c.message.isEmpty()) {
         QFont mf = f;

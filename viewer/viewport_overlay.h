@@ -3,7 +3,11 @@
 // bar, a centred message and the magnifier's frame. A transparent widget above the VTK view.
 #include <QRect>
 #include <QStringList>
+#include <QLineF>
 #include <QWidget>
+
+#include <functional>
+#include <vector>
 
 namespace lightbox::viewer {
 
@@ -14,6 +18,13 @@ struct OverlayContent {
     QString scaleNote;                 // e.g. "(detector)" when calibrated at the detector
     QString message;                   // e.g. "Loading…" or an error, centred
     QRect loupe;                       // magnifier frame, logical pixels; null when off
+    struct Line {
+        QLineF line;
+        QColor color;
+        bool dashed = false;
+    };
+    std::vector<Line> lines;           // logical pixels
+    QStringList notices;               // remarks under the top-left block
 };
 
 class ViewportOverlay : public QWidget {
@@ -23,6 +34,7 @@ public:
     void setContent(const OverlayContent& content);
     const OverlayContent& content() const { return m_content; }
     void setTextVisible(bool on);
+    void setPainter(std::function<void(QPainter&)> painter) { m_painter = std::move(painter); update(); }
     bool textVisible() const { return m_textVisible; }
 
 protected:
@@ -31,6 +43,7 @@ protected:
 private:
     OverlayContent m_content;
     bool m_textVisible = true;
+    std::function<void(QPainter&)> m_painter;
 };
 
 // A "nice" scale bar length (1, 2 or 5 × 10^n) not longer than `maxLength`.

@@ -56,6 +56,7 @@ struct VolumeScene::Impl {
     vtkNew<vtkPiecewiseFunction> opacity;
     vtkNew<vtkVolume> prop;
     vtkNew<vtkBoxWidget2> box;
+    bool interacting = false;
     vtkNew<vtkBoxRepresentation> boxRep;
     vtkNew<vtkCallbackCommand> boxMoved;
     QString preset;
@@ -269,6 +270,9 @@ void VolumeScene::setInteractive(bool interacting)
     // The mapper picks its sample distance from the time it may take per frame.
     d->mapper->SetAutoAdjustSampleDistances(1);
     d->prop->SetAllocatedRenderTime(interacting ? 0.08 : 10.0, d->renderer);
+    d->interacting = interacting;
 }
+
+bool VolumeScene::interactive() const { return d->interacting; }
 
 }  // namespace lightbox::viewer

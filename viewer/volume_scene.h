@@ -39,6 +39,7 @@ public:
     void dataChanged();
     // Faster, coarser rendering while the user drags; full quality at rest.
     void setInteractive(bool interacting);
+    bool interactive() const;
 
 private:
     struct Impl;
