@@ -1,5 +1,6 @@
 #include "cache_service.h"
 
+#include "annotation_store.h"
 #include "display_pipeline.h"
 #include "display_image_qt.h"
 #include "image_source.h"
@@ -112,7 +113,32 @@ QFuture<storage::VerifyReport> CacheService::verify()
 QFuture<QString> CacheService::deleteStudy(const QString& studyUid)
 {
     const std::string uid = studyUid.toStdString();
-    return onPool<QString>([uid](storage::Cache& c) { return statusText(c.deleteStudy(uid)); });
+    return onPool<QString>([uid](storage::Cache& c) {
+        // The user deletes the study: its measurements go with it (eviction keeps them).
+        if (auto s = storage::deleteStudyAnnotations(c.database(), uid); !s) return statusText(s);
+        return statusText(c.deleteStudy(uid));
+    });
+}
+
+QFuture<std::vector<storage::AnnotationRow>> CacheService::annotations(const QString& studyUid)
+{
+    const std::string uid = studyUid.toStdString();
+    return onPool<std::vector<storage::AnnotationRow>>([uid](storage::Cache& c) {
+        auto rows = storage::studyAnnotations(c.database(), uid);
+        if (!rows) qWarning("annotations of %s: %s", uid.c_str(), rows.error().message.c_str());
+        return rows ? *rows : std::vector<storage::AnnotationRow>{};
+    });
+}
+
+QFuture<QString> CacheService::saveAnnotation(const storage::AnnotationRow& row)
+{
+    return onPool<QString>([row](storage::Cache& c) { return statusText(storage::saveAnnotation(c.database(), row)); });
+}
+
+QFuture<QString> CacheService::deleteAnnotation(const QString& id)
+{
+    const std::string i = id.toStdString();
+    return onPool<QString>([i](storage::Cache& c) { return statusText(storage::deleteAnnotation(c.database(), i)); });
 }
 
 QFuture<QString> CacheService::setPinned(const QString& studyUid, bool pinned)

@@ -2,6 +2,7 @@
 // The GUI's access to the study cache: every database or disk operation runs on the app's thread
 // pool with that thread's own connection; results come back as futures. Keeps the set of studies
 // open in a viewer, which eviction never touches.
+#include "annotation_store.h"
 #include "cache.h"
 
 #include <QFuture>
@@ -34,6 +35,10 @@ public:
     QFuture<storage::VerifyReport> verify();
     QFuture<QString> deleteStudy(const QString& studyUid);  // empty string: done, else the reason
     QFuture<QString> setPinned(const QString& studyUid, bool pinned);
+    // Measurements and annotations saved with a study.
+    QFuture<std::vector<storage::AnnotationRow>> annotations(const QString& studyUid);
+    QFuture<QString> saveAnnotation(const storage::AnnotationRow& row);
+    QFuture<QString> deleteAnnotation(const QString& id);
     QFuture<storage::Quota> quota();
     QFuture<QString> setQuota(const storage::Quota& quota);
     QFuture<storage::CacheStats> stats();

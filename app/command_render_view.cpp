@@ -107,8 +107,12 @@ int runRenderView(const CliArgs& a)
     const SliceStack stack = sliceStack(vol.geometry(), axes);
     int index = stack.count / 2;
     if (auto p = a.value("--position")) {
-        // A position along the view's normal, in patient mm (e.g. the table position of an axial slice).
-        index = int(std::lround((p->toDouble() - stack.position(0)) / stack.step));
+        // The plane's patient coordinate on its own axis: z for axial, y for coronal, x for sagittal.
+        bool ok = false;
+        const double v = p->toDouble(&ok);
+        if (!ok) return fail("--position takes a coordinate in mm", 2);
+        const Vec3 at = view == "axial" ? Vec3{0, 0, v} : view == "coronal" ? Vec3{0, v, 0} : Vec3{v, 0, 0};
+        index = stack.indexOf(at);
         if (index < 0 || index >= stack.count) return fail("--position is outside the volume", 2);
     }
     ResliceOptions ro;

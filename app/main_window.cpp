@@ -1,6 +1,8 @@
 #include "main_window.h"
 
+#include "annotation_set.h"
 #include "frame_stack.h"
+#include "measurement_layer.h"
 #include "mpr_view.h"
 #include "volume_job.h"
 #include "image_stack.h"
@@ -19,7 +21,9 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
+#include <QDateTime>
 #include <QFileDialog>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
@@ -43,6 +47,7 @@ namespace {
 constexpr const char* kDemoPatientId = "LB-DEMO-0001";
 // Tools beyond the viewport's own (viewer::Tool values come first).
 constexpr int kCrosshairTool = 100;
+constexpr int kMeasureTool = 200;  // + AnnotationKind
 
 }  // namespace
 
@@ -57,6 +62,7 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
     m_viewStack->addWidget(m_viewport);
     m_viewStack->addWidget(m_mpr);
     m_volumeJob = new VolumeJob(m_pool, this);
+    m_annotations = new viewer::AnnotationSet(m_pool, this);
     m_tabs->addTab(m_browser, tr("Studies"));
     m_tabs->addTab(m_viewStack, tr("Viewer"));
     setCentralWidget(m_tabs);
@@ -92,11 +98,17 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
 
     buildActions();
     buildToolbar();
+    buildMeasureToolbar();
     buildMprToolbar();
     buildDock();
 
     wireViewport(m_viewport);
     for (int p = 0; p < 3; ++p) wireViewport(m_mpr->viewport(viewer::MprView::Plane(p)));
+    connect(m_annotations, &viewer::AnnotationSet::added, this, &MainWindow::saveAnnotation);
+    connect(m_annotations, &viewer::AnnotationSet::updated, this, &MainWindow::saveAnnotation);
+    connect(m_annotations, &viewer::AnnotationSet::removed, this, [this](const QString& id) {
+        if (!m_annotationStudy.isEmpty()) m_cache.deleteAnnotation(id);
+    });
     m_lastMprViewport = m_mpr->viewport(viewer::MprView::Axial);
     connect(m_volumeJob, &VolumeJob::progress, this, [this](int ready, int total) {
         m_mpr->volumeProgress();
@@ -118,6 +130,7 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
             for (const auto& w : m_volumeJob->plan().warnings) warnings << QString::fromStdString(w);
             if (!warnings.isEmpty()) msg += tr(" — warnings: %1").arg(warnings.join(", "));
             m_message->setText(msg);
+            m_annotations->computeRegions(v);  // saved 3D regions of this series
         }
         emit volumeLoaded(error);
     });
@@ -154,6 +167,118 @@ void MainWindow::wireViewport(viewer::ImageViewport* v)
         connect(v, &viewer::ImageViewport::pointerEvent, this, [this, v](viewer::PointerPhase ph, QPointF, Qt::KeyboardModifiers) {
             if (ph == viewer::PointerPhase::Press) m_lastMprViewport = v;
         });
+}
+
+viewer::MeasurementLayer* MainWindow::measurementLayer(viewer::ImageViewport* v) const
+{
+    for (viewer::MeasurementLayer* l : m_layers)
+        if (l->viewport() == v) return l;
+    return nullptr;
+}
+
+bool MainWindow::selectTool(const QString& name)
+{
+    for (QAction* a : m_tools->actions())
+        if (a->text() == name) {
+            a->trigger();
+            return true;
+        }
+    return false;
+}
+
+void MainWindow::buildMeasureToolbar()
+{
+    addToolBarBreak();
+    QToolBar* bar = addToolBar(tr("Measure"));
+    bar->setObjectName("measure");
+    struct Def { const char* name; viewer::AnnotationKind kind; const char* tip; };
+    const Def defs[] = {
+        {QT_TR_NOOP("Length"), viewer::AnnotationKind::Length, QT_TR_NOOP("Distance in mm: drag, or click both ends")},
+        {QT_TR_NOOP("Angle"), viewer::AnnotationKind::Angle, QT_TR_NOOP("Angle: drag the first arm to the vertex, then click the end of the second")},
+        {QT_TR_NOOP("Cobb"), viewer::AnnotationKind::Cobb, QT_TR_NOOP("Cobb angle: drag along each end plate")},
+        {QT_TR_NOOP("Ellipse"), viewer::AnnotationKind::Ellipse, QT_TR_NOOP("Elliptical ROI: area, mean, SD, min, max")},
+        {QT_TR_NOOP("Rectangle"), viewer::AnnotationKind::Rectangle, QT_TR_NOOP("Rectangular ROI: area, mean, SD, min, max")},
+        {QT_TR_NOOP("Freehand"), viewer::AnnotationKind::Freehand, QT_TR_NOOP("Freehand ROI: draw the outline")},
+        {QT_TR_NOOP("Text"), viewer::AnnotationKind::Text, QT_TR_NOOP("Text annotation: click where it goes")},
+        {QT_TR_NOOP("Arrow"), viewer::AnnotationKind::Arrow, QT_TR_NOOP("Arrow: drag from the tip to the tail; optional label")},
+        {QT_TR_NOOP("Region 3D"), viewer::AnnotationKind::Region, QT_TR_NOOP("3D region (MPR): click a seed; grows over the range set in the MPR bar")},
+    };
+    for (const Def& d : defs) {
+        QAction* a = bar->addAction(tr(d.name));
+        a->setCheckable(true);
+        a->setToolTip(tr(d.tip));
+        m_tools->addAction(a);
+        const int tool = kMeasureTool + int(d.kind);
+        connect(a, &QAction::triggered, this, [this, tool] { applyTool(tool); });
+    }
+    bar->addSeparator();
+    bar->addAction(tr("Delete Measurement"), this, [this] {
+        if (!m_annotations->selected().isEmpty()) m_annotations->remove(m_annotations->selected());
+    });
+    // One layer per viewport, all over the same annotations.
+    std::vector<viewer::ImageViewport*> viewports{m_viewport};
+    for (int p = 0; p < 3; ++p) viewports.push_back(m_mpr->viewport(viewer::MprView::Plane(p)));
+    for (viewer::ImageViewport* v : viewports) {
+        auto* layer = new viewer::MeasurementLayer(v, m_annotations, this);
+        connect(layer, &viewer::MeasurementLayer::message, this, &MainWindow::showProblem);
+        connect(layer, &viewer::MeasurementLayer::regionRangeChanged, this, [this](double lo, double hi) {
+            const QSignalBlocker b1(m_regionLower), b2(m_regionUpper);
+            m_regionLower->setValue(lo);
+            m_regionUpper->setValue(hi);
+            for (viewer::MeasurementLayer* l : m_layers) l->setRegionRange(lo, hi, m_regionMode->currentIndex() == 1);
+        });
+        m_layers.push_back(layer);
+    }
+}
+
+void MainWindow::loadAnnotations(const QString& studyUid)
+{
+    m_annotationStudy = studyUid;
+    m_annotations->reset({});
+    if (studyUid.isEmpty()) return;
+    auto* w = new QFutureWatcher<std::vector<storage::AnnotationRow>>(this);
+    connect(w, &QFutureWatcher<std::vector<storage::AnnotationRow>>::finished, this, [this, w, studyUid] {
+        w->deleteLater();
+        if (studyUid != m_annotationStudy) return;  // another study opened meanwhile
+        std::vector<viewer::Annotation> items;
+        for (const storage::AnnotationRow& r : w->result()) {
+            const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(r.data));
+            auto a = viewer::Annotation::fromJson(doc.object());
+            if (!a) {
+                qWarning("annotation %s of study %s is unreadable and is not shown", r.id.c_str(), r.studyUid.c_str());
+                continue;
+            }
+            a->id = QString::fromStdString(r.id);
+            items.push_back(std::move(*a));
+        }
+        m_annotations->reset(std::move(items));
+        if (mprMode() && m_volumeJob->volume() && m_volumeJob->volume()->complete()) m_annotations->computeRegions(m_volumeJob->volume());
+        emit annotationsLoaded();
+    });
+    w->setFuture(m_cache.annotations(studyUid));
+}
+
+void MainWindow::saveAnnotation(const QString& id)
+{
+    const viewer::Annotation* a = m_annotations->find(id);
+    if (!a || m_annotationStudy.isEmpty()) return;
+    storage::AnnotationRow row;
+    row.id = a->id.toStdString();
+    row.studyUid = m_annotationStudy.toStdString();
+    row.seriesUid = a->seriesUid.toStdString();
+    row.sopInstanceUid = a->sopUid.toStdString();
+    row.frame = a->frame;
+    row.kind = viewer::kindName(a->kind).toStdString();
+    row.data = QJsonDocument(a->toJson()).toJson(QJsonDocument::Compact).toStdString();
+    row.author = qEnvironmentVariable("USER").toStdString();
+    row.createdAt = a->created;
+    row.modifiedAt = QDateTime::currentMSecsSinceEpoch();
+    auto* w = new QFutureWatcher<QString>(this);
+    connect(w, &QFutureWatcher<QString>::finished, this, [this, w] {
+        w->deleteLater();
+        if (!w->result().isEmpty()) showProblem(tr("The measurement could not be saved: %1").arg(w->result()));
+    });
+    w->setFuture(m_cache.saveAnnotation(row));
 }
 
 viewer::ImageViewport* MainWindow::activeViewport() const
@@ -338,6 +463,33 @@ void MainWindow::buildMprToolbar()
     m_slabMm->setEnabled(false);
     m_mprBar->addSeparator();
     m_mprBar->addAction(tr("Reset Planes"), this, [this] { m_mpr->resetPlanes(); });
+    m_mprBar->addSeparator();
+    m_mprBar->addWidget(new QLabel(tr("Region "), m_mprBar));
+    m_regionMode = new QComboBox(m_mprBar);
+    m_regionMode->addItem(tr("Grow from seed"));
+    m_regionMode->addItem(tr("Threshold all"));
+    m_regionMode->setToolTip(tr("3D region: voxels connected to the seed within the range, or every voxel within it"));
+    m_mprBar->addWidget(m_regionMode);
+    m_regionLower = new QDoubleSpinBox(m_mprBar);
+    m_regionUpper = new QDoubleSpinBox(m_mprBar);
+    for (QDoubleSpinBox* b : {m_regionLower, m_regionUpper}) {
+        b->setRange(-100000, 100000);
+        b->setDecimals(0);
+        b->setSingleStep(10);
+        m_mprBar->addWidget(b);
+    }
+    m_regionLower->setValue(-300);
+    m_regionUpper->setValue(3000);
+    m_regionLower->setToolTip(tr("Lowest value in the region (modality units)"));
+    m_regionUpper->setToolTip(tr("Highest value in the region (modality units)"));
+    auto applyRange = [this] {
+        for (viewer::MeasurementLayer* l : m_layers)
+            l->setRegionRange(m_regionLower->value(), m_regionUpper->value(), m_regionMode->currentIndex() == 1);
+    };
+    connect(m_regionLower, &QDoubleSpinBox::valueChanged, this, applyRange);
+    connect(m_regionUpper, &QDoubleSpinBox::valueChanged, this, applyRange);
+    connect(m_regionMode, &QComboBox::currentIndexChanged, this, applyRange);
+    applyRange();
     m_mprBar->setVisible(false);
 }
 
@@ -345,10 +497,14 @@ void MainWindow::applyTool(int tool)
 {
     m_tool = tool;
     const bool crosshair = tool == kCrosshairTool;
-    const viewer::Tool t = crosshair ? viewer::Tool::External : viewer::Tool(tool);
+    const bool measure = tool >= kMeasureTool;
+    const viewer::Tool t = crosshair || measure ? viewer::Tool::External : viewer::Tool(tool);
     m_viewport->setTool(crosshair ? viewer::Tool::WindowLevel : t);
     for (int p = 0; p < 3; ++p) m_mpr->viewport(viewer::MprView::Plane(p))->setTool(t);
     m_mpr->setCursorTool(crosshair);
+    std::optional<viewer::AnnotationKind> kind;
+    if (measure) kind = viewer::AnnotationKind(tool - kMeasureTool);
+    for (viewer::MeasurementLayer* l : m_layers) l->setTool(kind);
 }
 
 void MainWindow::setMprMode(bool on)
@@ -568,6 +724,13 @@ void MainWindow::onOpenFinished()
         for (const QString& p : result.problems) qWarning("%s", qPrintable(p));
     }
     m_message->setText(msg);
+    {
+        // Annotations belong to the study shown (saved in the cache index by its UID).
+        QString study = m_loadingStudy;
+        if (study.isEmpty() && !result.series.empty() && !result.series.front().images.empty())
+            study = QString::fromStdString(result.series.front().images.front().summary->studyInstanceUid);
+        loadAnnotations(study);
+    }
     if (m_openStudy != m_loadingStudy) {
         if (!m_openStudy.isEmpty()) m_cache.studyClosed(m_openStudy);
         m_openStudy = m_loadingStudy;

@@ -27,6 +27,8 @@ namespace lightbox::viewer {
 class FrameStack;
 class ImageViewport;
 class MprView;
+class AnnotationSet;
+class MeasurementLayer;
 }  // namespace lightbox::viewer
 
 namespace lightbox::app {
@@ -64,10 +66,16 @@ public:
     VolumeJob* volumeJob() const { return m_volumeJob; }
     // The viewport menus and tools act on: the 2D viewer, or the MPR plane last used.
     viewer::ImageViewport* activeViewport() const;
+    // Measurements and annotations of the study on screen (saved with it in the cache).
+    viewer::AnnotationSet* annotations() const { return m_annotations; }
+    viewer::MeasurementLayer* measurementLayer(viewer::ImageViewport* v) const;
+    // Selects a tool by its toolbar name ("Length", "Crosshair", "Window/Level"...).
+    bool selectTool(const QString& name);
 
 signals:
     void loadFinished();
     void volumeLoaded(const QString& error);
+    void annotationsLoaded();
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -80,6 +88,9 @@ private:
     void applyTool(int tool);
     void startVolume();
     void wireViewport(viewer::ImageViewport* v);
+    void buildMeasureToolbar();
+    void loadAnnotations(const QString& studyUid);
+    void saveAnnotation(const QString& id);
     void onOpenFinished();
     void onIndexChanged(int index, int count);
     void rebuildPresetMenu();
@@ -104,6 +115,12 @@ private:
     QComboBox* m_slabMode = nullptr;
     QDoubleSpinBox* m_slabMm = nullptr;
     int m_tool = 0;
+    viewer::AnnotationSet* m_annotations = nullptr;
+    std::vector<viewer::MeasurementLayer*> m_layers;
+    QString m_annotationStudy;  // the study the annotations belong to
+    QDoubleSpinBox* m_regionLower = nullptr;
+    QDoubleSpinBox* m_regionUpper = nullptr;
+    QComboBox* m_regionMode = nullptr;
     QListWidget* m_seriesList = nullptr;
     std::vector<std::unique_ptr<viewer::FrameStack>> m_stacks;
     QFutureWatcher<OpenResult> m_openWatcher;

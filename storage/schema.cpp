@@ -116,9 +116,28 @@ CREATE TABLE instances (
 );
 CREATE INDEX instances_series ON instances(series_ref);
 )sql",
+    // 2: measurements and annotations, kept by study UID (they outlive eviction of the images:
+    // the study may come back from the archive).
+    R"sql(
+CREATE TABLE annotations (
+  id TEXT PRIMARY KEY,
+  study_uid TEXT NOT NULL,
+  series_uid TEXT NOT NULL DEFAULT '',
+  sop_instance_uid TEXT NOT NULL DEFAULT '',
+  frame INTEGER NOT NULL DEFAULT 0,
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL,
+  author TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  modified_at INTEGER NOT NULL
+);
+CREATE INDEX annotations_study ON annotations(study_uid);
+)sql",
 };
 
 }  // namespace
+
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion, "one migration per schema version");
 
 Status migrate(Database& db)
 {

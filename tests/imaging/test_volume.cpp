@@ -2,6 +2,7 @@
 // (spheres and cylinders of known size and value; oblique planes, non-square pixels, gantry tilt,
 // uneven spacing, gaps, duplicates, time points, localizers), and `inspect` on the real series.
 #include "phantom_series.h"
+#include "open_images.h"
 #include "test_support.h"
 
 #include "dicom_file.h"
@@ -21,19 +22,6 @@ using namespace lightbox;
 using namespace lightbox::test;
 
 namespace {
-
-std::vector<OpenedImage> openFolder(const QString& dir)
-{
-    std::vector<OpenedImage> out;
-    for (const QString& f : filesUnder(dir)) {
-        auto file = DicomFile::open(f.toStdString());
-        if (!file) continue;
-        auto info = readImageInfo(**file);
-        if (!info) continue;
-        out.push_back({f.toStdString(), std::make_shared<const ImageInfo>(*info), std::make_shared<const InstanceSummary>(summarize(**file))});
-    }
-    return out;
-}
 
 bool hasWarning(const VolumePlan& p, const char* w) { return std::find(p.warnings.begin(), p.warnings.end(), w) != p.warnings.end(); }
 
@@ -99,7 +87,7 @@ void VolumeTest::straightStack()
     PhantomSeries s;
     s.positions = evenPositions(40, 2.0, -39);
     s.spheres = {{{5, -3, 2}, 15, 100}};
-    const auto images = openFolder(write(s, "straight"));
+    const auto images = openImages(write(s, "straight"));
     QCOMPARE(images.size(), size_t(40));
     const auto plans = assembleVolumes(images);
     QCOMPARE(plans.size(), size_t(1));
@@ -137,7 +125,7 @@ void VolumeTest::obliqueNonSquare()
     s.columns = 110;
     s.positions = evenPositions(50, 1.5, -37);
     s.spheres = {{{0, 0, 0}, 18, 200}};
-    const auto images = openFolder(write(s, "oblique"));
+    const auto images = openImages(write(s, "oblique"));
     const auto plans = assembleVolumes(images);
     QCOMPARE(plans.size(), size_t(1));
     const VolumePlan& p = plans.front();
@@ -169,7 +157,7 @@ void VolumeTest::gantryTilt()
     s.positions = evenPositions(60, 2.0, -59);
     s.spheres = {{{10, 5, 0}, 14, 300}};
     s.cylinders = {{{-30, -20, -50}, {-30, -20, 50}, 6, 80}};  // along the table axis
-    const auto images = openFolder(write(s, "tilt"));
+    const auto images = openImages(write(s, "tilt"));
     const auto plans = assembleVolumes(images);
     QCOMPARE(plans.size(), size_t(1));
     const VolumePlan& p = plans.front();
@@ -204,13 +192,13 @@ void VolumeTest::unevenGapsDuplicates()
     PhantomSeries s;
     s.spheres = {{{0, 0, 0}, 12, 100}};
     s.positions = {-20, -18, -16, -13, -11, -9, -7, -5, -3, -1, 1, 3, 5, 7, 9, 11, 13, 15};  // one step of 3
-    auto plans = assembleVolumes(openFolder(write(s, "uneven")));
+    auto plans = assembleVolumes(openImages(write(s, "uneven")));
     QCOMPARE(plans.size(), size_t(1));
     QVERIFY(hasWarning(plans[0], volume_warnings::UnevenSpacing));
     QVERIFY(!hasWarning(plans[0], volume_warnings::Gap));
 
     s.positions = {-20, -18, -16, -14, -12, 0, 2, 4, 6, 8, 10};  // a 12 mm gap
-    const auto gapImages = openFolder(write(s, "gap"));
+    const auto gapImages = openImages(write(s, "gap"));
     plans = assembleVolumes(gapImages);
     QVERIFY(hasWarning(plans[0], volume_warnings::Gap));
     auto vol = loadVolume(plans[0], gapImages);
@@ -223,7 +211,7 @@ void VolumeTest::unevenGapsDuplicates()
     QCOMPARE((*vol)->value(48, 48, int(std::lround(inside[2]))), 100.0);
 
     s.positions = {-4, -2, 0, 0, 2, 4, 6};  // one position twice, from different images
-    plans = assembleVolumes(openFolder(write(s, "duplicate")));
+    plans = assembleVolumes(openImages(write(s, "duplicate")));
     QCOMPARE(plans.size(), size_t(1));
     QVERIFY(hasWarning(plans[0], volume_warnings::DuplicatePosition));
     QCOMPARE(plans[0].slices.size(), size_t(6));
@@ -241,7 +229,7 @@ void VolumeTest::timepointsMixedLocalizer()
             s.positions.push_back(k * 2.0);
             s.temporalPositions.push_back(t + 1);
         }
-    auto plans = assembleVolumes(openFolder(write(s, "phases")));
+    auto plans = assembleVolumes(openImages(write(s, "phases")));
     QCOMPARE(plans.size(), size_t(2));
     for (const auto& p : plans) {
         QVERIFY(hasWarning(p, volume_warnings::MultipleTimepoints));
@@ -260,7 +248,7 @@ void VolumeTest::timepointsMixedLocalizer()
     loc.row = {0, 1, 0};
     const QString dir = m_tmp.path() + "/mixed";
     QVERIFY(writePhantomSeries(axial, dir + "/a") == 8 && writePhantomSeries(coronal, dir + "/c") == 8 && writePhantomSeries(loc, dir + "/l") == 1);
-    plans = assembleVolumes(openFolder(dir));
+    plans = assembleVolumes(openImages(dir));
     QCOMPARE(plans.size(), size_t(3));
     int volumes = 0, localizers = 0;
     for (const auto& p : plans) {
@@ -284,7 +272,7 @@ void VolumeTest::mprCrossSectionsMatchTheShapes()
     s.positions = evenPositions(80, 1.0, -40);
     s.spheres = {{{-20, 10, 5}, 15, 100}};
     s.cylinders = {{{20, -30, -30}, {20, 30, 30}, 8, 60}};  // oblique axis in the y-z plane
-    const auto images = openFolder(write(s, "shapes"));
+    const auto images = openImages(write(s, "shapes"));
     auto vol = loadVolume(assembleVolumes(images).front(), images);
     QVERIFY(vol.ok());
     // Oblique planes through the sphere centre: always a disk of its radius, at its centre.
@@ -334,7 +322,7 @@ void VolumeTest::thickSlabs()
     PhantomSeries s;
     s.positions = evenPositions(60, 1.0, -30);
     s.spheres = {{{0, 0, 0}, 10, 300}, {{25, 0, 8}, 4, 500}};
-    const auto images = openFolder(write(s, "slab"));
+    const auto images = openImages(write(s, "slab"));
     auto vol = loadVolume(assembleVolumes(images).front(), images);
     QVERIFY(vol.ok());
     const SliceStack st = sliceStack((*vol)->geometry(), axialAxes());

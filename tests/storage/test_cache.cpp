@@ -4,6 +4,7 @@
 // delete; schema versioning; the command line.
 #include "test_support.h"
 
+#include "annotation_store.h"
 #include "cache.h"
 #include "digest.h"
 #include "schema.h"
@@ -85,6 +86,7 @@ private slots:
     void verifyFindsMissingAndModifiedFiles();
     void deleteRemovesRowsAndFiles();
     void schemaIsVersioned();
+    void annotationsOutliveEvictionAndUpgrade();
     void commandLine();
 
 private:
@@ -428,6 +430,51 @@ void CacheTest::schemaIsVersioned()
     auto newer = Cache::open(str(m_tmp.path() + "/schema"));
     QVERIFY(!newer.ok());
     QVERIFY(newer.error().message.find("newer Lightbox") != std::string::npos);
+}
+
+void CacheTest::annotationsOutliveEvictionAndUpgrade()
+{
+    const QString dir = m_tmp.path() + "/annotations";
+    auto cache = openCache(dir);
+    QCOMPARE(cache->import({str(m_ct)}).imported, std::size_t(30));
+    StudyQuery q;
+    q.patientId = "Lung_Dx-A0002";
+    const std::string study = search(*cache, q).front().studyUid;
+    AnnotationRow row;
+    row.id = "a1";
+    row.studyUid = study;
+    row.kind = "length";
+    row.data = R"({"kind":"length"})";
+    row.createdAt = row.modifiedAt = 1000;
+    QVERIFY(saveAnnotation(cache->database(), row).ok());
+    row.data = R"({"kind":"length","points":[]})";  // saved again: replaced, not duplicated
+    row.modifiedAt = 2000;
+    QVERIFY(saveAnnotation(cache->database(), row).ok());
+    row.id = "a2";
+    QVERIFY(saveAnnotation(cache->database(), row).ok());
+    QVERIFY(!saveAnnotation(cache->database(), AnnotationRow{}).ok());  // no id, no study
+    auto rows = studyAnnotations(cache->database(), study);
+    QVERIFY(rows.ok());
+    QCOMPARE(rows->size(), std::size_t(2));
+    QCOMPARE(rows->front().data, row.data);
+    QCOMPARE(rows->front().createdAt, std::int64_t(1000));
+    QCOMPARE(rows->front().modifiedAt, std::int64_t(2000));
+    // Evicting the images keeps the measurements: the study may come back from the archive.
+    QVERIFY(cache->evict(0).studies.size() == 1);
+    QVERIFY(!cache->index().study(study));
+    QCOMPARE(studyAnnotations(cache->database(), study)->size(), std::size_t(2));
+    QVERIFY(deleteAnnotation(cache->database(), "a2").ok());
+    QCOMPARE(studyAnnotations(cache->database(), study)->size(), std::size_t(1));
+    QVERIFY(deleteStudyAnnotations(cache->database(), study).ok());
+    QVERIFY(studyAnnotations(cache->database(), study)->empty());
+    // A cache index of version 1 (before annotations) is upgraded in place, its studies kept.
+    QCOMPARE(cache->import({str(m_ct)}).imported, std::size_t(30));
+    QVERIFY(cache->database().exec("DROP TABLE annotations; PRAGMA user_version = 1").ok());
+    cache.reset();
+    cache = openCache(dir);
+    QVERIFY(cache->index().study(study));
+    QVERIFY(saveAnnotation(cache->database(), row).ok());
+    QCOMPARE(studyAnnotations(cache->database(), study)->size(), std::size_t(1));
 }
 
 void CacheTest::commandLine()

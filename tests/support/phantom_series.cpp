@@ -75,7 +75,7 @@ int writePhantomSeries(const PhantomSeries& s, const QString& folder)
         for (int j = 0; j < s.rows; ++j)
             for (int i = 0; i < s.columns; ++i) {
                 const P3 p = add(add(ipp, mul(s.row, i * s.columnSpacing)), mul(s.column, j * s.rowSpacing));
-                pixels[size_t(j) * s.columns + i] = Sint16(std::lround(phantomValue(s, p)));
+                pixels[size_t(j) * s.columns + i] = Sint16(std::lround((phantomValue(s, p) - s.intercept) / s.slope));
             }
         DcmFileFormat ff;
         DcmDataset* ds = ff.getDataset();
@@ -111,8 +111,10 @@ int writePhantomSeries(const PhantomSeries& s, const QString& folder)
         ds->putAndInsertUint16(DCM_BitsStored, 16);
         ds->putAndInsertUint16(DCM_HighBit, 15);
         ds->putAndInsertUint16(DCM_PixelRepresentation, 1);
-        ds->putAndInsertString(DCM_RescaleIntercept, "0");
-        ds->putAndInsertString(DCM_RescaleSlope, "1");
+        std::snprintf(text, sizeof text, "%.10g", s.intercept);
+        ds->putAndInsertString(DCM_RescaleIntercept, text);
+        std::snprintf(text, sizeof text, "%.10g", s.slope);
+        ds->putAndInsertString(DCM_RescaleSlope, text);
         ds->putAndInsertString(DCM_WindowCenter, "0");
         ds->putAndInsertString(DCM_WindowWidth, "2000");
         ds->putAndInsertUint16Array(DCM_PixelData, reinterpret_cast<const Uint16*>(pixels.data()), static_cast<unsigned long>(pixels.size()));

@@ -38,6 +38,7 @@ struct PhantomSeries {
     std::vector<int> temporalPositions;              // per position (optional): TemporalPositionIdentifier
     std::string imageType = "ORIGINAL\\PRIMARY\\AXIAL";
     std::string seriesUid;                           // generated if empty
+    double slope = 1.0, intercept = 0.0;             // Rescale Slope/Intercept: stored = (value - intercept) / slope
 };
 
 double phantomValue(const PhantomSeries& s, const P3& p);
