@@ -73,12 +73,7 @@ private slots:
     void realSeries();
 
 private:
-    QString write(const PhantomSeries& s, const QString& name)
-    {
-        const QString dir = m_tmp.path() + "/" + name;
-        if (writePhantomSeries(s, dir) != int(s.positions.size())) return {};
-        return dir;
-    }
+    QString write(const PhantomSeries& s, const QString& name) { return writePhantomFolder(s, m_tmp.path(), name); }
     QTemporaryDir m_tmp;
 };
 

@@ -32,6 +32,12 @@ std::string uid(const char* root)
 
 }  // namespace
 
+QString writePhantomFolder(const PhantomSeries& s, const QString& parent, const QString& name)
+{
+    const QString dir = parent + "/" + name;
+    return writePhantomSeries(s, dir) == int(s.positions.size()) ? dir : QString();
+}
+
 std::vector<double> evenPositions(int count, double spacing, double first)
 {
     std::vector<double> v;

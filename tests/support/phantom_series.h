@@ -44,6 +44,8 @@ struct PhantomSeries {
 double phantomValue(const PhantomSeries& s, const P3& p);
 // Writes one file per position; returns the number written (-1 on error).
 int writePhantomSeries(const PhantomSeries& s, const QString& folder);
+// Writes the series into parent/name; returns that folder, or an empty string on error.
+QString writePhantomFolder(const PhantomSeries& s, const QString& parent, const QString& name);
 // Evenly spaced positions.
 std::vector<double> evenPositions(int count, double spacing, double first = 0);
 
