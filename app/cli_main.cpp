@@ -23,6 +23,8 @@ void printHelp()
            "  lightbox --version                 print the version\n"
            "  lightbox render FILE --out PNG [--frame N] [--window C,W] [--file-window N]\n"
            "                 [--voi-lut N] [--voi-function linear|linear-exact|sigmoid] [--invert]\n"
+           "  lightbox render PATH --view axial|sagittal|coronal|mip|vr --out PNG [--position MM]\n"
+           "                 [--slab-mm N] [--slab-mode mip|minip|avg] [--preset NAME] [--window C,W] [--size WxH]\n"
            "  lightbox dump FILE [--json]        print the main attributes (UTF-8)\n"
            "  lightbox demo --out DIR            write the demo study (a CT phantom) to DIR\n"
            "  lightbox echo --host H --port P [--called-aet AET] [--aet OUR_AET]   C-ECHO a DICOM peer\n"
