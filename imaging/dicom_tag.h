@@ -10,6 +10,13 @@ constexpr std::uint16_t tagGroup(Tag t) { return std::uint16_t(t >> 16); }
 constexpr std::uint16_t tagElement(Tag t) { return std::uint16_t(t & 0xFFFF); }
 
 namespace tags {
+constexpr Tag QueryRetrieveLevel = makeTag(0x0008, 0x0052);
+constexpr Tag ModalitiesInStudy = makeTag(0x0008, 0x0061);
+constexpr Tag RetrieveAETitle = makeTag(0x0008, 0x0054);
+constexpr Tag NumberOfPatientRelatedStudies = makeTag(0x0020, 0x1200);
+constexpr Tag NumberOfStudyRelatedSeries = makeTag(0x0020, 0x1206);
+constexpr Tag NumberOfStudyRelatedInstances = makeTag(0x0020, 0x1208);
+constexpr Tag NumberOfSeriesRelatedInstances = makeTag(0x0020, 0x1209);
 constexpr Tag TransferSyntaxUID = makeTag(0x0002, 0x0010);
 constexpr Tag SpecificCharacterSet = makeTag(0x0008, 0x0005);
 constexpr Tag ImageType = makeTag(0x0008, 0x0008);

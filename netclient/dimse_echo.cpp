@@ -1,5 +1,7 @@
 #include "dimse_echo.h"
 
+#include "dimse_session.h"
+
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/cond.h>
@@ -18,44 +20,27 @@ void initNetworking()
     std::call_once(once, [] {
         // DCMTK keeps Nagle's algorithm on unless TCP_NODELAY is set: 10-30x slower on loopback.
         setenv("TCP_NODELAY", "1", 0);
-        OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+        // LIGHTBOX_DCMTK_LOG=debug|info|warn shows DCMTK's own log on stderr (diagnosing a peer).
+        const char* level = std::getenv("LIGHTBOX_DCMTK_LOG");
+        const std::string l = level ? level : "";
+        OFLog::configure(l == "debug" ? OFLogger::DEBUG_LOG_LEVEL : l == "info" ? OFLogger::INFO_LOG_LEVEL
+                         : l == "warn" ? OFLogger::WARN_LOG_LEVEL : OFLogger::FATAL_LOG_LEVEL);
     });
 }
 
 Result<Done> echo(const DicomPeer& peer)
 {
-    initNetworking();
-    if (peer.host.empty() || peer.port <= 0 || peer.port > 65535) return makeError("bad-peer", "host and port are required");
-    if (peer.calledAeTitle.empty() || peer.calledAeTitle.size() > 16 || peer.callingAeTitle.empty() || peer.callingAeTitle.size() > 16)
-        return makeError("bad-peer", "AE titles must have 1 to 16 characters");
-    DcmSCU scu;
-    scu.setAETitle(peer.callingAeTitle.c_str());
-    scu.setPeerHostName(peer.host.c_str());
-    scu.setPeerPort(Uint16(peer.port));
-    scu.setPeerAETitle(peer.calledAeTitle.c_str());
-    scu.setConnectionTimeout(peer.timeoutSeconds);
-    scu.setACSETimeout(Uint32(peer.timeoutSeconds));
-    scu.setDIMSETimeout(Uint32(peer.timeoutSeconds));
-    scu.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
-    OFList<OFString> syntaxes;
-    syntaxes.push_back(UID_LittleEndianExplicitTransferSyntax);
-    syntaxes.push_back(UID_LittleEndianImplicitTransferSyntax);
-    scu.addPresentationContext(UID_VerificationSOPClass, syntaxes);
-    OFCondition c = scu.initNetwork();
-    if (c.bad()) return makeError("network", std::string("cannot initialise the network: ") + c.text());
-    c = scu.negotiateAssociation();
+    auto scu = createScu<PlainScu>(peer);
+    if (!scu) return scu.error();
+    OFList<OFString> syntaxes = commandTransferSyntaxes();
+    (*scu)->addPresentationContext(UID_VerificationSOPClass, syntaxes);
+    if (auto s = associate(**scu, peer); !s) return s.error();
+    const OFCondition c = (*scu)->sendECHORequest(0);
     if (c.bad()) {
-        const std::string where = peer.host + ":" + std::to_string(peer.port);
-        if (c == DUL_ASSOCIATIONREJECTED)
-            return makeError("rejected", "association rejected by " + peer.calledAeTitle + " at " + where + ": " + c.text());
-        return makeError("connect", "no association with " + peer.calledAeTitle + " at " + where + ": " + c.text());
+        (*scu)->abortAssociation();
+        return dimseError(c, "C-ECHO failed");
     }
-    c = scu.sendECHORequest(0);
-    if (c.bad()) {
-        scu.abortAssociation();
-        return makeError("echo", std::string("C-ECHO failed: ") + c.text());
-    }
-    scu.releaseAssociation();
+    (*scu)->releaseAssociation();
     return Done{};
 }
 

@@ -1,19 +1,12 @@
 #pragma once
 // C-ECHO (DICOM verification) to a peer: the first thing anyone checks when an archive does not
 // answer. Synchronous; run it off the GUI thread.
+#include "dicom_peer.h"
 #include "result.h"
 
 #include <string>
 
 namespace lightbox::net {
-
-struct DicomPeer {
-    std::string host;
-    int port = 104;
-    std::string calledAeTitle = "ANY-SCP";
-    std::string callingAeTitle = "LIGHTBOX";
-    int timeoutSeconds = 10;
-};
 
 // Verifies the peer; the error says which step failed (connect, association, echo).
 Result<Done> echo(const DicomPeer& peer);

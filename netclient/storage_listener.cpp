@@ -1,0 +1,236 @@
+#include "storage_listener.h"
+
+#include "dimse_echo.h"
+#include "dimse_session.h"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmnet/assoc.h>
+#include <dcmtk/dcmnet/diutil.h>
+#include <dcmtk/dcmnet/dimse.h>
+#include <dcmtk/dcmtls/tlslayer.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <list>
+#include <vector>
+
+namespace lightbox::net {
+
+struct StorageListener::Impl {
+    StorageListener* owner = nullptr;
+    InstanceSink* sink = nullptr;
+    std::function<void(const std::string&, const std::string&)> onReceived;
+    std::unique_ptr<DcmTLSTransportLayer> tls;
+    T_ASC_Network* network = nullptr;
+    std::thread acceptor;
+    std::atomic<bool> stopping{false};
+    std::mutex mutex;
+    std::condition_variable idle;
+    int active = 0;
+    ListenerStats stats;
+    std::atomic<unsigned long> counter{0};
+    std::string folder;
+    std::mutex folderMutex;
+
+    void acceptLoop();
+    void serve(T_ASC_Association* assoc);
+    std::string incoming()
+    {
+        std::lock_guard<std::mutex> lock(folderMutex);
+        if (folder.empty()) folder = sink->incomingFolder();
+        return folder;
+    }
+};
+
+namespace {
+
+std::string trimmed(const char* s)
+{
+    std::string t = s ? s : "";
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    while (!t.empty() && t.front() == ' ') t.erase(t.begin());
+    return t;
+}
+
+void storeProgress(void*, T_DIMSE_StoreProgress*, T_DIMSE_C_StoreRQ*, char*, DcmDataset**, T_DIMSE_C_StoreRSP*, DcmDataset**) {}
+
+void reject(T_ASC_Association* assoc, T_ASC_RejectParametersReason reason)
+{
+    T_ASC_RejectParameters rej{ASC_RESULT_REJECTEDPERMANENT, ASC_SOURCE_SERVICEUSER, reason};
+    ASC_rejectAssociation(assoc, &rej);
+}
+
+}  // namespace
+
+void StorageListener::Impl::serve(T_ASC_Association* assoc)
+{
+    const int timeout = owner->m_options.timeoutSeconds;
+    bool accepted = false;
+    const std::string called = trimmed(assoc->params->DULparams.calledAPTitle);
+    const std::string calling = trimmed(assoc->params->DULparams.callingAPTitle);
+    if (called != owner->m_options.aeTitle) {
+        reject(assoc, ASC_REASON_SU_CALLEDAETITLENOTRECOGNIZED);
+    } else {
+        // Verification in any uncompressed syntax; every storage SOP class in the sender's own
+        // syntax, compressed ones preferred (nothing is transcoded).
+        const char* echoSyntaxes[] = {UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax,
+                                      UID_BigEndianExplicitTransferSyntax};
+        const char* verification[] = {UID_VerificationSOPClass};
+        ASC_acceptContextsWithPreferredTransferSyntaxes(assoc->params, verification, 1, echoSyntaxes, 3);
+        std::vector<const char*> storable;
+        for (const std::string& ts : storableTransferSyntaxes()) storable.push_back(ts.c_str());
+        ASC_acceptContextsWithPreferredTransferSyntaxes(assoc->params, dcmAllStorageSOPClassUIDs, numberOfDcmAllStorageSOPClassUIDs,
+                                                        storable.data(), int(storable.size()));
+        ASC_setAPTitles(assoc->params, nullptr, nullptr, owner->m_options.aeTitle.c_str());
+        if (ASC_countAcceptedPresentationContexts(assoc->params) == 0) {
+            reject(assoc, ASC_REASON_SU_NOREASON);
+        } else if (ASC_acknowledgeAssociation(assoc).good()) {
+            accepted = true;
+        }
+    }
+    if (accepted) {
+        OFCondition c = EC_Normal;
+        while (c.good() && !stopping.load()) {
+            T_ASC_PresentationContextID pc = 0;
+            T_DIMSE_Message msg;
+            c = DIMSE_receiveCommand(assoc, DIMSE_NONBLOCKING, timeout, &pc, &msg, nullptr);
+            if (c.bad()) break;
+            if (msg.CommandField == DIMSE_C_ECHO_RQ) {
+                c = DIMSE_sendEchoResponse(assoc, pc, &msg.msg.CEchoRQ, STATUS_Success, nullptr);
+            } else if (msg.CommandField == DIMSE_C_STORE_RQ) {
+                T_DIMSE_C_StoreRQ& rq = msg.msg.CStoreRQ;
+                // Our own name for the file: the sender's UIDs are not safe as paths.
+                const std::string path = incoming() + "/" + std::to_string(++counter) + ".scp.dcm";
+                c = DIMSE_storeProvider(assoc, pc, &rq, path.c_str(), OFTrue, nullptr, storeProgress, nullptr, DIMSE_NONBLOCKING, timeout);
+                if (c.good() && std::filesystem::exists(path)) {
+                    sink->received(path);
+                    {
+                        std::lock_guard<std::mutex> lock(mutex);
+                        ++stats.instances;
+                    }
+                    if (onReceived) onReceived(calling, rq.AffectedSOPInstanceUID);
+                } else {
+                    std::error_code ec;
+                    std::filesystem::remove(path, ec);  // half a file is no instance
+                    std::lock_guard<std::mutex> lock(mutex);
+                    ++stats.failed;
+                }
+            } else {
+                c = DIMSE_BADCOMMANDTYPE;  // not a service of this listener
+            }
+        }
+        if (c == DUL_PEERREQUESTEDRELEASE) ASC_acknowledgeRelease(assoc);
+        else if (c != DUL_PEERABORTEDASSOCIATION) ASC_abortAssociation(assoc);
+    } else {
+        std::lock_guard<std::mutex> lock(mutex);
+        ++stats.rejected;
+    }
+    ASC_dropSCPAssociation(assoc);
+    ASC_destroyAssociation(&assoc);
+    std::lock_guard<std::mutex> lock(mutex);
+    --active;
+    idle.notify_all();
+}
+
+void StorageListener::Impl::acceptLoop()
+{
+    std::list<std::thread> threads;
+    while (!stopping.load()) {
+        T_ASC_Association* assoc = nullptr;
+        const OFCondition c = ASC_receiveAssociation(network, &assoc, ASC_MAXIMUMPDUSIZE, nullptr, nullptr, tls ? OFTrue : OFFalse, DUL_NOBLOCK, 1);
+        if (c.bad()) {
+            if (assoc) {
+                if (c != DUL_NOASSOCIATIONREQUEST) ASC_dropAssociation(assoc);
+                ASC_destroyAssociation(&assoc);
+            }
+            continue;
+        }
+        bool busy;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            busy = active >= owner->m_options.maxAssociations;
+            if (!busy) {
+                ++active;
+                ++stats.associations;
+            } else {
+                ++stats.rejected;
+            }
+        }
+        if (busy) {
+            T_ASC_RejectParameters rej{ASC_RESULT_REJECTEDTRANSIENT, ASC_SOURCE_SERVICEPROVIDER_PRESENTATION_RELATED, ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED};
+            ASC_rejectAssociation(assoc, &rej);
+            ASC_dropAssociation(assoc);
+            ASC_destroyAssociation(&assoc);
+            continue;
+        }
+        threads.emplace_back([this, assoc] { serve(assoc); });
+        // Join finished threads now and then.
+        for (auto it = threads.begin(); it != threads.end();) {
+            if (it->joinable() && threads.size() > size_t(owner->m_options.maxAssociations) * 2) {
+                it->join();
+                it = threads.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    // Running associations finish (each has its own DIMSE timeout).
+    for (std::thread& t : threads) t.join();
+}
+
+StorageListener::StorageListener(ListenerOptions options, InstanceSink& sink) : m_options(std::move(options)), m_sink(sink) {}
+
+StorageListener::~StorageListener() { stop(); }
+
+Status StorageListener::start()
+{
+    if (m_running) return Done{};
+    initNetworking();
+    if (m_options.aeTitle.empty() || m_options.aeTitle.size() > 16) return makeError("bad-config", "the AE title must have 1 to 16 characters");
+    if (m_options.port <= 0 || m_options.port > 65535) return makeError("bad-config", "the storage port must be 1 to 65535");
+    m_impl = std::make_unique<Impl>();
+    m_impl->owner = this;
+    m_impl->sink = &m_sink;
+    m_impl->onReceived = m_onReceived;
+    if (m_options.tls.enabled) {
+        auto tls = std::make_unique<DcmTLSTransportLayer>(NET_ACCEPTOR, nullptr, OFTrue);
+        if (m_options.tls.certFile.empty() || m_options.tls.keyFile.empty()) return makeError("tls", "a TLS listener needs a certificate and a key");
+        if (tls->setPrivateKeyFile(m_options.tls.keyFile.c_str(), DCF_Filetype_PEM).bad() ||
+            tls->setCertificateFile(m_options.tls.certFile.c_str(), DCF_Filetype_PEM).bad())
+            return makeError("tls", "cannot load the listener's certificate or key");
+        if (!m_options.tls.caFile.empty()) tls->addTrustedCertificateFile(m_options.tls.caFile.c_str(), DCF_Filetype_PEM);
+        tls->setCertificateVerification(m_options.tls.verifyPeer && !m_options.tls.caFile.empty() ? DCV_requireCertificate : DCV_ignoreCertificate);
+        tls->setTLSProfile(TSP_Profile_BCP195);
+        tls->activateCipherSuites();
+        m_impl->tls = std::move(tls);
+    }
+    OFCondition c = ASC_initializeNetwork(NET_ACCEPTOR, m_options.port, m_options.timeoutSeconds, &m_impl->network);
+    if (c.bad()) {
+        m_impl.reset();
+        return makeError("port", "cannot listen on port " + std::to_string(m_options.port) + ": " + c.text());
+    }
+    if (m_impl->tls) ASC_setTransportLayer(m_impl->network, m_impl->tls.get(), 0);
+    m_running = true;
+    m_impl->acceptor = std::thread([this] { m_impl->acceptLoop(); });
+    return Done{};
+}
+
+void StorageListener::stop()
+{
+    if (!m_impl) return;
+    m_impl->stopping = true;
+    if (m_impl->acceptor.joinable()) m_impl->acceptor.join();
+    ASC_dropNetwork(&m_impl->network);
+    m_running = false;
+    m_impl.reset();
+}
+
+ListenerStats StorageListener::stats() const
+{
+    if (!m_impl) return {};
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    return m_impl->stats;
+}
+
+}  // namespace lightbox::net

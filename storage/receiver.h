@@ -1,0 +1,83 @@
+#pragma once
+// Instances arriving from the network (C-STORE to the storage listener, C-GET, DICOMweb) into the
+// cache. Network code writes each received object as a DICOM file into incomingFolder() (inside the
+// cache's tmp/, so that it is renamed into the store, never copied) and submits it; a writer
+// thread checks it, hashes it and indexes it in batches (one file-system flush and one transaction
+// per batch). A file that is not a valid DICOM instance is rejected with a reason and deleted.
+// What has been submitted but not yet indexed when the process dies is discarded at the next start
+// (the tmp/ cleanup): the index never refers to a file that is not complete.
+#include "cache.h"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lightbox::storage {
+
+struct Arrival {
+    std::string sopInstanceUid;
+    std::string studyUid, seriesUid;
+    enum class Outcome { Stored, AlreadyPresent, Rejected } outcome = Outcome::Rejected;
+    std::string reason;  // when rejected
+};
+
+struct ReceiverCounters {
+    std::size_t stored = 0, alreadyPresent = 0, rejected = 0;
+    std::uint64_t bytes = 0;  // of the files submitted
+};
+
+class Receiver {
+public:
+    // Opens its own connection to the cache in `folder`; `source` is recorded with each instance
+    // (e.g. "dimse:ORTHANC", "wado:https://pacs/dicom-web").
+    static Result<std::unique_ptr<Receiver>> open(const std::string& folder, std::string source);
+    ~Receiver();  // indexes what is pending, then stops
+    Receiver(const Receiver&) = delete;
+    Receiver& operator=(const Receiver&) = delete;
+
+    // A new folder of this process inside the cache's tmp/ for received files.
+    std::string incomingFolder();
+    // Thread-safe. Takes ownership of the file (it is moved into the store or deleted). `done` is
+    // called from the writer thread once the instance is indexed or rejected.
+    void submit(const std::string& path, std::function<void(const Arrival&)> done = {});
+    // Waits until every file submitted so far is indexed or rejected; the first fatal error
+    // (disk full, index unwritable) if any.
+    Status flush();
+    ReceiverCounters counters() const;
+    std::vector<Problem> problems() const;
+    std::set<std::string> studies() const;  // that received instances
+    // The store of the cache (for paths of stored instances).
+    std::string folder() const { return m_folder; }
+
+private:
+    Receiver(std::string folder, std::string source, std::unique_ptr<Cache> cache);
+    void run();
+    struct Item {
+        std::string path;
+        std::function<void(const Arrival&)> done;
+    };
+    void process(std::vector<Item>& batch);
+
+    std::string m_folder, m_source;
+    std::unique_ptr<Cache> m_cache;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake, m_idle;
+    std::deque<Item> m_queue;
+    std::size_t m_inFlight = 0;
+    bool m_stop = false;
+    std::string m_fatal;
+    ReceiverCounters m_counters;
+    std::vector<Problem> m_problems;
+    std::set<std::string> m_studies;
+    std::vector<std::string> m_incoming;
+    std::thread m_thread;
+};
+
+}  // namespace lightbox::storage

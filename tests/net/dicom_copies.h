@@ -1,0 +1,20 @@
+#pragma once
+// Test helpers for network tests: copies of DICOM files under new UIDs (one study, series per
+// source folder) with their pixel data untouched, and the raw bytes of a file's Pixel Data
+// (fragments included) for byte-for-byte comparisons.
+#include <QString>
+#include <QStringList>
+
+namespace lightbox::test {
+
+// Copies `files` into `folder` with a new Study UID (given), a new Series UID per call and new
+// SOP Instance UIDs; the transfer syntax and pixel data bytes are kept. Returns the copies.
+QStringList copyWithNewUids(const QStringList& files, const QString& folder, const QString& studyUid, const QString& patientId = {});
+// The Pixel Data value as stored (for encapsulated data: every item, offset table included).
+QByteArray pixelDataBytes(const QString& file);
+QString sopInstanceUid(const QString& file);
+QString newUid();
+// A copy of `source` as a new study of patient `patientId` named with `nameBytes` in `charset`.
+bool writeWithName(const QString& source, const QString& target, const char* charset, const QByteArray& nameBytes, const QString& patientId);
+
+}  // namespace lightbox::test

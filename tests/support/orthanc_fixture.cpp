@@ -1,0 +1,169 @@
+#include "orthanc_fixture.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QTcpServer>
+#include <QThread>
+#include <QTimer>
+
+#include <csignal>
+
+namespace lightbox::test {
+
+int freePort()
+{
+    QTcpServer s;
+    if (!s.listen(QHostAddress::LocalHost, 0)) return 0;
+    return s.serverPort();
+}
+
+OrthancServer::OrthancServer(OrthancOptions options) : m_options(std::move(options)) {}
+
+OrthancServer::~OrthancServer() { stop(); }
+
+bool OrthancServer::running() const { return m_process && m_process->state() != QProcess::NotRunning; }
+
+bool OrthancServer::start(QString* error)
+{
+    if (running()) return true;
+    if (!m_dicomPort) m_dicomPort = freePort();
+    if (!m_httpPort) m_httpPort = freePort();
+    QJsonObject c;
+    c["Name"] = "Lightbox test archive";
+    c["StorageDirectory"] = m_dir.path() + "/storage";
+    c["IndexDirectory"] = m_dir.path() + "/index";
+    c["HttpPort"] = m_httpPort;
+    c["DicomPort"] = m_dicomPort;
+    c["DicomAet"] = m_options.aeTitle;
+    c["DicomCheckCalledAet"] = m_options.checkCalledAe;
+    c["RemoteAccessAllowed"] = false;
+    c["AuthenticationEnabled"] = !m_options.user.isEmpty();
+    if (!m_options.user.isEmpty()) c["RegisteredUsers"] = QJsonObject{{m_options.user, m_options.password}};
+    c["UnknownSopClassAccepted"] = true;
+    c["DicomAlwaysAllowEcho"] = true;
+    c["DicomAlwaysAllowStore"] = true;
+    c["DicomAlwaysAllowFind"] = true;
+    c["DicomAlwaysAllowGet"] = true;
+    c["DicomAlwaysAllowMove"] = true;
+    c["StorageCompression"] = false;
+    c["DicomScpTimeout"] = 30;
+    c["StableAge"] = 1;
+    c["Plugins"] = QJsonArray{"/usr/share/orthanc/plugins/libOrthancDicomWeb.so"};
+    c["DicomWeb"] = QJsonObject{{"Enable", true}, {"Root", "/dicom-web/"}, {"Host", QStringLiteral("127.0.0.1:%1").arg(m_httpPort)},
+                                {"EnableWado", true}, {"StudiesMetadata", "Full"}, {"SeriesMetadata", "Full"}};
+    if (m_options.lightboxPort > 0)
+        c["DicomModalities"] = QJsonObject{{"lightbox", QJsonObject{{"AET", m_options.lightboxAe}, {"Host", "127.0.0.1"}, {"Port", m_options.lightboxPort}}}};
+    for (auto it = m_options.extra.begin(); it != m_options.extra.end(); ++it) c[it.key()] = it.value();
+    const QString config = m_dir.path() + "/orthanc.json";
+    QFile f(config);
+    if (!f.open(QIODevice::WriteOnly)) return false;
+    f.write(QJsonDocument(c).toJson());
+    f.close();
+
+    m_process = std::make_unique<QProcess>();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("TCP_NODELAY", "1");  // DCMTK inside Orthanc: no Nagle delays on loopback
+    m_process->setProcessEnvironment(env);
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->setStandardOutputFile(m_dir.path() + "/stdout.log");
+    m_process->start("Orthanc", {"--logfile=" + m_dir.path() + "/orthanc.log", config});
+    if (!m_process->waitForStarted(10000)) {
+        if (error) *error = "Orthanc did not start: " + m_process->errorString();
+        return false;
+    }
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 30000) {
+        if (!running()) break;
+        if (get("/system").status == 200) return true;
+        QThread::msleep(100);
+    }
+    if (error) *error = "Orthanc did not answer:\n" + log().right(2000);
+    return false;
+}
+
+void OrthancServer::stop()
+{
+    if (!running()) return;
+    m_process->terminate();
+    if (!m_process->waitForFinished(20000)) kill();
+}
+
+void OrthancServer::kill()
+{
+    if (!running()) return;
+    m_process->kill();
+    m_process->waitForFinished(10000);
+}
+
+QString OrthancServer::log() const
+{
+    QFile f(m_dir.path() + "/orthanc.log");
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QString::fromUtf8(f.readAll());
+}
+
+OrthancServer::Reply OrthancServer::request(const QByteArray& verb, const QString& path, const QByteArray& body, const QString& contentType)
+{
+    Reply r;
+    QNetworkAccessManager nam;
+    QNetworkRequest req(QUrl(url() + path));
+    if (!contentType.isEmpty()) req.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
+    if (!m_options.user.isEmpty())
+        req.setRawHeader("Authorization", "Basic " + (m_options.user + ":" + m_options.password).toUtf8().toBase64());
+    req.setTransferTimeout(60000);
+    QNetworkReply* reply = nam.sendCustomRequest(req, verb, body);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    r.body = reply->readAll();
+    if (reply->error() != QNetworkReply::NoError) r.error = reply->errorString();
+    reply->deleteLater();
+    return r;
+}
+
+OrthancServer::Reply OrthancServer::get(const QString& path) { return request("GET", path, {}, {}); }
+
+OrthancServer::Reply OrthancServer::post(const QString& path, const QByteArray& body, const QString& contentType)
+{
+    return request("POST", path, body, contentType);
+}
+
+OrthancServer::Reply OrthancServer::del(const QString& path) { return request("DELETE", path, {}, {}); }
+
+int OrthancServer::upload(const QStringList& files, QString* error)
+{
+    int stored = 0;
+    for (const QString& path : files) {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) continue;
+        const Reply r = post("/instances", f.readAll());
+        if (r.status == 200) ++stored;
+        else if (error && error->isEmpty()) *error = QStringLiteral("%1: HTTP %2 %3").arg(path).arg(r.status).arg(QString::fromUtf8(r.body.left(200)));
+    }
+    return stored;
+}
+
+QByteArray OrthancServer::instanceFile(const QString& sop)
+{
+    const Reply r = post("/tools/lookup", sop.toUtf8(), "text/plain");
+    const QJsonArray found = QJsonDocument::fromJson(r.body).array();
+    for (const QJsonValue& v : found)
+        if (v.toObject()["Type"].toString() == "Instance") return get("/instances/" + v.toObject()["ID"].toString() + "/file").body;
+    return {};
+}
+
+int OrthancServer::instanceCount()
+{
+    return QJsonDocument::fromJson(get("/statistics").body).object()["CountInstances"].toInt();
+}
+
+}  // namespace lightbox::test
