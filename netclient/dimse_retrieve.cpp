@@ -100,12 +100,37 @@ void addStorageContexts(DcmSCU& scu, const std::vector<std::string>& requested)
     }
 }
 
-struct GetState {
-    InstanceSink* sink = nullptr;
+// Progress and cancellation shared by C-GET and C-MOVE.
+struct Tracker {
     const RetrieveProgressFn* progress = nullptr;
     const std::atomic<bool>* cancel = nullptr;
     RetrieveProgress now;
     bool cancelSent = false;
+
+    void report()
+    {
+        if (progress && *progress) (*progress)(now);
+    }
+    // Takes a response's counters; true when a C-CANCEL is due (the session goes on).
+    bool update(const RetrieveResponse* r, bool more)
+    {
+        if (r) {
+            now.completed = r->m_numberOfCompletedSubops;
+            now.remaining = r->m_numberOfRemainingSubops;
+            now.failed = r->m_numberOfFailedSubops;
+            now.warning = r->m_numberOfWarningSubops;
+            report();
+        }
+        if (more && cancel && cancel->load() && !cancelSent) {
+            cancelSent = true;
+            return true;
+        }
+        return false;
+    }
+};
+
+struct GetState : Tracker {
+    InstanceSink* sink = nullptr;
     unsigned long counter = 0;
     std::string folder;
 };
@@ -126,51 +151,24 @@ public:
     {
         state->sink->received(lastFile);
         ++state->now.received;
-        if (*state->progress) (*state->progress)(state->now);
+        state->report();
     }
     OFCondition handleCGETResponse(const T_ASC_PresentationContextID presID, RetrieveResponse* response, OFBool& continueSession) override
     {
         const OFCondition c = Base::handleCGETResponse(presID, response, continueSession);
-        if (response) {
-            state->now.completed = response->m_numberOfCompletedSubops;
-            state->now.remaining = response->m_numberOfRemainingSubops;
-            state->now.failed = response->m_numberOfFailedSubops;
-            state->now.warning = response->m_numberOfWarningSubops;
-            if (*state->progress) (*state->progress)(state->now);
-        }
-        if (continueSession && state->cancel && state->cancel->load() && !state->cancelSent) {
-            state->cancelSent = true;
-            this->sendCANCELRequest(presID);
-        }
+        if (state->update(response, continueSession)) this->sendCANCELRequest(presID);
         return c;
     }
-};
-
-struct MoveState {
-    const RetrieveProgressFn* progress = nullptr;
-    const std::atomic<bool>* cancel = nullptr;
-    RetrieveProgress now;
-    bool cancelSent = false;
 };
 
 template <class Base>
 class MoveScu : public Base {
 public:
-    MoveState* state = nullptr;
+    Tracker* state = nullptr;
     OFCondition handleMOVEResponse(const T_ASC_PresentationContextID presID, RetrieveResponse* response, OFBool& waitForNextResponse) override
     {
         const OFCondition c = Base::handleMOVEResponse(presID, response, waitForNextResponse);
-        if (response) {
-            state->now.completed = response->m_numberOfCompletedSubops;
-            state->now.remaining = response->m_numberOfRemainingSubops;
-            state->now.failed = response->m_numberOfFailedSubops;
-            state->now.warning = response->m_numberOfWarningSubops;
-            if (*state->progress) (*state->progress)(state->now);
-        }
-        if (waitForNextResponse && state->cancel && state->cancel->load() && !state->cancelSent) {
-            state->cancelSent = true;
-            this->sendCANCELRequest(presID);
-        }
+        if (state->update(response, waitForNextResponse)) this->sendCANCELRequest(presID);
         return c;
     }
 };
@@ -287,7 +285,7 @@ Result<RetrieveOutcome> moveInstances(const DicomPeer& peer, const RetrieveReque
                                                                  : UID_MOVEStudyRootQueryRetrieveInformationModel;
     OFList<OFString> syntaxes = commandTransferSyntaxes();
     scu.addPresentationContext(model, syntaxes);
-    MoveState state;
+    Tracker state;
     state.progress = &progress;
     state.cancel = cancel;
     if (auto* m = as<MoveScu<DcmSCU>>(scu)) m->state = &state;
