@@ -9,6 +9,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QTcpServer>
 #include <QThread>
 #include <QTimer>
@@ -60,6 +62,10 @@ bool OrthancServer::start(QString* error)
                                 {"EnableWado", true}, {"StudiesMetadata", "Full"}, {"SeriesMetadata", "Full"}};
     if (m_options.lightboxPort > 0)
         c["DicomModalities"] = QJsonObject{{"lightbox", QJsonObject{{"AET", m_options.lightboxAe}, {"Host", "127.0.0.1"}, {"Port", m_options.lightboxPort}}}};
+    if (!m_options.httpsPem.isEmpty()) {
+        c["SslEnabled"] = true;
+        c["SslCertificate"] = m_options.httpsPem;
+    }
     for (auto it = m_options.extra.begin(); it != m_options.extra.end(); ++it) c[it.key()] = it.value();
     const QString config = m_dir.path() + "/orthanc.json";
     QFile f(config);
@@ -119,6 +125,11 @@ OrthancServer::Reply OrthancServer::request(const QByteArray& verb, const QStrin
     if (!m_options.user.isEmpty())
         req.setRawHeader("Authorization", "Basic " + (m_options.user + ":" + m_options.password).toUtf8().toBase64());
     req.setTransferTimeout(60000);
+    if (!m_options.httpsCa.isEmpty()) {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setCaCertificates(QSslCertificate::fromPath(m_options.httpsCa));
+        req.setSslConfiguration(ssl);
+    }
     QNetworkReply* reply = nam.sendCustomRequest(req, verb, body);
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);

@@ -19,6 +19,8 @@ struct OrthancOptions {
     int lightboxPort = 0;             // its storage port
     bool checkCalledAe = true;        // refuse associations to another AE title
     QString user, password;           // HTTP basic authentication when set
+    QString httpsPem;                 // key + certificate: HTTPS instead of HTTP
+    QString httpsCa;                  // the CA the fixture trusts for its own requests
     QJsonObject extra;                // more configuration keys
 };
 
@@ -39,7 +41,7 @@ public:
     int dicomPort() const { return m_dicomPort; }
     int httpPort() const { return m_httpPort; }
     QString aeTitle() const { return m_options.aeTitle; }
-    QString url() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_httpPort); }
+    QString url() const { return QStringLiteral("%1://127.0.0.1:%2").arg(m_options.httpsPem.isEmpty() ? "http" : "https").arg(m_httpPort); }
     QString dicomWebUrl() const { return url() + "/dicom-web"; }
 
     // REST helpers (synchronous).
