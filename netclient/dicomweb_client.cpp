@@ -160,7 +160,15 @@ Attributes attributesFromJson(const std::string& json)
     return attributesOf(QJsonDocument::fromJson(QByteArray::fromStdString(json)).object());
 }
 
-Result<std::vector<Attributes>> qido(const WebServer& server, const std::string& path, const QueryParams& params, const std::atomic<bool>* cancel)
+namespace {
+
+struct JsonAnswer {
+    std::string body;
+    long status = 0;
+};
+
+// GET of DICOM JSON (QIDO, metadata): the body and status, or why the request failed.
+Result<JsonAnswer> getJson(const WebServer& server, const std::string& path, const QueryParams& params, const std::atomic<bool>* cancel)
 {
     initCurl();
     Easy e;
@@ -171,14 +179,25 @@ Result<std::vector<Attributes>> qido(const WebServer& server, const std::string&
     configure(e, server, url, cancel);
     e.header("Accept: application/dicom+json");
     curl_easy_setopt(e.c, CURLOPT_HTTPHEADER, e.headers);
-    std::string body;
+    JsonAnswer a;
     curl_easy_setopt(e.c, CURLOPT_WRITEFUNCTION, toString);
-    curl_easy_setopt(e.c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(e.c, CURLOPT_WRITEDATA, &a.body);
     curl_easy_setopt(e.c, CURLOPT_ACCEPT_ENCODING, "");
     const CURLcode rc = curl_easy_perform(e.c);
-    long status = 0;
-    curl_easy_getinfo(e.c, CURLINFO_RESPONSE_CODE, &status);
-    if (rc != CURLE_OK || (status != 200 && status != 204)) return failure(e, rc, url, body);
+    curl_easy_getinfo(e.c, CURLINFO_RESPONSE_CODE, &a.status);
+    if (rc != CURLE_OK || (a.status != 200 && a.status != 204)) return failure(e, rc, url, a.body);
+    return a;
+}
+
+}  // namespace
+
+Result<std::vector<Attributes>> qido(const WebServer& server, const std::string& path, const QueryParams& params, const std::atomic<bool>* cancel)
+{
+    auto answer = getJson(server, path, params, cancel);
+    if (!answer) return answer.error();
+    const std::string& body = answer->body;
+    const long status = answer->status;
+    const std::string url = urlFor(server, path);
     std::vector<Attributes> out;
     if (status == 204 || body.empty()) return out;
     QJsonParseError perr;
@@ -311,22 +330,9 @@ Result<WadoOutcome> wadoRetrieve(const WebServer& server, const std::string& pat
 
 Result<std::string> wadoMetadata(const WebServer& server, const std::string& path, const std::atomic<bool>* cancel)
 {
-    initCurl();
-    Easy e;
-    if (!e.c) return makeError("http", "cannot initialise libcurl");
-    const std::string url = urlFor(server, path + "/metadata");
-    configure(e, server, url, cancel);
-    e.header("Accept: application/dicom+json");
-    curl_easy_setopt(e.c, CURLOPT_HTTPHEADER, e.headers);
-    std::string body;
-    curl_easy_setopt(e.c, CURLOPT_WRITEFUNCTION, toString);
-    curl_easy_setopt(e.c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(e.c, CURLOPT_ACCEPT_ENCODING, "");
-    const CURLcode rc = curl_easy_perform(e.c);
-    long status = 0;
-    curl_easy_getinfo(e.c, CURLINFO_RESPONSE_CODE, &status);
-    if (rc != CURLE_OK || status != 200) return failure(e, rc, url, body);
-    return body;
+    auto answer = getJson(server, path + "/metadata", {}, cancel);
+    if (!answer) return answer.error();
+    return answer->body;
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include "dicom_copies.h"
 
+#include "cache.h"
+
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -111,6 +113,20 @@ bool writeWithName(const QString& source, const QString& target, const char* cha
     ds->putAndInsertString(DCM_SOPInstanceUID, sop.toLatin1().constData());
     ff.getMetaInfo()->putAndInsertString(DCM_MediaStorageSOPInstanceUID, sop.toLatin1().constData());
     return ff.saveFile(target.toLocal8Bit().constData(), EXS_Unknown).good();
+}
+
+}  // namespace lightbox::test
+
+namespace lightbox::test {
+
+QMap<QString, QString> cachedInstances(const QString& cacheDir, const QString& studyUid)
+{
+    QMap<QString, QString> out;
+    auto cache = storage::Cache::open(cacheDir.toStdString());
+    if (!cache) return out;
+    for (const auto& [path, row] : (*cache)->studyFiles(studyUid.toStdString()))
+        out[QString::fromStdString(row.sopInstanceUid)] = QString::fromStdString(path);
+    return out;
 }
 
 }  // namespace lightbox::test

@@ -2,6 +2,7 @@
 // Test helpers for network tests: copies of DICOM files under new UIDs (one study, series per
 // source folder) with their pixel data untouched, and the raw bytes of a file's Pixel Data
 // (fragments included) for byte-for-byte comparisons.
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -14,6 +15,8 @@ QStringList copyWithNewUids(const QStringList& files, const QString& folder, con
 QByteArray pixelDataBytes(const QString& file);
 QString sopInstanceUid(const QString& file);
 QString newUid();
+// Every instance of a study in the cache at `cacheDir`: SOP Instance UID -> file.
+QMap<QString, QString> cachedInstances(const QString& cacheDir, const QString& studyUid);
 // A copy of `source` as a new study of patient `patientId` named with `nameBytes` in `charset`.
 bool writeWithName(const QString& source, const QString& target, const char* charset, const QByteArray& nameBytes, const QString& patientId);
 

@@ -152,15 +152,7 @@ net::WebServer DicomWebTest::server() const
     return s;
 }
 
-QMap<QString, QString> DicomWebTest::cached(const QString& studyUid)
-{
-    QMap<QString, QString> out;
-    auto cache = storage::Cache::open(m_cacheDir.toStdString());
-    if (!cache) return out;
-    for (const auto& [path, row] : (*cache)->studyFiles(studyUid.toStdString()))
-        out[QString::fromStdString(row.sopInstanceUid)] = QString::fromStdString(path);
-    return out;
-}
+QMap<QString, QString> DicomWebTest::cached(const QString& studyUid) { return cachedInstances(m_cacheDir, studyUid); }
 
 void DicomWebTest::qidoAtEveryLevel()
 {

@@ -117,15 +117,7 @@ net::DicomPeer DimseTest::peer() const
     return p;
 }
 
-QMap<QString, QString> DimseTest::cached(const QString& studyUid)
-{
-    QMap<QString, QString> out;
-    auto cache = storage::Cache::open(m_cacheDir.toStdString());
-    if (!cache) return out;
-    for (const auto& [path, row] : (*cache)->studyFiles(studyUid.toStdString()))
-        out[QString::fromStdString(row.sopInstanceUid)] = QString::fromStdString(path);
-    return out;
-}
+QMap<QString, QString> DimseTest::cached(const QString& studyUid) { return cachedInstances(m_cacheDir, studyUid); }
 
 void DimseTest::expectIdentical(const QStringList& originals, const QString& studyUid)
 {
