@@ -31,7 +31,16 @@ void printHelp()
            "  lightbox import PATH... [--cache DIR]      store files, folders, DICOMDIRs, ZIPs in the cache\n"
            "  lightbox studies [filters] [--json]         search the cache (see README)\n"
            "  lightbox cache stats|verify|evict|delete|pin|unpin|quota   manage the cache\n"
-           "  lightbox inspect PATH|--series UID|--study UID [--json]   volumes of a series, with warnings\n";
+           "  lightbox inspect PATH|--series UID|--study UID [--json]   volumes of a series, with warnings\n"
+           "  lightbox archive add NAME [--aet AET --host H --port P [--tls]] [--dicomweb URL [--user U --password P | --token T]]\n"
+           "  lightbox archive list|remove NAME          the archives Lightbox talks to\n"
+           "  lightbox config set aet|port|listen VALUE  Lightbox's own AE title and storage port\n"
+           "  lightbox echo --archive NAME               C-ECHO an archive\n"
+           "  lightbox find --archive NAME [filters] [--json]   search an archive\n"
+           "  lightbox retrieve --archive NAME --study UID [--series UID] [--method move|get|wado]\n"
+           "  lightbox send --archive NAME --study UID [--method store|stow]\n"
+           "  lightbox listen                            run the storage listener in the foreground\n"
+           "  (archive commands take --config FILE and --cache DIR)\n";
 }
 
 }  // namespace
@@ -50,6 +59,12 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"studies", runStudies},
         {"cache", runCache},
         {"inspect", runInspect},
+        {"archive", runArchive},
+        {"config", runConfig},
+        {"find", runFind},
+        {"retrieve", runRetrieve},
+        {"send", runSend},
+        {"listen", runListen},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";

@@ -4,6 +4,7 @@
 
 #include "cache.h"
 #include "cache_location.h"
+#include "study_json.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -67,30 +68,6 @@ QString humanBytes(std::int64_t b)
 
 std::atomic<bool> g_interrupted{false};
 
-QJsonObject studyJson(const storage::StudyRow& s)
-{
-    QJsonObject o;
-    o["studyInstanceUid"] = q(s.studyUid);
-    o["patientName"] = q(s.patientName);
-    o["patientId"] = q(s.patientId);
-    o["patientBirthDate"] = q(s.patientBirthDate);
-    o["patientSex"] = q(s.patientSex);
-    o["studyDate"] = q(s.studyDate);
-    o["studyTime"] = q(s.studyTime);
-    o["accession"] = q(s.accession);
-    o["description"] = q(s.description);
-    o["referringPhysician"] = q(s.referringPhysician);
-    QJsonArray mods;
-    for (const auto& m : s.modalities) mods.append(q(m));
-    o["modalities"] = mods;
-    o["bodyParts"] = q(s.bodyParts);
-    o["seriesCount"] = s.seriesCount;
-    o["instanceCount"] = s.instanceCount;
-    o["sizeBytes"] = double(s.sizeBytes);
-    o["pinned"] = s.pinned;
-    o["problems"] = s.problems;
-    return o;
-}
 
 }  // namespace
 

@@ -12,6 +12,12 @@ int runImport(const QStringList& args);
 int runStudies(const QStringList& args);
 int runCache(const QStringList& args);
 int runInspect(const QStringList& args);
+int runArchive(const QStringList& args);
+int runConfig(const QStringList& args);
+int runFind(const QStringList& args);
+int runRetrieve(const QStringList& args);
+int runSend(const QStringList& args);
+int runListen(const QStringList& args);
 class CliArgs;
 int runRenderView(const CliArgs& args);
 

@@ -1,0 +1,186 @@
+#include "app_config.h"
+
+#include "secret_box.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+namespace lightbox::app {
+
+net::DicomPeer ArchiveEntry::peer(const LocalNode& local) const
+{
+    net::DicomPeer p;
+    p.host = host.toStdString();
+    p.port = port;
+    p.calledAeTitle = aeTitle.toStdString();
+    p.callingAeTitle = local.aeTitle.toStdString();
+    p.timeoutSeconds = timeoutSeconds;
+    p.tls.enabled = tls;
+    p.tls.caFile = caFile.toStdString();
+    p.tls.certFile = certFile.toStdString();
+    p.tls.keyFile = keyFile.toStdString();
+    p.tls.verifyPeer = verify;
+    return p;
+}
+
+net::WebServer ArchiveEntry::web() const
+{
+    net::WebServer w;
+    w.baseUrl = url.toStdString();
+    w.user = user.toStdString();
+    w.password = password.toStdString();
+    w.token = token.toStdString();
+    w.caFile = webCaFile.toStdString();
+    w.verifyPeer = webVerify;
+    w.timeoutSeconds = timeoutSeconds;
+    return w;
+}
+
+QString ArchiveEntry::describe() const
+{
+    QStringList parts;
+    if (hasDimse()) parts << QStringLiteral("DIMSE %1@%2:%3%4").arg(aeTitle, host).arg(port).arg(tls ? " TLS" : "");
+    if (hasWeb()) {
+        QString w = "DICOMweb " + url;
+        if (!token.isEmpty()) w += " (token)";
+        else if (!user.isEmpty()) w += " (user " + user + ")";
+        parts << w;
+    }
+    return name + "  " + parts.join(", ");
+}
+
+QString AppConfig::defaultPath()
+{
+    QString base = qEnvironmentVariable("XDG_CONFIG_HOME");
+    if (base.isEmpty()) base = QDir::homePath() + "/.config";
+    return base + "/lightbox/lightbox.json";
+}
+
+namespace {
+
+storage::SecretBox box(const QString& path) { return storage::SecretBox((path + ".key").toStdString()); }
+
+Result<QString> unseal(const QString& path, const QJsonValue& v)
+{
+    if (v.isUndefined() || v.isNull()) return QString();
+    auto plain = box(path).open(v.toString().toStdString());
+    if (!plain) return plain.error();
+    return QString::fromStdString(*plain);
+}
+
+}  // namespace
+
+Result<AppConfig> AppConfig::load(const QString& path)
+{
+    AppConfig c;
+    c.m_path = path;
+    QFile f(path);
+    if (!f.exists()) return c;
+    if (!f.open(QIODevice::ReadOnly)) return makeError("config", "cannot read " + path.toStdString());
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
+    if (err.error != QJsonParseError::NoError || !doc.isObject())
+        return makeError("config", path.toStdString() + " is not valid JSON: " + err.errorString().toStdString());
+    const QJsonObject o = doc.object();
+    c.local.aeTitle = o["aeTitle"].toString(c.local.aeTitle);
+    c.local.port = o["storagePort"].toInt(c.local.port);
+    c.local.listen = o["listen"].toBool(c.local.listen);
+    for (const QJsonValue& v : o["archives"].toArray()) {
+        const QJsonObject a = v.toObject();
+        ArchiveEntry e;
+        e.name = a["name"].toString();
+        if (e.name.isEmpty()) continue;
+        const QJsonObject d = a["dimse"].toObject();
+        e.aeTitle = d["aeTitle"].toString();
+        e.host = d["host"].toString();
+        e.port = d["port"].toInt(104);
+        e.tls = d["tls"].toBool();
+        e.caFile = d["caFile"].toString();
+        e.certFile = d["certFile"].toString();
+        e.keyFile = d["keyFile"].toString();
+        e.verify = d["verify"].toBool(true);
+        const QJsonObject w = a["dicomweb"].toObject();
+        e.url = w["url"].toString();
+        e.user = w["user"].toString();
+        auto pw = unseal(path, w["password"]);
+        if (!pw) return makeError("config", "archive " + e.name.toStdString() + ": " + pw.error().message);
+        e.password = *pw;
+        auto tok = unseal(path, w["token"]);
+        if (!tok) return makeError("config", "archive " + e.name.toStdString() + ": " + tok.error().message);
+        e.token = *tok;
+        e.webCaFile = w["caFile"].toString();
+        e.webVerify = w["verify"].toBool(true);
+        e.timeoutSeconds = a["timeout"].toInt(30);
+        c.archives.push_back(e);
+    }
+    return c;
+}
+
+Status AppConfig::save() const
+{
+    QJsonObject o;
+    o["aeTitle"] = local.aeTitle;
+    o["storagePort"] = local.port;
+    o["listen"] = local.listen;
+    QJsonArray list;
+    const storage::SecretBox secrets = box(m_path);
+    for (const ArchiveEntry& e : archives) {
+        QJsonObject a;
+        a["name"] = e.name;
+        a["timeout"] = e.timeoutSeconds;
+        if (e.hasDimse())
+            a["dimse"] = QJsonObject{{"aeTitle", e.aeTitle}, {"host", e.host},       {"port", e.port},         {"tls", e.tls},
+                                     {"caFile", e.caFile},   {"certFile", e.certFile}, {"keyFile", e.keyFile}, {"verify", e.verify}};
+        if (e.hasWeb()) {
+            QJsonObject w{{"url", e.url}, {"caFile", e.webCaFile}, {"verify", e.webVerify}};
+            if (!e.user.isEmpty()) w["user"] = e.user;
+            for (const auto& [key, value] : {std::pair<const char*, QString>{"password", e.password}, {"token", e.token}}) {
+                if (value.isEmpty()) continue;
+                auto sealed = secrets.seal(value.toStdString());
+                if (!sealed) return sealed.error();
+                w[key] = QString::fromStdString(*sealed);
+            }
+            a["dicomweb"] = w;
+        }
+        list.append(a);
+    }
+    o["archives"] = list;
+    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    QSaveFile f(m_path);
+    if (!f.open(QIODevice::WriteOnly)) return makeError("config", "cannot write " + m_path.toStdString());
+    f.write(QJsonDocument(o).toJson(QJsonDocument::Indented));
+    if (!f.commit()) return makeError("config", "cannot write " + m_path.toStdString() + ": " + f.errorString().toStdString());
+    return Done{};
+}
+
+const ArchiveEntry* AppConfig::find(const QString& name) const
+{
+    for (const ArchiveEntry& e : archives)
+        if (e.name == name) return &e;
+    return nullptr;
+}
+
+void AppConfig::put(const ArchiveEntry& entry)
+{
+    for (ArchiveEntry& e : archives)
+        if (e.name == entry.name) {
+            e = entry;
+            return;
+        }
+    archives.push_back(entry);
+}
+
+bool AppConfig::remove(const QString& name)
+{
+    const auto before = archives.size();
+    archives.erase(std::remove_if(archives.begin(), archives.end(), [&](const ArchiveEntry& e) { return e.name == name; }), archives.end());
+    return archives.size() != before;
+}
+
+}  // namespace lightbox::app

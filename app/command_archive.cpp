@@ -1,0 +1,319 @@
+// Archive commands: archive add|list|remove, config set|show, find, retrieve, send, listen.
+// Each takes --config FILE (default: AppConfig::defaultPath()) and --cache DIR.
+#include "app_config.h"
+#include "archive_ops.h"
+#include "cache_location.h"
+#include "cli_args.h"
+#include "commands.h"
+#include "receiver.h"
+#include "receiver_sink.h"
+#include "storage_listener.h"
+#include "study_json.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+namespace lightbox::app {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+QTextStream& out()
+{
+    static QTextStream s(stdout);
+    s.setEncoding(QStringConverter::Utf8);
+    return s;
+}
+
+QString configPath(const CliArgs& a)
+{
+    if (auto c = a.value("--config")) return *c;
+    const QString env = qEnvironmentVariable("LIGHTBOX_CONFIG");
+    return env.isEmpty() ? AppConfig::defaultPath() : env;
+}
+
+std::optional<AppConfig> loadConfig(const CliArgs& a, int* code)
+{
+    auto c = AppConfig::load(configPath(a));
+    if (!c) {
+        *code = fail(QString::fromStdString(c.error().message));
+        return std::nullopt;
+    }
+    return *c;
+}
+
+const ArchiveEntry* archiveOf(const AppConfig& c, const CliArgs& a, int* code)
+{
+    const QString name = a.value("--archive").value_or(QString());
+    if (name.isEmpty()) {
+        *code = fail("--archive NAME is required (see lightbox archive list)", 2);
+        return nullptr;
+    }
+    const ArchiveEntry* e = c.find(name);
+    if (!e) *code = fail(QStringLiteral("no archive named %1 in %2 (lightbox archive add)").arg(name, c.path()), 2);
+    return e;
+}
+
+QString cacheDir(const CliArgs& a) { return storage::resolveCacheDir(a.value("--cache").value_or(QString())); }
+
+void onInterrupt()
+{
+    std::signal(SIGINT, [](int) { g_stop = true; });
+    std::signal(SIGTERM, [](int) { g_stop = true; });
+}
+
+const QStringList kCommon{"--config", "--cache"};
+
+}  // namespace
+
+int runArchive(const QStringList& args)
+{
+    CliArgs a(args, kCommon + QStringList{"--aet", "--host", "--port", "--ca", "--cert", "--key", "--dicomweb", "--user", "--password", "--token", "--timeout"},
+              {"--tls", "--no-verify", "--json"});
+    if (!a.ok()) return fail(a.error(), 2);
+    const QString usage =
+        "usage: lightbox archive add NAME [--aet AET --host HOST --port PORT [--tls [--ca FILE] [--cert FILE --key FILE]]] "
+        "[--dicomweb URL [--user U --password P | --token T] [--ca FILE]] [--no-verify] [--timeout S] | list [--json] | remove NAME  [--config FILE]";
+    const QString sub = a.positional().value(0);
+    int code = 0;
+    auto config = loadConfig(a, &code);
+    if (!config) return code;
+    if (sub == "list") {
+        if (a.flag("--json")) {
+            QJsonArray arr;
+            for (const ArchiveEntry& e : config->archives) {
+                QJsonObject o{{"name", e.name}};
+                if (e.hasDimse()) o["dimse"] = QJsonObject{{"aeTitle", e.aeTitle}, {"host", e.host}, {"port", e.port}, {"tls", e.tls}};
+                if (e.hasWeb())
+                    o["dicomweb"] = QJsonObject{{"url", e.url}, {"auth", !e.token.isEmpty() ? "bearer" : !e.user.isEmpty() ? "basic" : "none"}};
+                arr.append(o);
+            }
+            out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
+        } else {
+            for (const ArchiveEntry& e : config->archives) out() << e.describe() << '\n';
+            out() << config->archives.size() << " archives; Lightbox is " << config->local.aeTitle << " on port " << config->local.port << '\n';
+        }
+        return 0;
+    }
+    const QString name = a.positional().value(1);
+    if (sub == "remove") {
+        if (name.isEmpty()) return fail(usage, 2);
+        if (!config->remove(name)) return fail("no archive named " + name, 2);
+        if (auto s = config->save(); !s) return fail(QString::fromStdString(s.error().message));
+        return 0;
+    }
+    if (sub != "add" || name.isEmpty()) return fail(usage, 2);
+    ArchiveEntry e;
+    if (const ArchiveEntry* old = config->find(name)) e = *old;  // add again = edit
+    e.name = name;
+    if (a.value("--host") || a.value("--aet") || a.value("--port")) {
+        if (!a.value("--host") || !a.value("--aet") || !a.value("--port")) return fail("DIMSE needs --aet, --host and --port", 2);
+        e.host = *a.value("--host");
+        e.aeTitle = *a.value("--aet");
+        bool ok = false;
+        e.port = a.value("--port")->toInt(&ok);
+        if (!ok || e.port <= 0 || e.port > 65535) return fail("--port takes 1 to 65535", 2);
+        if (e.aeTitle.isEmpty() || e.aeTitle.size() > 16) return fail("an AE title has 1 to 16 characters", 2);
+        e.tls = a.flag("--tls");
+        if (e.tls) {
+            e.caFile = a.value("--ca").value_or(QString());
+            e.certFile = a.value("--cert").value_or(QString());
+            e.keyFile = a.value("--key").value_or(QString());
+        }
+        e.verify = !a.flag("--no-verify");
+    }
+    if (auto url = a.value("--dicomweb")) {
+        if (!url->startsWith("http://") && !url->startsWith("https://")) return fail("--dicomweb takes an http:// or https:// URL", 2);
+        e.url = *url;
+        e.user = a.value("--user").value_or(QString());
+        e.password = a.value("--password").value_or(QString());
+        e.token = a.value("--token").value_or(QString());
+        if (!e.token.isEmpty() && !e.user.isEmpty()) return fail("give --user/--password or --token, not both", 2);
+        if (!e.tls) e.webCaFile = a.value("--ca").value_or(QString());
+        e.webVerify = !a.flag("--no-verify");
+    }
+    if (auto t = a.value("--timeout")) e.timeoutSeconds = std::max(1, t->toInt());
+    if (!e.hasDimse() && !e.hasWeb()) return fail("give DIMSE (--aet --host --port) and/or DICOMweb (--dicomweb URL) settings", 2);
+    config->put(e);
+    if (auto s = config->save(); !s) return fail(QString::fromStdString(s.error().message));
+    out() << "saved " << e.describe() << '\n';
+    return 0;
+}
+
+int runConfig(const QStringList& args)
+{
+    CliArgs a(args, kCommon, {});
+    if (!a.ok()) return fail(a.error(), 2);
+    const QString usage = "usage: lightbox config set aet|port|listen VALUE | show  [--config FILE]";
+    int code = 0;
+    auto config = loadConfig(a, &code);
+    if (!config) return code;
+    const QString sub = a.positional().value(0);
+    if (sub == "show") {
+        out() << "config " << config->path() << "\nAE title " << config->local.aeTitle << ", storage port " << config->local.port
+              << ", listener " << (config->local.listen ? "on" : "off") << '\n';
+        return 0;
+    }
+    if (sub != "set" || a.positional().size() != 3) return fail(usage, 2);
+    const QString key = a.positional()[1], v = a.positional()[2];
+    if (key == "aet") {
+        if (v.isEmpty() || v.size() > 16) return fail("an AE title has 1 to 16 characters", 2);
+        config->local.aeTitle = v;
+    } else if (key == "port") {
+        bool ok = false;
+        const int p = v.toInt(&ok);
+        if (!ok || p <= 0 || p > 65535) return fail("the port is 1 to 65535", 2);
+        config->local.port = p;
+    } else if (key == "listen") {
+        config->local.listen = v == "on" || v == "true" || v == "1";
+    } else {
+        return fail(usage, 2);
+    }
+    if (auto s = config->save(); !s) return fail(QString::fromStdString(s.error().message));
+    return 0;
+}
+
+int runFind(const QStringList& args)
+{
+    CliArgs a(args, kCommon + QStringList{"--archive", "--patient-id", "--patient-name", "--accession", "--study", "--modality", "--from", "--to",
+                                          "--description", "--limit"},
+              {"--json"});
+    if (!a.ok()) return fail(a.error(), 2);
+    int code = 0;
+    auto config = loadConfig(a, &code);
+    if (!config) return code;
+    const ArchiveEntry* archive = archiveOf(*config, a, &code);
+    if (!archive) return code;
+    storage::StudyQuery q;
+    q.patientId = a.value("--patient-id").value_or("").toStdString();
+    q.patientName = a.value("--patient-name").value_or("").toStdString();
+    q.accession = a.value("--accession").value_or("").toStdString();
+    q.studyUid = a.value("--study").value_or("").toStdString();
+    q.modality = a.value("--modality").value_or("").toStdString();
+    q.fromDate = a.value("--from").value_or("").toStdString();
+    q.toDate = a.value("--to").value_or("").toStdString();
+    q.description = a.value("--description").value_or("").toStdString();
+    q.limit = a.value("--limit").value_or("500").toInt();
+    for (const std::string& d : {q.fromDate, q.toDate})
+        if (!d.empty() && (d.size() != 8 || d.find_first_not_of("0123456789") != std::string::npos)) return fail("dates are YYYYMMDD", 2);
+    onInterrupt();
+    auto r = findRemoteStudies(*archive, config->local, q, cacheDir(a), &g_stop);
+    if (!r) return fail(QString::fromStdString(r.error().message));
+    if (a.flag("--json")) {
+        QJsonArray arr;
+        for (const RemoteStudy& s : *r) {
+            QJsonObject o = studyJson(s.row);
+            // Whether the cache holds it: "yes" (every instance), "partly", "no".
+            o["cached"] = s.cachedInstances == 0 ? "no" : s.cachedInstances >= s.row.instanceCount && s.row.instanceCount > 0 ? "yes" : "partly";
+            o["cachedInstances"] = s.cachedInstances;
+            arr.append(o);
+        }
+        out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    for (const RemoteStudy& s : *r) {
+        QStringList mods;
+        for (const auto& m : s.row.modalities) mods << QString::fromStdString(m);
+        out() << QString::fromStdString(s.row.studyDate) << "  " << QString::fromStdString(s.row.patientName) << "  ["
+              << QString::fromStdString(s.row.patientId) << "]  " << mods.join('/') << "  " << QString::fromStdString(s.row.description) << "  "
+              << s.row.instanceCount << " instances  " << QString::fromStdString(s.row.studyUid)
+              << (s.cachedInstances ? QStringLiteral("  cached %1").arg(s.cachedInstances) : QString()) << '\n';
+    }
+    out() << r->size() << " studies on " << archive->name << '\n';
+    return 0;
+}
+
+int runRetrieve(const QStringList& args)
+{
+    CliArgs a(args, kCommon + QStringList{"--archive", "--study", "--series", "--method", "--attempts"}, {"--quiet"});
+    if (!a.ok()) return fail(a.error(), 2);
+    int code = 0;
+    auto config = loadConfig(a, &code);
+    if (!config) return code;
+    const ArchiveEntry* archive = archiveOf(*config, a, &code);
+    if (!archive) return code;
+    if (!a.value("--study")) return fail("usage: lightbox retrieve --archive NAME --study UID [--series UID]... [--method move|get|wado]", 2);
+    RetrieveSpec spec;
+    spec.archive = *archive;
+    spec.local = config->local;
+    spec.cacheDir = cacheDir(a);
+    spec.studyUid = a.value("--study")->toStdString();
+    for (const QString& s : a.values("--series")) spec.seriesUids.push_back(s.toStdString());
+    const QString method = a.value("--method").value_or(archive->hasDimse() ? "get" : "wado");
+    if (method == "move") spec.method = RetrieveMethod::Move;
+    else if (method == "get") spec.method = RetrieveMethod::Get;
+    else if (method == "wado") spec.method = RetrieveMethod::Wado;
+    else return fail("--method is move, get or wado", 2);
+    if (spec.method != RetrieveMethod::Wado && !archive->hasDimse()) return fail("archive " + archive->name + " has no DIMSE settings: use --method wado", 2);
+    if (spec.method == RetrieveMethod::Wado && !archive->hasWeb()) return fail("archive " + archive->name + " has no DICOMweb URL", 2);
+    if (auto n = a.value("--attempts")) spec.attempts = std::max(1, n->toInt());
+    onInterrupt();
+    const bool quiet = a.flag("--quiet");
+    const RetrieveReport r = retrieve(spec, [&](const RetrieveProgress& p) {
+        if (!quiet) QTextStream(stderr) << "\r" << p.stage << " " << p.done << "/" << p.total << "          " << Qt::flush;
+    }, &g_stop);
+    if (!quiet) QTextStream(stderr) << "\n";
+    for (const std::string& e : r.errors) QTextStream(stderr) << "lightbox: " << QString::fromStdString(e) << '\n';
+    out() << "expected " << r.expected << ", already cached " << r.alreadyCached << ", received " << r.received << ", missing " << r.missing.size()
+          << " (" << methodName(spec.method) << " from " << archive->name << ")\n";
+    if (r.cancelled) return fail("retrieve interrupted: the cache keeps what arrived; run it again to complete");
+    return r.complete() ? 0 : 1;
+}
+
+int runSend(const QStringList& args)
+{
+    CliArgs a(args, kCommon + QStringList{"--archive", "--study", "--method"}, {});
+    if (!a.ok()) return fail(a.error(), 2);
+    int code = 0;
+    auto config = loadConfig(a, &code);
+    if (!config) return code;
+    const ArchiveEntry* archive = archiveOf(*config, a, &code);
+    if (!archive) return code;
+    if (!a.value("--study")) return fail("usage: lightbox send --archive NAME --study UID [--method store|stow]", 2);
+    const QString method = a.value("--method").value_or(archive->hasDimse() ? "store" : "stow");
+    if (method != "store" && method != "stow") return fail("--method is store or stow", 2);
+    onInterrupt();
+    const SendReport r = sendStudy(*archive, config->local, cacheDir(a), a.value("--study")->toStdString(), method == "stow", {}, &g_stop);
+    for (const std::string& f : r.failed) QTextStream(stderr) << "lightbox: not sent: " << QString::fromStdString(f) << '\n';
+    if (!r.error.isEmpty()) return fail(r.error);
+    out() << "sent " << r.sent << " of " << r.files << " instances to " << archive->name << '\n';
+    return r.complete() ? 0 : 1;
+}
+
+int runListen(const QStringList& args)
+{
+    CliArgs a(args, kCommon + QStringList{"--aet", "--port"}, {});
+    if (!a.ok()) return fail(a.error(), 2);
+    int code = 0;
+    auto config = loadConfig(a, &code);
+    if (!config) return code;
+    net::ListenerOptions lo;
+    lo.aeTitle = a.value("--aet").value_or(config->local.aeTitle).toStdString();
+    lo.port = a.value("--port").value_or(QString::number(config->local.port)).toInt();
+    auto receiver = storage::Receiver::open(cacheDir(a).toStdString(), "listen");
+    if (!receiver) return fail(QString::fromStdString(receiver.error().message));
+    ReceiverSink sink(**receiver);
+    net::StorageListener listener(lo, sink);
+    listener.setOnReceived([](const std::string& ae, const std::string& sop) {
+        QTextStream(stdout) << "received " << QString::fromStdString(sop) << " from " << QString::fromStdString(ae) << '\n' << Qt::flush;
+    });
+    if (auto s = listener.start(); !s) return fail(QString::fromStdString(s.error().message));
+    out() << "listening as " << QString::fromStdString(lo.aeTitle) << " on port " << lo.port << " (Ctrl+C stops)\n" << Qt::flush;
+    onInterrupt();
+    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    listener.stop();
+    (*receiver)->flush();
+    const auto c = (*receiver)->counters();
+    out() << "stored " << c.stored << ", already present " << c.alreadyPresent << ", rejected " << c.rejected << '\n';
+    return 0;
+}
+
+}  // namespace lightbox::app

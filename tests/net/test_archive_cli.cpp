@@ -1,0 +1,228 @@
+// The archive commands end to end, as a user types them, against a real Orthanc: archive
+// add/list/remove with the password sealed in the settings file, config set, echo, find (with
+// "cached" marks), retrieve by C-GET, C-MOVE and WADO-RS into empty and partly filled caches
+// (resume), send by C-STORE and STOW-RS, and the foreground storage listener.
+#include "dicom_copies.h"
+#include "orthanc_fixture.h"
+#include "test_support.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+using namespace lightbox;
+using namespace lightbox::test;
+
+class ArchiveCliTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void addListRemoveWithSealedSecrets();
+    void echoAndFind();
+    void retrieveByEveryMethod_data();
+    void retrieveByEveryMethod();
+    void retrieveResumesAPartlyCachedStudy();
+    void sendByStoreAndStow();
+    void listenInTheForeground();
+    void usageErrors();
+
+private:
+    ProcessResult lb(const QStringList& args, const QString& cache = {});
+    QJsonArray findJson(const QString& cache, const QString& patientId);
+
+    QTemporaryDir m_tmp;
+    QString m_config;
+    std::unique_ptr<OrthancServer> m_orthanc;
+    int m_port = 0;
+    QString m_ctStudy;
+    QStringList m_ct;
+};
+
+void ArchiveCliTest::initTestCase()
+{
+    QVERIFY(m_tmp.isValid());
+    m_config = m_tmp.path() + "/lightbox.json";
+    m_port = freePort();
+    OrthancOptions oo;
+    oo.lightboxPort = m_port;
+    oo.user = "reader";
+    oo.password = "pa ss:wörd";
+    m_orthanc = std::make_unique<OrthancServer>(oo);
+    QString error;
+    QVERIFY2(m_orthanc->start(&error), qPrintable(error));
+    m_ctStudy = newUid();
+    m_ct = copyWithNewUids(filesUnder(testDataDir() + "/ct/siemens-sensation10_chest_30sl"), m_tmp.path() + "/ct", m_ctStudy, "LB-CLI-CT");
+    QCOMPARE(m_orthanc->upload(m_ct), 30);
+    ProcessResult r = lb({"archive", "add", "orthanc", "--aet", "ORTHANC", "--host", "127.0.0.1", "--port", QString::number(m_orthanc->dicomPort()),
+                          "--dicomweb", m_orthanc->dicomWebUrl(), "--user", "reader", "--password", "pa ss:wörd", "--timeout", "15"});
+    QVERIFY2(r.ok(), r.err.constData());
+    r = lb({"config", "set", "port", QString::number(m_port)});
+    QVERIFY2(r.ok(), r.err.constData());
+}
+
+void ArchiveCliTest::cleanupTestCase()
+{
+    if (m_orthanc) m_orthanc->stop();
+}
+
+ProcessResult ArchiveCliTest::lb(const QStringList& args, const QString& cache)
+{
+    QStringList all = args + QStringList{"--config", m_config};
+    if (!cache.isEmpty()) all << "--cache" << cache;
+    return run(lightboxExe(), all, 120000);
+}
+
+QJsonArray ArchiveCliTest::findJson(const QString& cache, const QString& patientId)
+{
+    const ProcessResult r = lb({"find", "--archive", "orthanc", "--patient-id", patientId, "--json"}, cache);
+    if (!r.ok()) qWarning("find: %s", r.err.constData());
+    return QJsonDocument::fromJson(r.out).array();
+}
+
+void ArchiveCliTest::addListRemoveWithSealedSecrets()
+{
+    // The password is not in the settings file; the key beside it is for the user only.
+    QFile f(m_config);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray text = f.readAll();
+    QVERIFY(!text.contains("pa ss"));
+    QVERIFY(text.contains("\"password\": \"v1:"));
+    QCOMPARE(QFileInfo(m_config + ".key").permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther), QFile::Permissions());
+    ProcessResult r = lb({"archive", "list", "--json"});
+    QVERIFY(r.ok());
+    const QJsonArray list = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(list[0].toObject()["dicomweb"].toObject()["auth"].toString(), QString("basic"));
+    QVERIFY(!r.out.contains("pa ss"));
+    // Another archive, then removed.
+    QVERIFY(lb({"archive", "add", "web-only", "--dicomweb", "https://pacs.example.org/dicom-web", "--token", "t0k"}).ok());
+    r = lb({"archive", "list"});
+    QVERIFY(r.out.contains("web-only") && r.out.contains("(token)") && !r.out.contains("t0k"));
+    QVERIFY(lb({"archive", "remove", "web-only"}).ok());
+    QVERIFY(!lb({"archive", "list"}).out.contains("web-only"));
+    QCOMPARE(lb({"archive", "remove", "web-only"}).exitCode, 2);
+}
+
+void ArchiveCliTest::echoAndFind()
+{
+    ProcessResult r = lb({"echo", "--archive", "orthanc"});
+    QVERIFY2(r.ok(), r.err.constData());
+    QVERIFY(r.out.contains("succeeded"));
+    const QString cache = m_tmp.path() + "/find-cache";
+    const QJsonArray found = findJson(cache, "LB-CLI-CT");
+    QCOMPARE(found.size(), 1);
+    const QJsonObject s = found[0].toObject();
+    QCOMPARE(s["studyInstanceUid"].toString(), m_ctStudy);
+    QCOMPARE(s["instanceCount"].toInt(), 30);
+    QCOMPARE(s["cached"].toString(), QString("no"));
+    // The same keys as `lightbox studies --json`.
+    for (const char* key : {"patientName", "patientId", "studyDate", "modalities", "seriesCount", "description"}) QVERIFY2(s.contains(key), key);
+}
+
+void ArchiveCliTest::retrieveByEveryMethod_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::newRow("C-GET") << "get";
+    QTest::newRow("C-MOVE") << "move";
+    QTest::newRow("WADO-RS") << "wado";
+}
+
+void ArchiveCliTest::retrieveByEveryMethod()
+{
+    QFETCH(QString, method);
+    const QString cache = m_tmp.path() + "/retrieve-" + method;
+    ProcessResult r = lb({"retrieve", "--archive", "orthanc", "--study", m_ctStudy, "--method", method, "--quiet"}, cache);
+    QVERIFY2(r.ok(), r.err.constData());
+    QVERIFY2(r.out.contains("expected 30, already cached 0, received 30, missing 0"), r.out.constData());
+    QCOMPARE(findJson(cache, "LB-CLI-CT")[0].toObject()["cached"].toString(), QString("yes"));
+    // Pixel Data byte for byte.
+    const auto files = cachedInstances(cache, m_ctStudy);
+    QCOMPARE(files.size(), 30);
+    for (const QString& o : m_ct) QCOMPARE(pixelDataBytes(files.value(sopInstanceUid(o))), pixelDataBytes(o));
+    // Offline: the study opens from the cache (render a slice of it).
+    const QString png = m_tmp.path() + "/" + method + ".png";
+    QVERIFY(run(lightboxExe(), {"render", files.first(), "--out", png}).ok());
+    // A second retrieve finds everything cached and asks nothing.
+    r = lb({"retrieve", "--archive", "orthanc", "--study", m_ctStudy, "--method", method, "--quiet"}, cache);
+    QVERIFY(r.ok());
+    QVERIFY2(r.out.contains("already cached 30, received 0, missing 0"), r.out.constData());
+}
+
+void ArchiveCliTest::retrieveResumesAPartlyCachedStudy()
+{
+    const QString cache = m_tmp.path() + "/partial";
+    QVERIFY(run(lightboxExe(), QStringList{"import", "--cache", cache, "--quiet"} + m_ct.mid(0, 12)).ok());
+    ProcessResult r = lb({"retrieve", "--archive", "orthanc", "--study", m_ctStudy, "--quiet"}, cache);
+    QVERIFY2(r.ok(), r.err.constData());
+    QVERIFY2(r.out.contains("expected 30, already cached 12, received 18, missing 0"), r.out.constData());
+    // One series of a study (the CT has one): --series.
+    const QString cache2 = m_tmp.path() + "/series";
+    const QString series = QString::fromUtf8(run("dcmdump", {"-q", "+P", "0020,000e", m_ct.front()}).out).section('[', 1).section(']', 0, 0);
+    r = lb({"retrieve", "--archive", "orthanc", "--study", m_ctStudy, "--series", series, "--method", "wado", "--quiet"}, cache2);
+    QVERIFY2(r.ok(), r.err.constData());
+    QVERIFY(r.out.contains("received 30"));
+}
+
+void ArchiveCliTest::sendByStoreAndStow()
+{
+    const QString cache = m_tmp.path() + "/send";
+    for (const QString& method : {QString("store"), QString("stow")}) {
+        const QString study = newUid();
+        const QStringList files = copyWithNewUids(filesUnder(testDataDir() + "/mr/siemens-verio_brain-t1post_24sl"), m_tmp.path() + "/send-" + method, study, "LB-SEND");
+        QVERIFY(run(lightboxExe(), QStringList{"import", "--cache", cache, "--quiet"} + files).ok());
+        const int before = m_orthanc->instanceCount();
+        ProcessResult r = lb({"send", "--archive", "orthanc", "--study", study, "--method", method}, cache);
+        QVERIFY2(r.ok(), r.err.constData());
+        QVERIFY2(r.out.contains("sent 24 of 24"), r.out.constData());
+        QCOMPARE(m_orthanc->instanceCount(), before + 24);
+    }
+    QCOMPARE(lb({"send", "--archive", "orthanc", "--study", "1.2.3.4"}, cache).exitCode, 1);  // not cached
+}
+
+void ArchiveCliTest::listenInTheForeground()
+{
+    const QString cache = m_tmp.path() + "/listen";
+    const int port = freePort();
+    QProcess p;
+    p.start(lightboxExe(), {"listen", "--port", QString::number(port), "--aet", "LB-LISTEN", "--config", m_config, "--cache", cache});
+    QVERIFY(p.waitForStarted());
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT((output += p.readAllStandardOutput()).contains("listening as LB-LISTEN"), 10000);
+    const QString study = newUid();
+    const QStringList files = copyWithNewUids(filesUnder(testDataDir() + "/compressed-series/siemens-trio_mr_4sl_jpeg-ls"), m_tmp.path() + "/modality", study);
+    // dcmsend proposes each file's own (JPEG-LS) transfer syntax: kept as it is.
+    ProcessResult s = run("dcmsend", QStringList{"-aec", "LB-LISTEN", "127.0.0.1", QString::number(port)} + files);
+    QVERIFY2(s.ok(), s.err.constData());
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 0);
+    output += p.readAllStandardOutput();
+    QVERIFY2(output.contains("stored 4"), output.constData());
+    const auto got = cachedInstances(cache, study);
+    QCOMPARE(got.size(), 4);
+    for (const QString& f : files) QCOMPARE(pixelDataBytes(got.value(sopInstanceUid(f))), pixelDataBytes(f));
+}
+
+void ArchiveCliTest::usageErrors()
+{
+    QCOMPARE(lb({"retrieve", "--study", m_ctStudy}).exitCode, 2);  // no archive
+    QCOMPARE(lb({"retrieve", "--archive", "nope", "--study", m_ctStudy}).exitCode, 2);
+    QCOMPARE(lb({"retrieve", "--archive", "orthanc", "--study", m_ctStudy, "--method", "ftp"}).exitCode, 2);
+    QCOMPARE(lb({"archive", "add", "x", "--host", "h"}).exitCode, 2);  // DIMSE needs all three
+    QCOMPARE(lb({"config", "set", "aet", "A-TITLE-MUCH-TOO-LONG"}).exitCode, 2);
+    // An unknown study: the archive lists nothing; exit 1 with the reason.
+    ProcessResult r = lb({"retrieve", "--archive", "orthanc", "--study", "1.2.3.4.5.6", "--quiet"}, m_tmp.path() + "/none");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("lists no instance"));
+}
+
+QTEST_GUILESS_MAIN(ArchiveCliTest)
+#include "test_archive_cli.moc"
