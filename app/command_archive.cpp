@@ -72,6 +72,26 @@ void onInterrupt()
 
 const QStringList kCommon{"--config", "--cache"};
 
+// What every command on one archive starts with: its arguments, the settings, the archive.
+struct OnArchive {
+    CliArgs args;
+    std::optional<AppConfig> config;
+    const ArchiveEntry* archive = nullptr;
+    int code = 0;  // the exit code when archive is null
+};
+
+OnArchive onArchive(const QStringList& args, const QStringList& options, const QStringList& flags)
+{
+    OnArchive o{CliArgs(args, kCommon + options + QStringList{"--archive"}, flags), std::nullopt, nullptr, 0};
+    if (!o.args.ok()) {
+        o.code = fail(o.args.error(), 2);
+        return o;
+    }
+    o.config = loadConfig(o.args, &o.code);
+    if (o.config) o.archive = archiveOf(*o.config, o.args, &o.code);
+    return o;
+}
+
 }  // namespace
 
 int runArchive(const QStringList& args)
@@ -183,15 +203,12 @@ int runConfig(const QStringList& args)
 
 int runFind(const QStringList& args)
 {
-    CliArgs a(args, kCommon + QStringList{"--archive", "--patient-id", "--patient-name", "--accession", "--study", "--modality", "--from", "--to",
-                                          "--description", "--limit"},
-              {"--json"});
-    if (!a.ok()) return fail(a.error(), 2);
-    int code = 0;
-    auto config = loadConfig(a, &code);
-    if (!config) return code;
-    const ArchiveEntry* archive = archiveOf(*config, a, &code);
-    if (!archive) return code;
+    OnArchive o = onArchive(args, {"--patient-id", "--patient-name", "--accession", "--study", "--modality", "--from", "--to", "--description", "--limit"},
+                            {"--json"});
+    if (!o.archive) return o.code;
+    const CliArgs& a = o.args;
+    const ArchiveEntry* archive = o.archive;
+    const AppConfig* config = &*o.config;
     storage::StudyQuery q;
     q.patientId = a.value("--patient-id").value_or("").toStdString();
     q.patientName = a.value("--patient-name").value_or("").toStdString();
@@ -233,13 +250,11 @@ int runFind(const QStringList& args)
 
 int runRetrieve(const QStringList& args)
 {
-    CliArgs a(args, kCommon + QStringList{"--archive", "--study", "--series", "--method", "--attempts"}, {"--quiet"});
-    if (!a.ok()) return fail(a.error(), 2);
-    int code = 0;
-    auto config = loadConfig(a, &code);
-    if (!config) return code;
-    const ArchiveEntry* archive = archiveOf(*config, a, &code);
-    if (!archive) return code;
+    OnArchive o = onArchive(args, {"--study", "--series", "--method", "--attempts"}, {"--quiet"});
+    if (!o.archive) return o.code;
+    const CliArgs& a = o.args;
+    const ArchiveEntry* archive = o.archive;
+    const AppConfig* config = &*o.config;
     if (!a.value("--study")) return fail("usage: lightbox retrieve --archive NAME --study UID [--series UID]... [--method move|get|wado]", 2);
     RetrieveSpec spec;
     spec.archive = *archive;
@@ -270,13 +285,11 @@ int runRetrieve(const QStringList& args)
 
 int runSend(const QStringList& args)
 {
-    CliArgs a(args, kCommon + QStringList{"--archive", "--study", "--method"}, {});
-    if (!a.ok()) return fail(a.error(), 2);
-    int code = 0;
-    auto config = loadConfig(a, &code);
-    if (!config) return code;
-    const ArchiveEntry* archive = archiveOf(*config, a, &code);
-    if (!archive) return code;
+    OnArchive o = onArchive(args, {"--study", "--method"}, {});
+    if (!o.archive) return o.code;
+    const CliArgs& a = o.args;
+    const ArchiveEntry* archive = o.archive;
+    const AppConfig* config = &*o.config;
     if (!a.value("--study")) return fail("usage: lightbox send --archive NAME --study UID [--method store|stow]", 2);
     const QString method = a.value("--method").value_or(archive->hasDimse() ? "store" : "stow");
     if (method != "store" && method != "stow") return fail("--method is store or stow", 2);
