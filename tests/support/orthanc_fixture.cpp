@@ -30,6 +30,8 @@ OrthancServer::OrthancServer(OrthancOptions options) : m_options(std::move(optio
 
 OrthancServer::~OrthancServer() { stop(); }
 
+qint64 OrthancServer::pid() const { return running() ? m_process->processId() : 0; }
+
 bool OrthancServer::running() const { return m_process && m_process->state() != QProcess::NotRunning; }
 
 bool OrthancServer::start(QString* error)

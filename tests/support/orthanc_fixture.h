@@ -37,6 +37,7 @@ public:
     void stop();         // SIGTERM, waits for the exit
     void kill();         // SIGKILL at once
     bool running() const;
+    qint64 pid() const;  // of the Orthanc process (0 if not running)
 
     int dicomPort() const { return m_dicomPort; }
     int httpPort() const { return m_httpPort; }
