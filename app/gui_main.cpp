@@ -3,6 +3,7 @@
 #include "cache_location.h"
 #include "cache_service.h"
 #include "main_window.h"
+#include "network_service.h"
 #include "study_browser.h"
 #include "version.h"
 #include "vtk_view_widget.h"
@@ -36,6 +37,8 @@ int runGui(int argc, char** argv)
     QCommandLineOption demo("demo", "Open the demo study (generated on first use).");
     QCommandLineOption screenshot("screenshot", "Save a screenshot of the window to FILE once the images are shown, then quit.", "FILE");
     QCommandLineOption cache("cache", "Use DIR as the study cache (default: the per-user data folder).", "DIR");
+    QCommandLineOption config("config", "Read archives and network settings from FILE (default ~/.config/lightbox/lightbox.json).", "FILE");
+    parser.addOption(config);
     QCommandLineOption mpr("mpr", "Show the opened series as MPR planes and a 3D view.");
     parser.addOption(mpr);
     parser.addOption(cache);
@@ -51,7 +54,13 @@ int runGui(int argc, char** argv)
     pool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
 
     CacheService cacheService(cacheDir, pool);
+    QString configPath = parser.value(config);
+    if (configPath.isEmpty()) configPath = qEnvironmentVariable("LIGHTBOX_CONFIG");
+    if (configPath.isEmpty()) configPath = AppConfig::defaultPath();
+    NetworkService network(configPath, cacheDir);
+    if (network.config().local.listen) network.startListener();
     MainWindow window(pool, cacheService);
+    window.attachNetwork(network);
     window.show();
     if (parser.isSet(demo)) window.openDemo();
     else if (!parser.positionalArguments().isEmpty()) window.openPaths(parser.positionalArguments());

@@ -1,6 +1,9 @@
 #include "main_window.h"
 
 #include "annotation_set.h"
+#include "archives_dialog.h"
+#include "network_service.h"
+#include "transfer_panel.h"
 #include "frame_stack.h"
 #include "measurement_layer.h"
 #include "mpr_view.h"
@@ -74,7 +77,8 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         const bool viewing = m_tabs->currentWidget() == m_viewStack;
         for (QToolBar* bar : findChildren<QToolBar*>()) bar->setVisible(viewing && (bar != m_mprBar || mprMode()));
-        for (QDockWidget* dock : findChildren<QDockWidget*>()) dock->setVisible(viewing);
+        for (QDockWidget* dock : findChildren<QDockWidget*>())
+            if (dock->objectName() != "transfers") dock->setVisible(viewing);
     });
 
     m_message = new QLabel(this);
@@ -167,6 +171,48 @@ void MainWindow::wireViewport(viewer::ImageViewport* v)
         connect(v, &viewer::ImageViewport::pointerEvent, this, [this, v](viewer::PointerPhase ph, QPointF, Qt::KeyboardModifiers) {
             if (ph == viewer::PointerPhase::Press) m_lastMprViewport = v;
         });
+}
+
+void MainWindow::attachNetwork(NetworkService& network)
+{
+    m_network = &network;
+    m_browser->setNetwork(&network);
+    auto* dock = new QDockWidget(tr("Transfers"), this);
+    dock->setObjectName("transfers");
+    m_transferPanel = new TransferPanel(network, dock);
+    dock->setWidget(m_transferPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    dock->setVisible(false);
+    connect(m_transferPanel, &TransferPanel::openRequested, this, [this](const QString& study) { openStudy(study); });
+    connect(&network, &NetworkService::transferChanged, this, [dock] { dock->setVisible(true); });
+    connect(&network, &NetworkService::transferFinished, this, [this](int id, bool ok) {
+        if (const Transfer* t = m_network->transfer(id)) showProblem((ok ? tr("Done: %1 — %2") : tr("Failed: %1 — %2")).arg(t->label, t->status));
+    });
+    m_listenerLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_listenerLabel);
+    m_listenerLabel->setText(network.listenerStatus());
+    connect(&network, &NetworkService::listenerChanged, m_listenerLabel, &QLabel::setText);
+    connect(&network, &NetworkService::received, this, [this](const QString&, int n) {
+        statusBar()->showMessage(tr("Received %n instance(s) into the cache", nullptr, n), 4000);
+    });
+    for (QMenu* menu : menuBar()->findChildren<QMenu*>())
+        if (menu->title() == tr("&File")) {
+            QAction* archives = new QAction(tr("&Archives…"), menu);
+            connect(archives, &QAction::triggered, this, &MainWindow::showArchivesDialog);
+            menu->insertAction(menu->actions().value(menu->actions().size() - 2), archives);
+            QAction* transfers = dock->toggleViewAction();
+            transfers->setText(tr("&Transfers"));
+            menu->insertAction(menu->actions().value(menu->actions().size() - 2), transfers);
+            break;
+        }
+    if (!network.configError().isEmpty()) showProblem(network.configError());
+}
+
+void MainWindow::showArchivesDialog()
+{
+    if (!m_network) return;
+    ArchivesDialog dialog(*m_network, this);
+    if (dialog.exec() == QDialog::Accepted) m_browser->refreshSources();
 }
 
 viewer::MeasurementLayer* MainWindow::measurementLayer(viewer::ImageViewport* v) const

@@ -34,7 +34,9 @@ class MeasurementLayer;
 namespace lightbox::app {
 
 class CacheService;
+class NetworkService;
 class StudyBrowser;
+class TransferPanel;
 class VolumeJob;
 
 class MainWindow : public QMainWindow {
@@ -66,6 +68,11 @@ public:
     VolumeJob* volumeJob() const { return m_volumeJob; }
     // The viewport menus and tools act on: the 2D viewer, or the MPR plane last used.
     viewer::ImageViewport* activeViewport() const;
+    // Archives: the Archives… dialog, the Transfers panel, remote search in the browser and the
+    // listener's state in the status bar.
+    void attachNetwork(NetworkService& network);
+    TransferPanel* transferPanel() const { return m_transferPanel; }
+    void showArchivesDialog();
     // Measurements and annotations of the study on screen (saved with it in the cache).
     viewer::AnnotationSet* annotations() const { return m_annotations; }
     viewer::MeasurementLayer* measurementLayer(viewer::ImageViewport* v) const;
@@ -116,6 +123,9 @@ private:
     QDoubleSpinBox* m_slabMm = nullptr;
     int m_tool = 0;
     viewer::AnnotationSet* m_annotations = nullptr;
+    NetworkService* m_network = nullptr;
+    TransferPanel* m_transferPanel = nullptr;
+    QLabel* m_listenerLabel = nullptr;
     std::vector<viewer::MeasurementLayer*> m_layers;
     QString m_annotationStudy;  // the study the annotations belong to
     QDoubleSpinBox* m_regionLower = nullptr;

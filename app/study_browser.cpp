@@ -1,6 +1,7 @@
 #include "study_browser.h"
 
 #include "dicom_text.h"
+#include "network_service.h"
 #include "overlay_text.h"
 
 #include <QComboBox>
@@ -35,7 +36,7 @@ namespace lightbox::app {
 namespace {
 
 enum Column { ColName, ColId, ColBirth, ColDate, ColDescription, ColModality, ColAccession, ColImages, ColSize, ColStatus, ColumnCount };
-enum Role { RoleKind = Qt::UserRole, RoleStudy, RoleSeries, RoleLoaded, RolePinned };
+enum Role { RoleKind = Qt::UserRole, RoleStudy, RoleSeries, RoleLoaded, RolePinned, RoleRemote, RoleComplete, RoleLabel };
 enum Kind { KindPatient = 1, KindStudy, KindSeries };
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
@@ -54,6 +55,9 @@ QString dicomDate(const QDate& d) { return d.toString("yyyyMMdd"); }
 StudyBrowser::StudyBrowser(CacheService& cache, QWidget* parent) : QWidget(parent), m_cache(cache)
 {
     setAcceptDrops(true);
+    m_source = new QComboBox(this);
+    m_source->addItem(tr("Local cache"), QString());
+    m_source->setToolTip(tr("Where to search: the local cache or an archive"));
     m_name = new QLineEdit(this);
     m_name->setPlaceholderText(tr("Patient name (e.g. doe*, 山田*)"));
     m_id = new QLineEdit(this);
@@ -79,14 +83,15 @@ StudyBrowser::StudyBrowser(CacheService& cache, QWidget* parent) : QWidget(paren
     auto* clearButton = new QPushButton(tr("Clear"), this);
 
     auto* filters = new QHBoxLayout;
-    for (QWidget* w : std::initializer_list<QWidget*>{m_name, m_id, m_accession, m_modality, m_dateRange, m_from, m_to, m_description, searchButton, clearButton})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_source, m_name, m_id, m_accession, m_modality, m_dateRange, m_from, m_to, m_description, searchButton,
+                                                      clearButton})
         filters->addWidget(w);
     m_name->setMinimumWidth(220);
     m_description->setMinimumWidth(160);
-    filters->setStretch(0, 4);
-    filters->setStretch(1, 2);
+    filters->setStretch(1, 4);
     filters->setStretch(2, 2);
-    filters->setStretch(7, 3);
+    filters->setStretch(3, 2);
+    filters->setStretch(8, 3);
 
     m_tree = new QTreeWidget(this);
     m_tree->setColumnCount(ColumnCount);
@@ -130,6 +135,7 @@ StudyBrowser::StudyBrowser(CacheService& cache, QWidget* parent) : QWidget(paren
         connect(e, &QLineEdit::returnPressed, this, &StudyBrowser::refresh);
     }
     connect(m_modality, &QComboBox::currentIndexChanged, this, &StudyBrowser::refresh);
+    connect(m_source, &QComboBox::currentIndexChanged, this, &StudyBrowser::refresh);
     connect(m_dateRange, &QComboBox::currentIndexChanged, this, [this](int i) {
         m_from->setEnabled(i == 6);
         m_to->setEnabled(i == 6);
@@ -145,6 +151,10 @@ StudyBrowser::StudyBrowser(CacheService& cache, QWidget* parent) : QWidget(paren
     connect(m_tree, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
         const int kind = item->data(0, RoleKind).toInt();
         if (kind == KindPatient) return;
+        if (item->data(0, RoleRemote).toBool() && !item->data(0, RoleComplete).toBool()) {
+            retrieveStudy(item->data(0, RoleStudy).toString(), true);  // opened once it is in the cache
+            return;
+        }
         QTreeWidgetItem* study = kind == KindSeries ? item->parent() : item;
         const QString title = study->parent() ? study->parent()->text(ColName) : QString();
         emit openRequested(item->data(0, RoleStudy).toString(), item->data(0, RoleSeries).toString(), title);
@@ -207,9 +217,84 @@ void StudyBrowser::setQuery(const storage::StudyQuery& query)
     refresh();
 }
 
+QString StudyBrowser::source() const { return m_source->currentData().toString(); }
+
+bool StudyBrowser::setSource(const QString& archive)
+{
+    const int i = m_source->findData(archive);
+    if (i < 0) return false;
+    m_source->setCurrentIndex(i);
+    return true;
+}
+
+void StudyBrowser::setNetwork(NetworkService* network)
+{
+    m_network = network;
+    refreshSources();
+    connect(network, &NetworkService::cacheChanged, this, [this] {
+        if (source().isEmpty()) refresh();
+    });
+}
+
+void StudyBrowser::refreshSources()
+{
+    const QString current = source();
+    const QSignalBlocker block(m_source);
+    m_source->clear();
+    m_source->addItem(tr("Local cache"), QString());
+    if (m_network)
+        for (const ArchiveEntry& e : m_network->config().archives) m_source->addItem(tr("Archive: %1").arg(e.name), e.name);
+    const int i = m_source->findData(current);
+    m_source->setCurrentIndex(i < 0 ? 0 : i);
+}
+
+int StudyBrowser::retrieveStudy(const QString& studyUid, bool open)
+{
+    if (!m_network || source().isEmpty()) return 0;
+    const ArchiveEntry* archive = m_network->config().find(source());
+    if (!archive) return 0;
+    QString label = studyUid;
+    QTreeWidgetItemIterator it(m_tree);
+    for (; *it; ++it)
+        if ((*it)->data(0, RoleKind).toInt() == KindStudy && (*it)->data(0, RoleStudy).toString() == studyUid) label = (*it)->data(0, RoleLabel).toString();
+    const int id = m_network->enqueueRetrieve(archive->name, studyUid, {}, label, NetworkService::defaultMethod(*archive));
+    emit message(tr("Retrieving %1 from %2…").arg(label, archive->name));
+    if (open) {
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = connect(m_network, &NetworkService::transferFinished, this, [this, id, studyUid, once](int done, bool ok) {
+            if (done != id) return;
+            disconnect(*once);
+            if (ok) emit openRequested(studyUid, {}, {});
+            refresh();
+        });
+    }
+    return id;
+}
+
 void StudyBrowser::refresh()
 {
     const int generation = ++m_searchGeneration;
+    if (m_network && !source().isEmpty()) {
+        m_status->setText(tr("Searching %1…").arg(source()));
+        using Found = Result<std::vector<RemoteStudy>>;
+        auto* watcher = new QFutureWatcher<Found>(this);
+        connect(watcher, &QFutureWatcher<Found>::finished, this, [this, watcher, generation] {
+            watcher->deleteLater();
+            if (generation != m_searchGeneration) return;
+            const Found found = watcher->result();
+            if (!found) {
+                m_tree->clear();
+                m_studies = 0;
+                m_status->setText(tr("%1: %2").arg(source(), QString::fromStdString(found.error().message)));
+                emit message(m_status->text());
+                emit searchFinished(0);
+                return;
+            }
+            showRemote(*found);
+        });
+        watcher->setFuture(m_network->find(source(), currentQuery()));
+        return;
+    }
     auto* watcher = new QFutureWatcher<std::vector<storage::StudyRow>>(this);
     connect(watcher, &QFutureWatcher<std::vector<storage::StudyRow>>::finished, this, [this, watcher, generation] {
         watcher->deleteLater();
@@ -270,6 +355,50 @@ void StudyBrowser::showResults(const std::vector<storage::StudyRow>& rows)
     emit searchFinished(m_studies);
 }
 
+void StudyBrowser::showRemote(const std::vector<RemoteStudy>& found)
+{
+    std::vector<storage::StudyRow> rows;
+    for (const RemoteStudy& r : found) rows.push_back(r.row);
+    showResults(rows);
+    // Which are in the cache already: complete ones open at once, the others are retrieved first.
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i)
+        for (int j = 0; j < m_tree->topLevelItem(i)->childCount(); ++j) {
+            QTreeWidgetItem* study = m_tree->topLevelItem(i)->child(j);
+            study->setChildIndicatorPolicy(QTreeWidgetItem::DontShowIndicator);
+            study->setData(0, RoleRemote, true);
+            study->setData(0, RoleLabel, m_tree->topLevelItem(i)->text(ColName) + " — " + study->text(ColName));
+            for (const RemoteStudy& r : found) {
+                if (QString::fromStdString(r.row.studyUid) != study->data(0, RoleStudy).toString()) continue;
+                const bool complete = r.cachedInstances > 0 && r.cachedInstances >= r.row.instanceCount;
+                study->setData(0, RoleComplete, complete);
+                study->setText(ColSize, QString());
+                study->setText(ColStatus, complete ? tr("in the cache")
+                                          : r.cachedInstances ? tr("partly cached (%1 of %2)").arg(r.cachedInstances).arg(r.row.instanceCount)
+                                                              : tr("not cached"));
+                study->setForeground(ColStatus, complete ? QColor(26, 127, 55) : QColor(120, 120, 120));
+            }
+        }
+    m_tree->resizeColumnToContents(ColStatus);
+    m_status->setText(tr("%n study(ies) on %1", nullptr, int(found.size())).arg(source()));
+}
+
+void StudyBrowser::remoteMenu(QMenu& menu, const QString& studyUid)
+{
+    menu.addAction(tr("Retrieve"), this, [this, studyUid] { retrieveStudy(studyUid, false); });
+    menu.addAction(tr("Retrieve and open"), this, [this, studyUid] { retrieveStudy(studyUid, true); });
+    const ArchiveEntry* archive = m_network->config().find(source());
+    if (!archive) return;
+    QMenu* with = menu.addMenu(tr("Retrieve with"));
+    struct M { const char* name; RetrieveMethod m; bool ok; };
+    for (const M& m : {M{"C-GET", RetrieveMethod::Get, archive->hasDimse()}, M{"C-MOVE", RetrieveMethod::Move, archive->hasDimse()},
+                       M{"WADO-RS", RetrieveMethod::Wado, archive->hasWeb()}}) {
+        QAction* a = with->addAction(m.name, this, [this, studyUid, archive, m] {
+            m_network->enqueueRetrieve(archive->name, studyUid, {}, studyUid, m.m);
+        });
+        a->setEnabled(m.ok);
+    }
+}
+
 void StudyBrowser::loadSeries(QTreeWidgetItem* studyItem)
 {
     if (studyItem->data(0, RoleLoaded).toBool()) return;
@@ -317,6 +446,12 @@ void StudyBrowser::contextMenu(const QPoint& pos)
     QTreeWidgetItem* item = m_tree->itemAt(pos);
     if (!item || item->data(0, RoleKind).toInt() == KindPatient) return;
     const QString studyUid = item->data(0, RoleStudy).toString();
+    if (item->data(0, RoleRemote).toBool()) {
+        QMenu menu(this);
+        remoteMenu(menu, studyUid);
+        menu.exec(m_tree->viewport()->mapToGlobal(pos));
+        return;
+    }
     QTreeWidgetItem* studyItem = item->data(0, RoleKind).toInt() == KindSeries ? item->parent() : item;
     const bool pinned = studyItem->data(0, RolePinned).toBool();
     QMenu menu(this);
@@ -330,6 +465,15 @@ void StudyBrowser::contextMenu(const QPoint& pos)
         });
         w->setFuture(m_cache.setPinned(studyUid, !pinned));
     });
+    if (m_network && !m_network->config().archives.empty()) {
+        QMenu* send = menu.addMenu(tr("Send to"));
+        const QString label = (studyItem->parent() ? studyItem->parent()->text(ColName) + " — " : QString()) + studyItem->text(ColName);
+        for (const ArchiveEntry& e : m_network->config().archives) {
+            const QString name = e.name;
+            if (e.hasDimse()) send->addAction(tr("%1 (C-STORE)").arg(name), this, [this, name, studyUid, label] { m_network->enqueueSend(name, studyUid, label, false); });
+            if (e.hasWeb()) send->addAction(tr("%1 (STOW-RS)").arg(name), this, [this, name, studyUid, label] { m_network->enqueueSend(name, studyUid, label, true); });
+        }
+    }
     menu.addSeparator();
     menu.addAction(tr("Delete from cache…"), this, [this, studyUid, studyItem] {
         if (QMessageBox::question(this, tr("Delete study"),

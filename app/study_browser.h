@@ -11,6 +11,7 @@
 class QComboBox;
 class QDateEdit;
 class QLabel;
+class QMenu;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
@@ -20,12 +21,24 @@ class QTreeWidgetItem;
 
 namespace lightbox::app {
 
+class NetworkService;
+struct RemoteStudy;
+
 class StudyBrowser : public QWidget {
     Q_OBJECT
 public:
     StudyBrowser(CacheService& cache, QWidget* parent = nullptr);
 
     void setQuery(const storage::StudyQuery& query);  // fills the fields and searches
+    // Archives become sources of the search besides the local cache.
+    void setNetwork(NetworkService* network);
+    void refreshSources();
+    // "" for the local cache, else an archive's name.
+    QString source() const;
+    bool setSource(const QString& archive);
+    // Retrieves a study of the archive shown (the archive's default method); opens it when done
+    // if `open`. Returns the transfer id (0 if none was needed or possible).
+    int retrieveStudy(const QString& studyUid, bool open);
     void refresh();
     void importPaths(const QStringList& paths);
     bool importRunning() const;
@@ -45,6 +58,8 @@ protected:
 private:
     storage::StudyQuery currentQuery() const;
     void showResults(const std::vector<storage::StudyRow>& rows);
+    void showRemote(const std::vector<RemoteStudy>& rows);
+    void remoteMenu(QMenu& menu, const QString& studyUid);
     void loadSeries(QTreeWidgetItem* studyItem);
     void contextMenu(const QPoint& pos);
     void onImportFinished();
@@ -53,6 +68,8 @@ private:
     void runVerify();
 
     CacheService& m_cache;
+    NetworkService* m_network = nullptr;
+    QComboBox* m_source = nullptr;
     QLineEdit* m_name = nullptr;
     QLineEdit* m_id = nullptr;
     QLineEdit* m_accession = nullptr;

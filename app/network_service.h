@@ -1,0 +1,98 @@
+#pragma once
+// The GUI's link to archives: the settings (our AE title and port, the archives), the always-on
+// storage listener (instances arrive straight into the cache), remote searches, connection tests,
+// and a queue of transfers (retrieve, send) run in the background with progress, cancel and retry.
+// Everything blocking runs on its own threads; signals arrive on the GUI thread.
+#include "app_config.h"
+#include "archive_ops.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QThreadPool>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+class QTimer;
+
+namespace lightbox::storage {
+class Receiver;
+}
+namespace lightbox::net {
+class StorageListener;
+}
+
+namespace lightbox::app {
+
+class ReceiverSink;
+
+struct Transfer {
+    enum class Kind { Retrieve, Send } kind = Kind::Retrieve;
+    enum class State { Queued, Running, Done, Failed, Cancelled } state = State::Queued;
+    int id = 0;
+    QString archive;
+    QString studyUid, seriesUid;
+    QString label;          // patient and study, for people
+    RetrieveMethod method = RetrieveMethod::Get;
+    bool stow = false;
+    int done = 0, total = 0;
+    QString status;         // the stage, or the outcome
+    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+};
+
+class NetworkService : public QObject {
+    Q_OBJECT
+public:
+    NetworkService(QString configPath, QString cacheDir, QObject* parent = nullptr);
+    ~NetworkService() override;
+
+    const AppConfig& config() const { return m_config; }
+    QString configError() const { return m_configError; }
+    // Saves and applies (restarts the listener when its AE title or port changed).
+    QString setConfig(const AppConfig& config);
+
+    // The listener: on when the settings say so; its state in words.
+    void startListener();
+    void stopListener();
+    QString listenerStatus() const { return m_listenerStatus; }
+    bool listening() const;
+
+    QFuture<Result<std::vector<RemoteStudy>>> find(const QString& archive, const storage::StudyQuery& query);
+    // C-ECHO and/or a QIDO-RS query; empty string: it works.
+    QFuture<QString> test(const ArchiveEntry& archive);
+
+    int enqueueRetrieve(const QString& archive, const QString& studyUid, const QString& seriesUid, const QString& label, RetrieveMethod method);
+    int enqueueSend(const QString& archive, const QString& studyUid, const QString& label, bool stow);
+    void cancel(int id);
+    void retry(int id);
+    const std::vector<Transfer>& transfers() const { return m_transfers; }
+    const Transfer* transfer(int id) const;
+    // The default retrieve method for an archive: C-GET, else WADO-RS.
+    static RetrieveMethod defaultMethod(const ArchiveEntry& a);
+
+signals:
+    void transferChanged(int id);
+    void transferFinished(int id, bool ok);
+    void listenerChanged(const QString& status);
+    void received(const QString& callingAe, int count);  // instances the listener stored lately
+    void cacheChanged();
+
+private:
+    void start(int id);
+    Transfer* find(int id);
+
+    QString m_configPath, m_cacheDir, m_configError;
+    AppConfig m_config;
+    QThreadPool m_pool;  // transfers and searches: never the viewer's pool
+    std::unique_ptr<storage::Receiver> m_receiver;
+    std::unique_ptr<ReceiverSink> m_sink;
+    std::unique_ptr<net::StorageListener> m_listener;
+    QString m_listenerStatus;
+    std::vector<Transfer> m_transfers;
+    int m_nextId = 1;
+    std::atomic<int> m_receivedSinceTick{0};
+    QTimer* m_tick = nullptr;
+};
+
+}  // namespace lightbox::app

@@ -1,0 +1,223 @@
+// Archives in the main window against a real Orthanc: the browser searches the archive and marks
+// what is cached, a double-click retrieves the study in the background (transfer panel) and
+// opens it, a modality's images arrive through the always-on listener and appear in the local
+// search, a cached study is sent back, and the Archives dialog tests and saves settings (the
+// password sealed).
+#include "../net/dicom_copies.h"
+#include "orthanc_fixture.h"
+#include "test_support.h"
+
+#include "archives_dialog.h"
+#include "cache_service.h"
+#include "frame_stack.h"
+#include "image_viewport.h"
+#include "main_window.h"
+#include "network_service.h"
+#include "study_browser.h"
+#include "transfer_panel.h"
+
+#include <QFile>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QThreadPool>
+#include <QTreeWidget>
+#include <QtTest>
+
+using namespace lightbox;
+using namespace lightbox::test;
+
+class ArchiveGuiTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void searchMarksWhatIsCached();
+    void doubleClickRetrievesAndOpens();
+    void modalityImagesArriveThroughTheListener();
+    void sendACachedStudy();
+    void archivesDialogTestsAndSaves();
+
+private:
+    QTreeWidgetItem* studyItem(const QString& uid);
+    void search(const QString& source, const QString& patientId);
+
+    QTemporaryDir m_tmp;
+    std::unique_ptr<OrthancServer> m_orthanc;
+    QString m_config, m_cacheDir;
+    int m_port = 0;
+    QThreadPool m_pool;
+    std::unique_ptr<app::CacheService> m_cache;
+    std::unique_ptr<app::NetworkService> m_network;
+    std::unique_ptr<app::MainWindow> m_window;
+    QString m_study;
+};
+
+void ArchiveGuiTest::initTestCase()
+{
+    QVERIFY(m_tmp.isValid());
+    m_port = freePort();
+    OrthancOptions oo;
+    oo.lightboxPort = m_port;
+    m_orthanc = std::make_unique<OrthancServer>(oo);
+    QString error;
+    QVERIFY2(m_orthanc->start(&error), qPrintable(error));
+    m_study = newUid();
+    QCOMPARE(m_orthanc->upload(copyWithNewUids(filesUnder(testDataDir() + "/mr/siemens-verio_brain-t1post_24sl"), m_tmp.path() + "/mr", m_study, "LB-GUI-MR")), 24);
+    m_config = m_tmp.path() + "/lightbox.json";
+    app::AppConfig c;
+    auto loaded = app::AppConfig::load(m_config);
+    QVERIFY(loaded.ok());
+    c = *loaded;
+    c.local.port = m_port;
+    app::ArchiveEntry e;
+    e.name = "orthanc";
+    e.aeTitle = "ORTHANC";
+    e.host = "127.0.0.1";
+    e.port = m_orthanc->dicomPort();
+    e.url = m_orthanc->dicomWebUrl();
+    e.timeoutSeconds = 10;
+    c.put(e);
+    QVERIFY(c.save().ok());
+    m_cacheDir = m_tmp.path() + "/cache";
+    m_cache = std::make_unique<app::CacheService>(m_cacheDir, m_pool);
+    m_network = std::make_unique<app::NetworkService>(m_config, m_cacheDir);
+    m_network->startListener();
+    QVERIFY2(m_network->listening(), qPrintable(m_network->listenerStatus()));
+    m_window = std::make_unique<app::MainWindow>(m_pool, *m_cache);
+    m_window->attachNetwork(*m_network);
+    m_window->resize(1300, 900);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void ArchiveGuiTest::cleanupTestCase()
+{
+    m_window.reset();
+    m_network.reset();
+    m_pool.waitForDone();
+    if (m_orthanc) m_orthanc->stop();
+}
+
+QTreeWidgetItem* ArchiveGuiTest::studyItem(const QString& uid)
+{
+    QTreeWidgetItemIterator it(m_window->browser()->tree());
+    for (; *it; ++it)
+        if ((*it)->data(0, Qt::UserRole + 1).toString() == uid && !(*it)->parent()->parent()) return *it;
+    return nullptr;
+}
+
+void ArchiveGuiTest::search(const QString& source, const QString& patientId)
+{
+    app::StudyBrowser* b = m_window->browser();
+    QSignalSpy done(b, &app::StudyBrowser::searchFinished);
+    QVERIFY(b->setSource(source));
+    storage::StudyQuery q;
+    q.patientId = patientId.toStdString();
+    b->setQuery(q);
+    QTRY_VERIFY_WITH_TIMEOUT(done.count() > 0 && studyItem(m_study) != nullptr, 15000);
+}
+
+void ArchiveGuiTest::searchMarksWhatIsCached()
+{
+    m_window->showBrowser();
+    search("orthanc", "LB-GUI-MR");
+    QTreeWidgetItem* item = studyItem(m_study);
+    QVERIFY(item);
+    QCOMPARE(item->text(7), QString("24"));           // images
+    QCOMPARE(item->text(9), QString("not cached"));  // status
+}
+
+void ArchiveGuiTest::doubleClickRetrievesAndOpens()
+{
+    QSignalSpy loaded(m_window.get(), &app::MainWindow::loadFinished);
+    QSignalSpy finished(m_network.get(), &app::NetworkService::transferFinished);
+    QTreeWidgetItem* item = studyItem(m_study);
+    QVERIFY(item);
+    emit m_window->browser()->tree()->itemDoubleClicked(item, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QVERIFY(finished.front()[1].toBool());
+    QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1, 20000);
+    QCOMPARE(m_window->seriesCount(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->viewport()->currentImageShown(), 10000);
+    // The transfer panel shows it done.
+    QTableWidget* t = m_window->transferPanel()->table();
+    QCOMPARE(t->rowCount(), 1);
+    QVERIFY2(t->item(0, 4)->text().startsWith("complete: 24 received"), qPrintable(t->item(0, 4)->text()));
+    // Searched again: in the cache.
+    m_window->showBrowser();
+    search("orthanc", "LB-GUI-MR");
+    QCOMPARE(studyItem(m_study)->text(9), QString("in the cache"));
+    const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
+    if (!dir.isEmpty()) m_window->grab().save(dir + "/archive-browser.png");
+}
+
+void ArchiveGuiTest::modalityImagesArriveThroughTheListener()
+{
+    const QString study = newUid();
+    const QStringList files = copyWithNewUids(filesUnder(testDataDir() + "/compressed-series/siemens-trio_mr_4sl_rle"), m_tmp.path() + "/push", study, "LB-PUSHED");
+    ProcessResult r = run("dcmsend", QStringList{"-aec", "LIGHTBOX", "127.0.0.1", QString::number(m_port)} + files);
+    QVERIFY2(r.ok(), r.err.constData());
+    // The local browser (refreshed on arrival) lists it.
+    app::StudyBrowser* b = m_window->browser();
+    QVERIFY(b->setSource(""));
+    storage::StudyQuery q;
+    q.patientId = "LB-PUSHED";
+    b->setQuery(q);
+    QTRY_COMPARE_WITH_TIMEOUT(b->studyCount(), 1, 10000);
+    QCOMPARE(cachedInstances(m_cacheDir, study).size(), 4);
+}
+
+void ArchiveGuiTest::sendACachedStudy()
+{
+    const QString study = newUid();
+    const QStringList files = copyWithNewUids(filesUnder(testDataDir() + "/compressed-series/siemens-trio_mr_4sl_jpeg-ls"), m_tmp.path() + "/send", study, "LB-GUI-SEND");
+    QVERIFY(run(lightboxExe(), QStringList{"import", "--cache", m_cacheDir, "--quiet"} + files).ok());
+    const int before = m_orthanc->instanceCount();
+    QSignalSpy finished(m_network.get(), &app::NetworkService::transferFinished);
+    const int id = m_network->enqueueSend("orthanc", study, "pushed back", false);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 20000);
+    QCOMPARE(finished.front()[0].toInt(), id);
+    QVERIFY(finished.front()[1].toBool());
+    QCOMPARE(m_orthanc->instanceCount(), before + 4);
+}
+
+void ArchiveGuiTest::archivesDialogTestsAndSaves()
+{
+    app::ArchivesDialog dialog(*m_network);
+    app::ArchiveEntry e;
+    e.name = "orthanc-web";
+    e.url = m_orthanc->dicomWebUrl();
+    e.user = "nobody-checks";
+    e.password = "secret-in-the-form";
+    dialog.addArchive(e);
+    dialog.setFormEntry(e);
+    dialog.testSelected();
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.testRunning(), 15000);
+    QCOMPARE(dialog.testResult(), QString("It works."));
+    // A port nobody listens on: said so.
+    app::ArchiveEntry bad = e;
+    bad.name = "nowhere";
+    bad.url.clear();
+    bad.aeTitle = "NOBODY";
+    bad.host = "127.0.0.1";
+    bad.port = freePort();
+    dialog.setFormEntry(bad);
+    dialog.testSelected();
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.testRunning(), 15000);
+    QVERIFY2(dialog.testResult().contains("nothing listens"), qPrintable(dialog.testResult()));
+    dialog.setFormEntry(e);
+    QCOMPARE(dialog.save(), QString());
+    // Saved, with the password sealed; the browser offers the new archive.
+    QFile f(m_config);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray text = f.readAll();
+    QVERIFY(text.contains("orthanc-web"));
+    QVERIFY(!text.contains("secret-in-the-form"));
+    QVERIFY(m_network->config().find("orthanc-web"));
+    QCOMPARE(m_network->config().find("orthanc-web")->password, QString("secret-in-the-form"));
+    m_window->browser()->refreshSources();
+    QVERIFY(m_window->browser()->setSource("orthanc-web"));
+}
+
+QTEST_MAIN(ArchiveGuiTest)
+#include "test_archive_gui.moc"
