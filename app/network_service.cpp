@@ -144,16 +144,9 @@ const Transfer* NetworkService::transfer(int id) const
     return nullptr;
 }
 
-int NetworkService::enqueueRetrieve(const QString& archive, const QString& studyUid, const QString& seriesUid, const QString& label, RetrieveMethod method)
+int NetworkService::enqueue(Transfer t)
 {
-    Transfer t;
     t.id = m_nextId++;
-    t.kind = Transfer::Kind::Retrieve;
-    t.archive = archive;
-    t.studyUid = studyUid;
-    t.seriesUid = seriesUid;
-    t.label = label;
-    t.method = method;
     t.status = tr("queued");
     m_transfers.push_back(t);
     emit transferChanged(t.id);
@@ -161,20 +154,27 @@ int NetworkService::enqueueRetrieve(const QString& archive, const QString& study
     return t.id;
 }
 
+int NetworkService::enqueueRetrieve(const QString& archive, const QString& studyUid, const QString& seriesUid, const QString& label, RetrieveMethod method)
+{
+    Transfer t;
+    t.kind = Transfer::Kind::Retrieve;
+    t.archive = archive;
+    t.studyUid = studyUid;
+    t.seriesUid = seriesUid;
+    t.label = label;
+    t.method = method;
+    return enqueue(t);
+}
+
 int NetworkService::enqueueSend(const QString& archive, const QString& studyUid, const QString& label, bool stow)
 {
     Transfer t;
-    t.id = m_nextId++;
     t.kind = Transfer::Kind::Send;
     t.archive = archive;
     t.studyUid = studyUid;
     t.label = label;
     t.stow = stow;
-    t.status = tr("queued");
-    m_transfers.push_back(t);
-    emit transferChanged(t.id);
-    start(t.id);
-    return t.id;
+    return enqueue(t);
 }
 
 void NetworkService::cancel(int id)

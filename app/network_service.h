@@ -79,6 +79,7 @@ signals:
     void cacheChanged();
 
 private:
+    int enqueue(Transfer t);
     void start(int id);
     Transfer* find(int id);
 
