@@ -113,7 +113,7 @@ Status associate(DcmSCU& scu, const DicomPeer& peer)
     if (c == NET_EC_NoAcceptablePresentationContexts || c == NET_EC_NoPresentationContextsDefined)
         return makeError("no-service", where + " supports none of the services asked for");
     std::string why = c.text();
-    if (why.find("Connection refused") != std::string::npos) return makeError("connect", "nothing listens at " + peer.host + ":" + std::to_string(peer.port));
+    if (why.find("Connection refused") != std::string::npos) return makeError("connect", "no association with " + where + ": connection refused, nothing listens on that port");
     if (peer.tls.enabled && (why.find("TLS") != std::string::npos || why.find("SSL") != std::string::npos || why.find("certificate") != std::string::npos))
         return makeError("tls", "TLS handshake with " + where + " failed: " + why);
     if (c == DUL_ASSOCIATIONREJECTED || why.find("timeout") != std::string::npos || why.find("Timeout") != std::string::npos)

@@ -1,9 +1,16 @@
 #pragma once
 // Where received instances go (the cache's receiver, in the app): network code writes each
-// received object as a DICOM file into incomingFolder() and hands it over with received().
+// received object as a DICOM file into incomingFolder() and hands it over with received() or,
+// when the sender must only hear "stored" once the instance is safely in the cache, keep().
 #include <string>
 
 namespace lightbox::net {
+
+struct KeepOutcome {
+    enum class Kind { Kept, Refused, OutOfResources } kind = Kind::Kept;
+    std::string reason;  // when not kept
+    bool ok() const { return kind == Kind::Kept; }
+};
 
 class InstanceSink {
 public:
@@ -12,6 +19,13 @@ public:
     virtual std::string incomingFolder() = 0;
     // A complete file; the sink owns it from now on. Called from network threads.
     virtual void received(const std::string& path) = 0;
+    // Like received(), but returns only once the instance is durably stored (or already was),
+    // or with the reason it was not.
+    virtual KeepOutcome keep(const std::string& path)
+    {
+        received(path);
+        return {};
+    }
 };
 
 }  // namespace lightbox::net

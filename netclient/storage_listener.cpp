@@ -53,7 +53,43 @@ std::string trimmed(const char* s)
     return t;
 }
 
-void storeProgress(void*, T_DIMSE_StoreProgress*, T_DIMSE_C_StoreRQ*, char*, DcmDataset**, T_DIMSE_C_StoreRSP*, DcmDataset**) {}
+// What one C-STORE came to: decided when the file is complete, before the answer is sent.
+struct StoreContext {
+    InstanceSink* sink = nullptr;
+    std::string ownAeTitle;
+    bool handedOver = false;
+    KeepOutcome outcome;
+};
+
+// Called by DIMSE_storeProvider; at the end the file is closed and the answer not yet sent. An
+// instance we asked for with C-MOVE (its Move Originator is our own AE title) is checked for
+// completeness by the retrieve itself, so it is answered at once; anything else (a modality or
+// archive pushing to us) hears "success" only once it is safely in the cache, since the sender may
+// delete its copy then.
+void storeProgress(void* data, T_DIMSE_StoreProgress* progress, T_DIMSE_C_StoreRQ* rq, char* file, DcmDataset**, T_DIMSE_C_StoreRSP* rsp,
+                   DcmDataset**)
+{
+    if (progress->state != DIMSE_StoreEnd || !file) return;
+    auto* ctx = static_cast<StoreContext*>(data);
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+        rsp->DimseStatus = STATUS_STORE_Refused_OutOfResources;
+        ctx->outcome = {KeepOutcome::Kind::OutOfResources, "the received file could not be written"};
+        return;
+    }
+    ctx->handedOver = true;
+    const bool ourMove = (rq->opts & O_STORE_MOVEORIGINATORAETITLE) && trimmed(rq->MoveOriginatorApplicationEntityTitle) == ctx->ownAeTitle;
+    if (ourMove) {
+        ctx->sink->received(file);
+        return;
+    }
+    ctx->outcome = ctx->sink->keep(file);
+    switch (ctx->outcome.kind) {
+    case KeepOutcome::Kind::Kept: rsp->DimseStatus = STATUS_Success; break;
+    case KeepOutcome::Kind::Refused: rsp->DimseStatus = STATUS_STORE_Error_CannotUnderstand; break;
+    case KeepOutcome::Kind::OutOfResources: rsp->DimseStatus = STATUS_STORE_Refused_OutOfResources; break;
+    }
+}
 
 void reject(T_ASC_Association* assoc, T_ASC_RejectParametersReason reason)
 {
@@ -102,17 +138,21 @@ void StorageListener::Impl::serve(T_ASC_Association* assoc)
                 T_DIMSE_C_StoreRQ& rq = msg.msg.CStoreRQ;
                 // Our own name for the file: the sender's UIDs are not safe as paths.
                 const std::string path = incoming() + "/" + std::to_string(++counter) + ".scp.dcm";
-                c = DIMSE_storeProvider(assoc, pc, &rq, path.c_str(), OFTrue, nullptr, storeProgress, nullptr, DIMSE_NONBLOCKING, timeout);
-                if (c.good() && std::filesystem::exists(path)) {
-                    sink->received(path);
+                StoreContext ctx;
+                ctx.sink = sink;
+                ctx.ownAeTitle = owner->m_options.aeTitle;
+                c = DIMSE_storeProvider(assoc, pc, &rq, path.c_str(), OFTrue, nullptr, storeProgress, &ctx, DIMSE_NONBLOCKING, timeout);
+                if (!ctx.handedOver) {
+                    std::error_code ec;
+                    std::filesystem::remove(path, ec);  // half a file is no instance
+                }
+                if (ctx.handedOver && ctx.outcome.ok()) {
                     {
                         std::lock_guard<std::mutex> lock(mutex);
                         ++stats.instances;
                     }
                     if (onReceived) onReceived(calling, rq.AffectedSOPInstanceUID);
                 } else {
-                    std::error_code ec;
-                    std::filesystem::remove(path, ec);  // half a file is no instance
                     std::lock_guard<std::mutex> lock(mutex);
                     ++stats.failed;
                 }

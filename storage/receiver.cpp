@@ -128,10 +128,6 @@ void Receiver::process(std::vector<Item>& batch)
             ::unlink(it.path.c_str());
             finished.emplace_back(&it, a);
         };
-        if (!m_fatal.empty()) {
-            reject(m_fatal);
-            continue;
-        }
         auto file = DicomFile::open(it.path);
         if (!file) {
             reject(file.error().message);
@@ -200,12 +196,13 @@ void Receiver::process(std::vector<Item>& batch)
                 ::unlink(r.item->path.c_str());
                 r.arrival.outcome = Arrival::Outcome::Rejected;
                 r.arrival.reason = fatal;
+                r.arrival.fatal = true;
             }
             finished.emplace_back(r.item, r.arrival);
         }
         if (!fatal.empty()) {
             std::lock_guard<std::mutex> lock(m_mutex);
-            m_fatal = fatal;
+            if (m_fatal.empty()) m_fatal = fatal;
         }
     }
 

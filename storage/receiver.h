@@ -26,6 +26,7 @@ struct Arrival {
     std::string studyUid, seriesUid;
     enum class Outcome { Stored, AlreadyPresent, Rejected } outcome = Outcome::Rejected;
     std::string reason;  // when rejected
+    bool fatal = false;   // rejected because the cache cannot take anything (disk full, index unwritable)
 };
 
 struct ReceiverCounters {

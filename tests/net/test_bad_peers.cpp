@@ -44,7 +44,7 @@ public:
             else if (m_mode == Garbage)
                 connect(s, &QTcpSocket::readyRead, s, [s] {
                     s->readAll();
-                    s->write(QByteArray(4096, '\\x07') + "HTTP/1.1 200 OK but not really\\r\\n\\r\\n");
+                    s->write(QByteArray(4096, '\x07') + "HTTP/1.1 200 OK but not really\\r\\n\\r\\n");
                     s->flush();
                 });
         });

@@ -299,7 +299,19 @@ void DimseTest::listenerServesDcmtkTools()
     const QStringList files = copyWithNewUids(filesUnder(testDataDir() + "/mr/siemens-verio_brain-t1post_24sl"), m_tmp.path() + "/modality", study);
     ProcessResult s = run("storescu", QStringList{"-aet", "MODALITY", "-aec", "LIGHTBOX", "127.0.0.1", QString::number(m_listenerPort)} + files);
     QVERIFY2(s.ok(), s.err.constData());
+    // A sender hears "success" only once the instance is in the cache: nothing to wait for.
+    QCOMPARE(cachedInstances(m_cacheDir, study).size(), files.size());
     expectIdentical(files, study);
+    // An object the cache cannot index (no Study Instance UID) is refused, not acknowledged.
+    const QString broken = m_tmp.path() + "/no-study-uid.dcm";
+    QVERIFY(QFile::copy(files.front(), broken));
+    QVERIFY(run("dcmodify", {"-nb", "-ea", "(0020,000d)", broken}).ok());
+    QVERIFY(run("dcmodify", {"-nb", "-ma", "(0008,0018)=" + newUid(), broken}).ok());
+    const std::size_t failedBefore = m_listener->stats().failed;
+    ProcessResult refused = run("storescu", {"-aet", "MODALITY", "-aec", "LIGHTBOX", "127.0.0.1", QString::number(m_listenerPort), broken});
+    QVERIFY2(refused.err.contains("Error: Cannot understand") || refused.out.contains("Error: Cannot understand") || !refused.ok(),
+             (refused.out + refused.err).constData());
+    QCOMPARE(m_listener->stats().failed, failedBefore + 1);
     // Another called AE title is refused.
     ProcessResult wrong = run("echoscu", {"-aet", "MODALITY", "-aec", "SOMEONE", "127.0.0.1", QString::number(m_listenerPort)});
     QVERIFY(!wrong.ok());
