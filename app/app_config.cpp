@@ -55,6 +55,17 @@ QString ArchiveEntry::describe() const
     return name + "  " + parts.join(", ");
 }
 
+net::TlsOptions LocalNode::listenerTls() const
+{
+    net::TlsOptions t;
+    t.enabled = !tlsCert.isEmpty();
+    t.certFile = tlsCert.toStdString();
+    t.keyFile = tlsKey.toStdString();
+    t.caFile = tlsCa.toStdString();
+    t.verifyPeer = !tlsCa.isEmpty();
+    return t;
+}
+
 QString AppConfig::defaultPath()
 {
     QString base = qEnvironmentVariable("XDG_CONFIG_HOME");
@@ -91,6 +102,9 @@ Result<AppConfig> AppConfig::load(const QString& path)
     c.local.aeTitle = o["aeTitle"].toString(c.local.aeTitle);
     c.local.port = o["storagePort"].toInt(c.local.port);
     c.local.listen = o["listen"].toBool(c.local.listen);
+    c.local.tlsCert = o["tlsCertificate"].toString();
+    c.local.tlsKey = o["tlsKey"].toString();
+    c.local.tlsCa = o["tlsCa"].toString();
     for (const QJsonValue& v : o["archives"].toArray()) {
         const QJsonObject a = v.toObject();
         ArchiveEntry e;
@@ -128,6 +142,9 @@ Status AppConfig::save() const
     o["aeTitle"] = local.aeTitle;
     o["storagePort"] = local.port;
     o["listen"] = local.listen;
+    if (!local.tlsCert.isEmpty()) o["tlsCertificate"] = local.tlsCert;
+    if (!local.tlsKey.isEmpty()) o["tlsKey"] = local.tlsKey;
+    if (!local.tlsCa.isEmpty()) o["tlsCa"] = local.tlsCa;
     QJsonArray list;
     const storage::SecretBox secrets = box(m_path);
     for (const ArchiveEntry& e : archives) {

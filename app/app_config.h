@@ -18,6 +18,11 @@ struct LocalNode {
     QString aeTitle = "LIGHTBOX";
     int port = 11112;
     bool listen = true;  // the GUI runs the storage listener
+    // DICOM TLS for the listener: our certificate and key (PEM); callers' certificates are checked
+    // against tlsCa when set.
+    QString tlsCert, tlsKey, tlsCa;
+    net::TlsOptions listenerTls() const;
+    bool operator==(const LocalNode&) const = default;
 };
 
 struct ArchiveEntry {

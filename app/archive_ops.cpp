@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -183,6 +184,72 @@ bool sleepUnlessCancelled(int seconds, const std::atomic<bool>* cancel)
     return true;
 }
 
+// True when the cache holds no instance of the study (or of the requested series).
+bool nothingCached(storage::Cache& cache, const RetrieveSpec& spec)
+{
+    if (spec.seriesUids.empty()) return cache.index().instancesOfStudy(spec.studyUid).empty();
+    for (const std::string& s : spec.seriesUids)
+        if (!cache.index().instancesOfSeries(s).empty()) return false;
+    return true;
+}
+
+// What the archive says about the study (or the requested series) in one cheap query: how many
+// instances it holds (-1: not said) and, by DIMSE, its SOP classes (which C-GET must propose).
+struct ArchiveSummary {
+    int instances = -1;
+    std::set<std::string> classes;
+};
+
+int count(const std::string& v)
+{
+    if (v.empty() || v.find_first_not_of("0123456789 ") != std::string::npos) return -1;
+    return std::atoi(v.c_str());
+}
+
+ArchiveSummary summarize(const RetrieveSpec& spec, const std::atomic<bool>* cancel)
+{
+    ArchiveSummary out;
+    const std::set<std::string> wanted(spec.seriesUids.begin(), spec.seriesUids.end());
+    auto addSeriesCounts = [&](const std::vector<net::Attributes>& rows) {
+        std::map<std::string, int> counts;
+        for (const net::Attributes& a : rows)
+            if (wanted.count(value(a, tags::SeriesInstanceUID))) counts[value(a, tags::SeriesInstanceUID)] = count(value(a, tags::NumberOfSeriesRelatedInstances));
+        int total = 0;
+        for (const std::string& s : wanted) {
+            auto it = counts.find(s);
+            if (it == counts.end() || it->second < 0) return;
+            total += it->second;
+        }
+        out.instances = total;
+    };
+    if (spec.method != RetrieveMethod::Wado && spec.archive.hasDimse()) {
+        net::FindQuery q;
+        q.level = net::QueryLevel::Study;
+        q.keys = {{tags::StudyInstanceUID, spec.studyUid}, {tags::SOPClassesInStudy, ""}, {tags::NumberOfStudyRelatedInstances, ""}};
+        auto r = net::find(spec.archive.peer(spec.local), q, {}, cancel);
+        if (r && r->results.size() == 1) {
+            for (const std::string& c : split(value(r->results.front(), tags::SOPClassesInStudy))) out.classes.insert(c);
+            if (wanted.empty()) out.instances = count(value(r->results.front(), tags::NumberOfStudyRelatedInstances));
+        }
+        if (!wanted.empty()) {
+            net::FindQuery sq;
+            sq.level = net::QueryLevel::Series;
+            std::string list;
+            for (const std::string& s : wanted) list += (list.empty() ? "" : "\\") + s;
+            sq.keys = {{tags::StudyInstanceUID, spec.studyUid}, {tags::SeriesInstanceUID, list}, {tags::NumberOfSeriesRelatedInstances, ""}};
+            if (auto sr = net::find(spec.archive.peer(spec.local), sq, {}, cancel); sr) addSeriesCounts(sr->results);
+        }
+    } else if (spec.archive.hasWeb()) {
+        if (wanted.empty()) {
+            auto r = net::qido(spec.archive.web(), "studies", {{"StudyInstanceUID", spec.studyUid}, {"includefield", "00201208"}}, cancel);
+            if (r && r->size() == 1) out.instances = count(value(r->front(), tags::NumberOfStudyRelatedInstances));
+        } else if (auto r = net::qido(spec.archive.web(), "studies/" + spec.studyUid + "/series", {{"includefield", "00201209"}}, cancel); r) {
+            addSeriesCounts(*r);
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 RetrieveReport retrieve(const RetrieveSpec& spec, const std::function<void(const RetrieveProgress&)>& progress, const std::atomic<bool>* cancel)
@@ -205,53 +272,146 @@ RetrieveReport retrieve(const RetrieveSpec& spec, const std::function<void(const
     }
     std::unique_ptr<net::StorageListener> listener;
     bool otherListener = false;
+    auto fail = [&](const Error& e) {
+        rep.errors.push_back(e.message);
+        return retryable(e);
+    };
+
+    // Runs retrieve requests by the chosen method; false when an error is not worth retrying.
+    auto transfer = [&](const std::vector<net::RetrieveRequest>& requests, int base) {
+        bool again = true;
+        for (const net::RetrieveRequest& r : requests) {
+            if (cancel && cancel->load()) break;
+            auto total = [&](int done, int remaining) { return rep.expected > 0 ? rep.expected : remaining >= 0 ? done + remaining : 0; };
+            if (spec.method == RetrieveMethod::Get) {
+                auto got = net::getInstances(spec.archive.peer(spec.local), r, sink,
+                                             [&](const net::RetrieveProgress& p) {
+                                                 report(base + p.received, total(base + p.received, p.remaining), "retrieving");
+                                             },
+                                             cancel);
+                if (!got) again = fail(got.error()) && again;
+            } else if (spec.method == RetrieveMethod::Move) {
+                if (!listener && !otherListener) {
+                    net::ListenerOptions lo;
+                    lo.aeTitle = spec.local.aeTitle.toStdString();
+                    lo.port = spec.local.port;
+                    listener = std::make_unique<net::StorageListener>(lo, sink);
+                    if (!listener->start()) {
+                        // Another Lightbox (the GUI) listens there: it stores into the same cache.
+                        listener.reset();
+                        otherListener = true;
+                    }
+                }
+                auto moved = net::moveInstances(spec.archive.peer(spec.local), r, spec.local.aeTitle.toStdString(),
+                                                [&](const net::RetrieveProgress& p) {
+                                                    report(base + p.completed, total(base + p.completed, p.remaining), "retrieving");
+                                                },
+                                                cancel);
+                if (!moved) again = fail(moved.error()) && again;
+            } else {
+                std::vector<std::string> paths;
+                if (r.level == net::QueryLevel::Study) paths.push_back("studies/" + r.studyUid);
+                else if (r.level == net::QueryLevel::Series)
+                    for (const auto& s : r.seriesUids) paths.push_back("studies/" + r.studyUid + "/series/" + s);
+                else
+                    for (const auto& sop : r.sopUids) paths.push_back("studies/" + r.studyUid + "/series/" + r.seriesUids.front() + "/instances/" + sop);
+                int received = 0;
+                for (const auto& path : paths) {
+                    if (cancel && cancel->load()) break;
+                    auto got = net::wadoRetrieve(spec.archive.web(), path, sink,
+                                                 [&](const net::WadoProgress& p) { report(base + received + p.instances, rep.expected, "retrieving"); }, cancel);
+                    if (!got) {
+                        again = fail(got.error()) && again;
+                        break;
+                    }
+                    received += got->instances;
+                }
+            }
+        }
+        return again;
+    };
+    auto wholeRequest = [&] {
+        net::RetrieveRequest r;
+        r.studyUid = spec.studyUid;
+        if (!spec.seriesUids.empty()) {
+            r.level = net::QueryLevel::Series;
+            r.seriesUids = spec.seriesUids;
+        }
+        return r;
+    };
+    auto classesOf = [](const std::vector<Expected>& list) {
+        std::set<std::string> classes;
+        for (const Expected& e : list)
+            if (!e.sopClass.empty()) classes.insert(e.sopClass);
+        return classes;
+    };
 
     std::vector<Expected> expected;
+    // Lists the archive's instances into `expected`; false when it lists none (nothing to retrieve).
+    auto takeList = [&](int done, bool& again) {
+        report(done, rep.expected, "listing");
+        auto listed = listInstances(spec, cancel);
+        if (!listed) {
+            again = fail(listed.error()) && again;
+        } else if (listed->empty()) {
+            rep.errors.push_back("the archive lists no instance for this study" + std::string(spec.seriesUids.empty() ? "" : " and series"));
+            return false;
+        } else {
+            expected = std::move(*listed);
+            rep.expected = int(expected.size());
+        }
+        return true;
+    };
     int delay = 1;
     for (int attempt = 1; attempt <= std::max(1, spec.attempts); ++attempt) {
         if (cancel && cancel->load()) break;
-        auto fail = [&](const Error& e) {
-            rep.errors.push_back(e.message);
-            return retryable(e);
-        };
         bool again = true;
-        if (expected.empty()) {
-            report(0, 0, "listing");
-            auto listed = listInstances(spec, cancel);
-            if (!listed) {
-                again = fail(listed.error());
-            } else if (listed->empty()) {
-                rep.errors.push_back("the archive lists no instance for this study" + std::string(spec.seriesUids.empty() ? "" : " and series"));
-                return rep;
-            } else {
-                expected = std::move(*listed);
-                rep.expected = int(expected.size());
+        if (expected.empty() && attempt == 1 && nothingCached(**cache, spec)) {
+            // Nothing of it here yet: the whole study (or the series) at once. If the archive then
+            // says it holds exactly as many instances as arrived (all new, all distinct), it is complete
+            // without listing every instance, a slow query on many archives; otherwise the list decides.
+            report(0, 0, "retrieving");
+            const ArchiveSummary summary = summarize(spec, cancel);
+            rep.expected = std::max(0, summary.instances);
+            net::RetrieveRequest r = wholeRequest();
+            std::set<std::string> classes = summary.classes;
+            if (spec.method == RetrieveMethod::Get && classes.empty()) {
+                // C-GET must propose the SOP classes before the first image: list first.
+                auto listed = listInstances(spec, cancel);
+                if (listed) classes = classesOf(*listed);
+                else again = fail(listed.error());
             }
-        }
-        if (!expected.empty()) {
-            receiver->flush();
-            std::map<std::string, std::vector<const Expected*>> missingBySeries;
-            std::map<std::string, int> perSeries;
-            int present = 0;
-            for (const Expected& e : expected) {
-                ++perSeries[e.series];
-                if ((*cache)->index().hasInstance(e.sop)) ++present;
-                else missingBySeries[e.series].push_back(&e);
+            r.sopClasses.assign(classes.begin(), classes.end());
+            if (spec.method != RetrieveMethod::Get || !classes.empty()) again = transfer({r}, 0) && again;
+            if (cancel && cancel->load()) break;
+            if (auto st = receiver->flush(); !st) {
+                rep.errors.push_back(st.error().message);
+                break;
             }
-            if (attempt == 1) rep.alreadyCached = present;
-            if (missingBySeries.empty()) break;
-            report(present, rep.expected, attempt == 1 ? "retrieving" : QStringLiteral("retrieving (attempt %1)").arg(attempt));
-            std::set<std::string> classes;
-            for (const Expected& e : expected)
-                if (!e.sopClass.empty()) classes.insert(e.sopClass);
-            // As few requests as the cache allows: the study, whole series, or the missing instances.
-            std::vector<net::RetrieveRequest> requests;
-            const bool wholeStudy = present == 0 && spec.seriesUids.empty();
-            if (wholeStudy) {
-                net::RetrieveRequest r;
-                r.studyUid = spec.studyUid;
-                requests.push_back(r);
-            } else {
+            const std::size_t arrived = receiver->receivedOf(spec.studyUid, spec.seriesUids);
+            if (summary.instances > 0 && arrived == std::size_t(summary.instances) && !otherListener) {
+                rep.expected = summary.instances;
+                rep.countedComplete = true;
+                break;
+            }
+            if (!takeList(int(arrived), again)) return rep;
+        } else {
+            if (expected.empty() && !takeList(0, again)) return rep;
+            if (!expected.empty()) {
+                receiver->flush();
+                std::map<std::string, std::vector<const Expected*>> missingBySeries;
+                std::map<std::string, int> perSeries;
+                int present = 0;
+                for (const Expected& e : expected) {
+                    ++perSeries[e.series];
+                    if ((*cache)->index().hasInstance(e.sop)) ++present;
+                    else missingBySeries[e.series].push_back(&e);
+                }
+                if (attempt == 1) rep.alreadyCached = present;
+                if (missingBySeries.empty()) break;
+                report(present, rep.expected, attempt == 1 ? "retrieving" : QStringLiteral("retrieving (attempt %1)").arg(attempt));
+                // As few requests as the cache allows: whole series, or the missing instances.
+                std::vector<net::RetrieveRequest> requests;
                 net::RetrieveRequest seriesLevel;
                 seriesLevel.level = net::QueryLevel::Series;
                 seriesLevel.studyUid = spec.studyUid;
@@ -268,49 +428,9 @@ RetrieveReport retrieve(const RetrieveSpec& spec, const std::function<void(const
                     requests.push_back(r);
                 }
                 if (!seriesLevel.seriesUids.empty()) requests.push_back(seriesLevel);
-            }
-            for (auto& r : requests) r.sopClasses.assign(classes.begin(), classes.end());
-            const int base = present;
-            for (const net::RetrieveRequest& r : requests) {
-                if (cancel && cancel->load()) break;
-                if (spec.method == RetrieveMethod::Get) {
-                    auto got = net::getInstances(spec.archive.peer(spec.local), r, sink,
-                                                 [&](const net::RetrieveProgress& p) { report(base + p.received, rep.expected, "retrieving"); }, cancel);
-                    if (!got) again = fail(got.error()) && again;
-                } else if (spec.method == RetrieveMethod::Move) {
-                    if (!listener && !otherListener) {
-                        net::ListenerOptions lo;
-                        lo.aeTitle = spec.local.aeTitle.toStdString();
-                        lo.port = spec.local.port;
-                        listener = std::make_unique<net::StorageListener>(lo, sink);
-                        if (!listener->start()) {
-                            // Another Lightbox (the GUI) listens there: it stores into the same cache.
-                            listener.reset();
-                            otherListener = true;
-                        }
-                    }
-                    auto moved = net::moveInstances(spec.archive.peer(spec.local), r, spec.local.aeTitle.toStdString(),
-                                                    [&](const net::RetrieveProgress& p) { report(base + p.completed, rep.expected, "retrieving"); }, cancel);
-                    if (!moved) again = fail(moved.error()) && again;
-                } else {
-                    std::vector<std::string> paths;
-                    if (r.level == net::QueryLevel::Study) paths.push_back("studies/" + r.studyUid);
-                    else if (r.level == net::QueryLevel::Series)
-                        for (const auto& s : r.seriesUids) paths.push_back("studies/" + r.studyUid + "/series/" + s);
-                    else
-                        for (const auto& sop : r.sopUids) paths.push_back("studies/" + r.studyUid + "/series/" + r.seriesUids.front() + "/instances/" + sop);
-                    int received = 0;
-                    for (const auto& path : paths) {
-                        if (cancel && cancel->load()) break;
-                        auto got = net::wadoRetrieve(spec.archive.web(), path, sink,
-                                                     [&](const net::WadoProgress& p) { report(base + received + p.instances, rep.expected, "retrieving"); }, cancel);
-                        if (!got) {
-                            again = fail(got.error()) && again;
-                            break;
-                        }
-                        received += got->instances;
-                    }
-                }
+                const std::set<std::string> classes = classesOf(expected);
+                for (auto& r : requests) r.sopClasses.assign(classes.begin(), classes.end());
+                again = transfer(requests, present) && again;
             }
         }
         if (cancel && cancel->load()) break;
@@ -331,15 +451,17 @@ RetrieveReport retrieve(const RetrieveSpec& spec, const std::function<void(const
     rep.cancelled = cancel && cancel->load();
     // Instances stored by another process's listener may still be on their way into the index.
     report(0, rep.expected, "checking");
-    for (int wait = 0; wait < (otherListener ? 100 : 1); ++wait) {
+    for (int wait = 0; wait < (otherListener ? 100 : 1) && !rep.countedComplete; ++wait) {
         rep.missing.clear();
         for (const Expected& e : expected)
             if (!(*cache)->index().hasInstance(e.sop)) rep.missing.push_back(e.sop);
         if (rep.missing.empty() || rep.cancelled) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    rep.received = rep.expected - rep.alreadyCached - int(rep.missing.size());
-    report(rep.expected - int(rep.missing.size()), rep.expected, rep.missing.empty() ? "complete" : "incomplete");
+    if (rep.countedComplete) rep.received = rep.expected;
+    else if (!expected.empty()) rep.received = rep.expected - rep.alreadyCached - int(rep.missing.size());
+    else rep.received = int(receiver->receivedOf(spec.studyUid, spec.seriesUids));  // the archive's list could not be had
+    report(rep.expected - rep.missingCount(), rep.expected, rep.complete() ? "complete" : "incomplete");
     return rep;
 }
 

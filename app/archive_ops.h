@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "study_index.h"
 
+#include <algorithm>
 #include <QString>
 #include <QStringList>
 
@@ -48,7 +49,10 @@ struct RetrieveReport {
     std::vector<std::string> missing;  // still not in the cache at the end
     std::vector<std::string> errors;   // one line per failed attempt
     bool cancelled = false;
-    bool complete() const { return !cancelled && expected > 0 && missing.empty(); }
+    bool countedComplete = false;     // complete by the archive's instance count (nothing was cached before)
+    // Instances the archive holds that are not in the cache (known by count when the list could not be had).
+    int missingCount() const { return std::max(int(missing.size()), expected - alreadyCached - received); }
+    bool complete() const { return !cancelled && expected > 0 && missingCount() == 0; }
 };
 
 struct RetrieveProgress {
@@ -64,6 +68,7 @@ struct SendReport {
     std::vector<std::string> failed;  // "file: reason"
     QString error;
     bool cancelled = false;
+    bool countedComplete = false;     // complete by the archive's instance count (nothing was cached before)
     bool complete() const { return error.isEmpty() && failed.empty() && !cancelled && sent == files; }
 };
 

@@ -10,6 +10,7 @@
 #include "storage_listener.h"
 #include "study_json.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -172,14 +173,15 @@ int runConfig(const QStringList& args)
 {
     CliArgs a(args, kCommon, {});
     if (!a.ok()) return fail(a.error(), 2);
-    const QString usage = "usage: lightbox config set aet|port|listen VALUE | show  [--config FILE]";
+    const QString usage = "usage: lightbox config set aet|port|listen|tls-cert|tls-key|tls-ca VALUE | show  [--config FILE]";
     int code = 0;
     auto config = loadConfig(a, &code);
     if (!config) return code;
     const QString sub = a.positional().value(0);
     if (sub == "show") {
         out() << "config " << config->path() << "\nAE title " << config->local.aeTitle << ", storage port " << config->local.port
-              << ", listener " << (config->local.listen ? "on" : "off") << '\n';
+              << ", listener " << (config->local.listen ? "on" : "off")
+              << (config->local.tlsCert.isEmpty() ? QString() : ", TLS with " + config->local.tlsCert) << '\n';
         return 0;
     }
     if (sub != "set" || a.positional().size() != 3) return fail(usage, 2);
@@ -194,6 +196,11 @@ int runConfig(const QStringList& args)
         config->local.port = p;
     } else if (key == "listen") {
         config->local.listen = v == "on" || v == "true" || v == "1";
+    } else if (key == "tls-cert" || key == "tls-key" || key == "tls-ca") {
+        // An empty value turns it off; a file must exist and be readable now, not at the next start.
+        if (!v.isEmpty() && !QFileInfo(v).isReadable()) return fail("cannot read " + v, 2);
+        QString& field = key == "tls-cert" ? config->local.tlsCert : key == "tls-key" ? config->local.tlsKey : config->local.tlsCa;
+        field = v.isEmpty() ? QString() : QFileInfo(v).absoluteFilePath();
     } else {
         return fail(usage, 2);
     }
@@ -277,7 +284,7 @@ int runRetrieve(const QStringList& args)
     }, &g_stop);
     if (!quiet) QTextStream(stderr) << "\n";
     for (const std::string& e : r.errors) QTextStream(stderr) << "lightbox: " << QString::fromStdString(e) << '\n';
-    out() << "expected " << r.expected << ", already cached " << r.alreadyCached << ", received " << r.received << ", missing " << r.missing.size()
+    out() << "expected " << r.expected << ", already cached " << r.alreadyCached << ", received " << r.received << ", missing " << r.missingCount()
           << " (" << methodName(spec.method) << " from " << archive->name << ")\n";
     if (r.cancelled) return fail("retrieve interrupted: the cache keeps what arrived; run it again to complete");
     return r.complete() ? 0 : 1;
@@ -311,6 +318,7 @@ int runListen(const QStringList& args)
     net::ListenerOptions lo;
     lo.aeTitle = a.value("--aet").value_or(config->local.aeTitle).toStdString();
     lo.port = a.value("--port").value_or(QString::number(config->local.port)).toInt();
+    lo.tls = config->local.listenerTls();
     auto receiver = storage::Receiver::open(cacheDir(a).toStdString(), "listen");
     if (!receiver) return fail(QString::fromStdString(receiver.error().message));
     ReceiverSink sink(**receiver);
@@ -319,7 +327,8 @@ int runListen(const QStringList& args)
         QTextStream(stdout) << "received " << QString::fromStdString(sop) << " from " << QString::fromStdString(ae) << '\n' << Qt::flush;
     });
     if (auto s = listener.start(); !s) return fail(QString::fromStdString(s.error().message));
-    out() << "listening as " << QString::fromStdString(lo.aeTitle) << " on port " << lo.port << " (Ctrl+C stops)\n" << Qt::flush;
+    out() << "listening as " << QString::fromStdString(lo.aeTitle) << " on port " << lo.port << (lo.tls.enabled ? " with TLS" : "")
+          << " (Ctrl+C stops)\n" << Qt::flush;
     onInterrupt();
     while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     listener.stop();

@@ -41,8 +41,7 @@ NetworkService::~NetworkService()
 
 QString NetworkService::setConfig(const AppConfig& config)
 {
-    const bool restart = config.local.aeTitle != m_config.local.aeTitle || config.local.port != m_config.local.port ||
-                         config.local.listen != m_config.local.listen;
+    const bool restart = !(config.local == m_config.local);
     AppConfig next = config;
     // Saved at this service's path whatever the copy says.
     auto reloaded = AppConfig::load(m_configPath);
@@ -81,13 +80,14 @@ void NetworkService::startListener()
     net::ListenerOptions lo;
     lo.aeTitle = m_config.local.aeTitle.toStdString();
     lo.port = m_config.local.port;
+    lo.tls = m_config.local.listenerTls();
     m_listener = std::make_unique<net::StorageListener>(lo, *m_sink);
     m_listener->setOnReceived([this](const std::string&, const std::string&) { ++m_receivedSinceTick; });
     if (auto s = m_listener->start(); !s) {
         m_listener.reset();
         m_listenerStatus = tr("Listener off: %1").arg(QString::fromStdString(s.error().message));
     } else {
-        m_listenerStatus = tr("Listening as %1 on port %2").arg(m_config.local.aeTitle).arg(m_config.local.port);
+        m_listenerStatus = tr("Listening as %1 on port %2%3").arg(m_config.local.aeTitle).arg(m_config.local.port).arg(lo.tls.enabled ? tr(" (TLS)") : QString());
     }
     emit listenerChanged(m_listenerStatus);
 }
@@ -245,10 +245,10 @@ void NetworkService::start(int id)
             const RetrieveReport r = retrieve(spec, [&](const RetrieveProgress& p) { update(p.done, p.total, p.stage); }, copy.cancel.get());
             QString status;
             if (r.complete()) status = tr("complete: %1 received, %2 already cached").arg(r.received).arg(r.alreadyCached);
-            else if (r.cancelled) status = tr("cancelled: %1 of %2 in the cache").arg(r.expected - int(r.missing.size())).arg(r.expected);
+            else if (r.cancelled) status = tr("cancelled: %1 of %2 in the cache").arg(r.expected - r.missingCount()).arg(r.expected);
             else
-                status = tr("incomplete: %1 missing; %2").arg(r.missing.size()).arg(r.errors.empty() ? QString() : QString::fromStdString(r.errors.back()));
-            finish(r.complete(), r.cancelled, status, r.expected - int(r.missing.size()), r.expected);
+                status = tr("incomplete: %1 missing; %2").arg(r.missingCount()).arg(r.errors.empty() ? QString() : QString::fromStdString(r.errors.back()));
+            finish(r.complete(), r.cancelled, status, r.expected - r.missingCount(), r.expected);
         } else {
             const SendReport r = sendStudy(entry, local, cache, copy.studyUid.toStdString(), copy.stow,
                                            [&](int done, int total) { update(done, total, tr("sending")); }, copy.cancel.get());

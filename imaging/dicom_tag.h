@@ -21,6 +21,7 @@ constexpr Tag TransferSyntaxUID = makeTag(0x0002, 0x0010);
 constexpr Tag SpecificCharacterSet = makeTag(0x0008, 0x0005);
 constexpr Tag ImageType = makeTag(0x0008, 0x0008);
 constexpr Tag SOPClassUID = makeTag(0x0008, 0x0016);
+constexpr Tag SOPClassesInStudy = makeTag(0x0008, 0x0062);
 constexpr Tag SOPInstanceUID = makeTag(0x0008, 0x0018);
 constexpr Tag StudyDate = makeTag(0x0008, 0x0020);
 constexpr Tag SeriesDate = makeTag(0x0008, 0x0021);

@@ -13,6 +13,11 @@
 #include <condition_variable>
 #include <filesystem>
 #include <list>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <vector>
 
 namespace lightbox::net {
@@ -260,6 +265,15 @@ void StorageListener::stop()
 {
     if (!m_impl) return;
     m_impl->stopping = true;
+    // The acceptor waits for connections a second at a time: a connection of our own wakes it now.
+    if (const int fd = ::socket(AF_INET, SOCK_STREAM, 0); fd >= 0) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(std::uint16_t(m_options.port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        ::close(fd);
+    }
     if (m_impl->acceptor.joinable()) m_impl->acceptor.join();
     ASC_dropNetwork(&m_impl->network);
     m_running = false;

@@ -54,6 +54,8 @@ public:
     ReceiverCounters counters() const;
     std::vector<Problem> problems() const;
     std::set<std::string> studies() const;  // that received instances
+    // Distinct instances received (stored or already present) of a study, or of some of its series.
+    std::size_t receivedOf(const std::string& studyUid, const std::vector<std::string>& seriesUids = {}) const;
     // The store of the cache (for paths of stored instances).
     std::string folder() const { return m_folder; }
 
@@ -77,6 +79,7 @@ private:
     ReceiverCounters m_counters;
     std::vector<Problem> m_problems;
     std::set<std::string> m_studies;
+    std::map<std::string, std::map<std::string, std::set<std::string>>> m_received;  // study -> series -> SOP
     std::vector<std::string> m_incoming;
     std::thread m_thread;
 };

@@ -19,6 +19,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
+
 using namespace lightbox;
 using namespace lightbox::test;
 
@@ -32,6 +34,7 @@ private slots:
     void plainAssociationToATlsPortFails();
     void moveToTheTlsListener();
     void dcmtkClientToTheTlsListener();
+    void listenCommandWithTls();
 
 private:
     net::DicomPeer peer(const QString& ca) const;
@@ -174,6 +177,35 @@ void DicomTlsTest::dcmtkClientToTheTlsListener()
     QVERIFY2(ok.ok(), ok.err.constData());
     ProcessResult plain = run("echoscu", {"-aec", "LIGHTBOX", "-to", "3", "-ta", "3", "127.0.0.1", QString::number(m_listenerPort)});
     QVERIFY(!plain.ok());
+}
+
+void DicomTlsTest::listenCommandWithTls()
+{
+    // `config set tls-cert/tls-key/tls-ca` turn TLS on for `lightbox listen` (and the GUI's listener).
+    const QString config = m_tmp.path() + "/listen.json", cache = m_tmp.path() + "/listen-cache";
+    auto lb = [&](const QStringList& args) { return run(lightboxExe(), args + QStringList{"--config", config}); };
+    QCOMPARE(lb({"config", "set", "tls-cert", m_tmp.path() + "/missing.pem"}).exitCode, 2);
+    QVERIFY(lb({"config", "set", "tls-cert", m_certs.serverCert}).ok());
+    QVERIFY(lb({"config", "set", "tls-key", m_certs.serverKey}).ok());
+    QVERIFY(lb({"config", "set", "tls-ca", m_certs.caCert}).ok());
+    QVERIFY(lb({"config", "show"}).out.contains("TLS with"));
+    const int port = freePort();
+    QProcess p;
+    p.start(lightboxExe(), {"listen", "--port", QString::number(port), "--config", config, "--cache", cache});
+    QVERIFY(p.waitForStarted());
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT((output += p.readAllStandardOutput()).contains("with TLS"), 10000);
+    // The CA is set: a caller must show a certificate it signed (here the one with clientAuth usage).
+    const QString study = newUid();
+    const QStringList files = copyWithNewUids(filesUnder(testDataDir() + "/ct/siemens-sensation10_chest_30sl").mid(0, 3), m_tmp.path() + "/listen-src", study);
+    ProcessResult anonymous = run("storescu", QStringList{"+tla", "+cf", m_certs.caCert, "-aec", "LIGHTBOX", "127.0.0.1", QString::number(port)} + files);
+    QVERIFY(!anonymous.ok());
+    ProcessResult s = run("storescu", QStringList{"+tls", m_certs.serverKey, m_certs.serverCert, "+cf", m_certs.caCert, "-aec", "LIGHTBOX", "127.0.0.1",
+                                                  QString::number(port)} + files);
+    QVERIFY2(s.ok(), s.err.constData());
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(cachedInstances(cache, study).size(), 3);
 }
 
 QTEST_GUILESS_MAIN(DicomTlsTest)
