@@ -66,6 +66,13 @@ net::TlsOptions LocalNode::listenerTls() const
     return t;
 }
 
+QString AppConfig::resolvePath(const QString& given)
+{
+    if (!given.isEmpty()) return given;
+    const QString env = qEnvironmentVariable("LIGHTBOX_CONFIG");
+    return env.isEmpty() ? defaultPath() : env;
+}
+
 QString AppConfig::defaultPath()
 {
     QString base = qEnvironmentVariable("XDG_CONFIG_HOME");

@@ -48,6 +48,8 @@ struct ArchiveEntry {
 class AppConfig {
 public:
     static QString defaultPath();
+    // `given` when not empty, else $LIGHTBOX_CONFIG, else defaultPath().
+    static QString resolvePath(const QString& given);
     // A missing file gives the defaults (and no archives).
     static Result<AppConfig> load(const QString& path);
     Status save() const;

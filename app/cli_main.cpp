@@ -34,13 +34,15 @@ void printHelp()
            "  lightbox inspect PATH|--series UID|--study UID [--json]   volumes of a series, with warnings\n"
            "  lightbox archive add NAME [--aet AET --host H --port P [--tls]] [--dicomweb URL [--user U --password P | --token T]]\n"
            "  lightbox archive list|remove NAME          the archives Lightbox talks to\n"
-           "  lightbox config set aet|port|listen VALUE  Lightbox's own AE title and storage port\n"
+           "  lightbox config set aet|port|listen|tls-cert|tls-key|tls-ca VALUE   Lightbox on the network\n"
            "  lightbox echo --archive NAME               C-ECHO an archive\n"
            "  lightbox find --archive NAME [filters] [--json]   search an archive\n"
            "  lightbox retrieve --archive NAME --study UID [--series UID] [--method move|get|wado]\n"
            "  lightbox send --archive NAME --study UID [--method store|stow]\n"
            "  lightbox listen                            run the storage listener in the foreground\n"
-           "  (archive commands take --config FILE and --cache DIR)\n";
+           "  (archive commands take --config FILE and --cache DIR)\n"
+           "  lightbox layout STUDY_UID [--screens N] [--stage K] [--protocol NAME] [--json]   the hanging protocol's layout\n"
+           "  lightbox protocols [--json]                the hanging protocols (shipped and the user's)\n";
 }
 
 }  // namespace
@@ -65,6 +67,8 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"retrieve", runRetrieve},
         {"send", runSend},
         {"listen", runListen},
+        {"layout", runLayout},
+        {"protocols", runProtocols},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";

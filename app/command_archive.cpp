@@ -34,12 +34,7 @@ QTextStream& out()
     return s;
 }
 
-QString configPath(const CliArgs& a)
-{
-    if (auto c = a.value("--config")) return *c;
-    const QString env = qEnvironmentVariable("LIGHTBOX_CONFIG");
-    return env.isEmpty() ? AppConfig::defaultPath() : env;
-}
+QString configPath(const CliArgs& a) { return AppConfig::resolvePath(a.value("--config").value_or(QString())); }
 
 std::optional<AppConfig> loadConfig(const CliArgs& a, int* code)
 {

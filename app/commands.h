@@ -18,6 +18,8 @@ int runFind(const QStringList& args);
 int runRetrieve(const QStringList& args);
 int runSend(const QStringList& args);
 int runListen(const QStringList& args);
+int runLayout(const QStringList& args);
+int runProtocols(const QStringList& args);
 class CliArgs;
 int runRenderView(const CliArgs& args);
 
