@@ -133,6 +133,12 @@ CREATE TABLE annotations (
 );
 CREATE INDEX annotations_study ON annotations(study_uid);
 )sql",
+    // 3: the patient's birth date as each study recorded it. Studies are grouped under one patient
+    // by ID (and issuer); priors must also agree on the birth date, which a reused or mistyped ID
+    // does not.
+    R"sql(
+ALTER TABLE studies ADD COLUMN patient_birth_date TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

@@ -47,7 +47,7 @@ std::string identifierGlob(const std::string& pattern)
 }
 
 constexpr const char* kStudyColumns =
-    "s.study_uid, s.patient_name, p.patient_id, p.birth_date, p.sex, s.study_date, s.study_time, s.accession, s.description, "
+    "s.study_uid, s.patient_name, p.patient_id, CASE WHEN s.patient_birth_date <> '' THEN s.patient_birth_date ELSE p.birth_date END, p.sex, s.study_date, s.study_time, s.accession, s.description, "
     "s.referring_physician, s.body_parts, s.modalities, s.series_count, s.instance_count, s.problems, s.size_bytes, s.arrived_at, "
     "coalesce(s.last_opened, 0), s.pinned";
 
@@ -244,10 +244,10 @@ Result<std::int64_t> StudyIndex::upsertStudy(const InstanceRecord& r, std::int64
     } else {
         auto ins = m_db.cached(
             "INSERT INTO studies (patient_ref, study_uid, study_date, study_time, description, accession, referring_physician, study_id, "
-            "patient_name, patient_age, source, arrived_at, description_search) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            "patient_name, patient_age, source, arrived_at, description_search, patient_birth_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         ins->bind(1, patient).bind(2, r.studyUid).bind(3, r.studyDate).bind(4, r.studyTime).bind(5, r.studyDescription).bind(6, r.accession);
         ins->bind(7, r.referringPhysician).bind(8, r.studyId).bind(9, r.patientName).bind(10, r.patientAge).bind(11, r.source);
-        ins->bind(12, r.arrivedAt).bind(13, normalizeForSearch(r.studyDescription));
+        ins->bind(12, r.arrivedAt).bind(13, normalizeForSearch(r.studyDescription)).bind(14, r.patientBirthDate);
         if (auto s = ins->run(); !s) return s.error();
         id = m_db.lastInsertId();
         *created = true;

@@ -467,9 +467,9 @@ void CacheTest::annotationsOutliveEvictionAndUpgrade()
     QCOMPARE(studyAnnotations(cache->database(), study)->size(), std::size_t(1));
     QVERIFY(deleteStudyAnnotations(cache->database(), study).ok());
     QVERIFY(studyAnnotations(cache->database(), study)->empty());
-    // A cache index of version 1 (before annotations) is upgraded in place, its studies kept.
+    // A cache index of version 1 (before annotations and per-study birth dates) is upgraded in place, its studies kept.
     QCOMPARE(cache->import({str(m_ct)}).imported, std::size_t(30));
-    QVERIFY(cache->database().exec("DROP TABLE annotations; PRAGMA user_version = 1").ok());
+    QVERIFY(cache->database().exec("DROP TABLE annotations; ALTER TABLE studies DROP COLUMN patient_birth_date; PRAGMA user_version = 1").ok());
     cache.reset();
     cache = openCache(dir);
     QVERIFY(cache->index().study(study));
