@@ -57,6 +57,7 @@ int runGui(int argc, char** argv)
     QString configPath = parser.value(config);
     if (configPath.isEmpty()) configPath = qEnvironmentVariable("LIGHTBOX_CONFIG");
     if (configPath.isEmpty()) configPath = AppConfig::defaultPath();
+    qputenv("LIGHTBOX_CONFIG", configPath.toLocal8Bit());  // the reading windows find the user's protocols beside it
     NetworkService network(configPath, cacheDir);
     if (network.config().local.listen) network.startListener();
     MainWindow window(pool, cacheService);

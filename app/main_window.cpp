@@ -1,5 +1,9 @@
 #include "main_window.h"
 
+#include "app_config.h"
+#include "protocol_library.h"
+#include "reading_session.h"
+
 #include "annotation_set.h"
 #include "archives_dialog.h"
 #include "network_service.h"
@@ -73,6 +77,7 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
         openStudy(study, series);
     });
     connect(m_browser, &StudyBrowser::message, this, &MainWindow::showProblem);
+    connect(m_browser, &StudyBrowser::readRequested, this, &MainWindow::readStudy);
     // Viewer tools and the series list belong to the viewer tab.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         const bool viewing = m_tabs->currentWidget() == m_viewStack;
@@ -674,6 +679,17 @@ void MainWindow::openStudy(const QString& studyUid, const QString& seriesUid)
         openPaths(files, studyUid, seriesUid);
     });
     w->setFuture(m_cache.files(studyUid));
+}
+
+void MainWindow::readStudy(const QString& studyUid)
+{
+    const QString protocols = ProtocolLibrary::userFolderFor(AppConfig::resolvePath({}));
+    m_reading = std::make_unique<ReadingSession>(m_cache.folder(), ProtocolLibrary::load(protocols), m_pool);
+    connect(m_reading.get(), &ReadingSession::failed, this, &MainWindow::showProblem);
+    connect(m_reading.get(), &ReadingSession::opened, this, [this](const QString& protocol) {
+        statusBar()->showMessage(tr("Hanging protocol: %1 (Ctrl+Page Down / Ctrl+Page Up: next / previous stage)").arg(protocol), 8000);
+    });
+    m_reading->open(studyUid);
 }
 
 void MainWindow::openPaths(const QStringList& paths, const QString& studyUid, const QString& seriesUid)

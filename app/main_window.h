@@ -34,6 +34,7 @@ class MeasurementLayer;
 namespace lightbox::app {
 
 class CacheService;
+class ReadingSession;
 class NetworkService;
 class StudyBrowser;
 class TransferPanel;
@@ -50,6 +51,8 @@ public:
     void openPaths(const QStringList& paths, const QString& studyUid = {}, const QString& seriesUid = {});
     // Opens a study of the cache in the viewer.
     void openStudy(const QString& studyUid, const QString& seriesUid = {});
+    // Opens the study on every screen as its hanging protocol says (reading windows).
+    void readStudy(const QString& studyUid);
     // Opens the demo study, generating and importing it into the cache the first time.
     void openDemo();
     StudyBrowser* browser() const { return m_browser; }
@@ -104,6 +107,7 @@ private:
     void showProblem(const QString& message);
 
     QThreadPool& m_pool;
+    std::unique_ptr<ReadingSession> m_reading;
     CacheService& m_cache;
     QTabWidget* m_tabs = nullptr;
     StudyBrowser* m_browser = nullptr;

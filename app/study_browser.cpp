@@ -456,6 +456,7 @@ void StudyBrowser::contextMenu(const QPoint& pos)
     const bool pinned = studyItem->data(0, RolePinned).toBool();
     QMenu menu(this);
     menu.addAction(tr("Open"), this, [this, item] { emit m_tree->itemDoubleClicked(item, 0); });
+    menu.addAction(tr("Read with hanging protocol"), this, [this, studyUid] { emit readRequested(studyUid); });
     menu.addAction(pinned ? tr("Unpin (allow eviction)") : tr("Pin (never evict)"), this, [this, studyUid, pinned] {
         auto* w = new QFutureWatcher<QString>(this);
         connect(w, &QFutureWatcher<QString>::finished, this, [this, w] {

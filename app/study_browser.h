@@ -47,6 +47,8 @@ public:
 
 signals:
     void openRequested(const QString& studyUid, const QString& seriesUid, const QString& title);
+    // Open the study on every screen as its hanging protocol says.
+    void readRequested(const QString& studyUid);
     void searchFinished(int studies);
     void importFinished(const storage::ImportReport& report);
     void message(const QString& text);

@@ -1,0 +1,56 @@
+#pragma once
+// Opening a study the way its hanging protocol says: on a worker, the protocol is chosen from the
+// cache index (with the patient's priors) and the files of the studies it shows are read; then one
+// reading window per screen (QGuiApplication::screens(), in order) shows its part. Next/previous
+// stage re-lay the same studies. The windows are placed on their screens and closed with the session.
+#include "protocol_engine.h"
+#include "protocol_library.h"
+#include "series_sorting.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+class QThreadPool;
+
+namespace lightbox::app {
+
+class ReadingWindow;
+
+class ReadingSession : public QObject {
+    Q_OBJECT
+public:
+    ReadingSession(QString cacheFolder, ProtocolLibrary library, QThreadPool& pool, QObject* parent = nullptr);
+    ~ReadingSession() override;
+
+    // Opens the study on `screens` screens (0: every screen there is), at stage 1.
+    void open(const QString& studyUid, int screens = 0);
+    void nextStage();
+    void previousStage();
+
+    const Layout& layout() const { return m_layout; }
+    const std::vector<ReadingWindow*>& windows() const { return m_windows; }
+
+signals:
+    void opened(const QString& protocol);
+    void failed(const QString& message);
+
+private:
+    struct Prepared;
+    void show();
+    void closeWindows();
+
+    QString m_folder;
+    ProtocolLibrary m_library;
+    QThreadPool& m_pool;
+    int m_screens = 1;
+    std::shared_ptr<Prepared> m_prepared;
+    Layout m_layout;
+    std::vector<ReadingWindow*> m_windows;
+    QFutureWatcher<std::shared_ptr<Prepared>> m_watcher;
+};
+
+}  // namespace lightbox::app
