@@ -1,6 +1,7 @@
 #include "reading_session.h"
 
 #include "open_job.h"
+#include "protocol_editor.h"
 #include "reading_window.h"
 
 #include "cache.h"
@@ -91,6 +92,7 @@ void ReadingSession::closeWindows()
 
 void ReadingSession::show()
 {
+    m_sync.clear();
     closeWindows();
     const QList<QScreen*> screens = QGuiApplication::screens();
     for (std::size_t i = 0; i < m_layout.screens.size(); ++i) {
@@ -100,11 +102,17 @@ void ReadingSession::show()
                                   .arg(m_layout.stage)
                                   .arg(m_layout.stages)
                                   .arg(i + 1);
-        w->setScreenPlacement(m_layout.screens[i], m_prepared->byUid, title);
+        w->setScreenPlacement(m_layout.screens[i], m_prepared->byUid, m_prepared->series, title);
         auto* next = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageDown), w);
         connect(next, &QShortcut::activated, this, &ReadingSession::nextStage, Qt::QueuedConnection);
         auto* previous = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageUp), w);
         connect(previous, &QShortcut::activated, this, &ReadingSession::previousStage, Qt::QueuedConnection);
+        connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Right), w), &QShortcut::activated, w, [w] { w->stepSeries(1); });
+        connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Left), w), &QShortcut::activated, w, [w] { w->stepSeries(-1); });
+        connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_L), w), &QShortcut::activated, this, [this] { m_sync.setEnabled(!m_sync.enabled()); });
+        connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), w), &QShortcut::activated, this, [this, w] {
+            if (ProtocolEditorDialog* d = editProtocol(w)) d->open();
+        });
         if (int(i) < screens.size()) {
             QScreen* s = screens[int(i)];
             w->setScreen(s);
@@ -115,6 +123,9 @@ void ReadingSession::show()
         }
         m_windows.push_back(w);
     }
+    for (ReadingWindow* w : m_windows)
+        for (int c = 0; c < w->cellCount(); ++c)
+            if (w->viewport(c)) m_sync.add(w->placement(c).spec.sync, w->viewport(c), w->placement(c).spec.preset);
 }
 
 void ReadingSession::nextStage()
@@ -129,6 +140,28 @@ void ReadingSession::previousStage()
     if (!m_prepared || m_layout.stage <= 1) return;
     m_layout = layOut(*m_prepared->protocol, m_prepared->context, m_layout.stage - 1, m_screens);
     show();
+}
+
+}  // namespace lightbox::app
+
+namespace lightbox::app {
+
+Layout ReadingSession::shownLayout() const
+{
+    Layout l = m_layout;
+    l.screens.clear();
+    for (const ReadingWindow* w : m_windows) l.screens.push_back(w->shownPlacement());
+    return l;
+}
+
+const HangingProtocol* ReadingSession::protocol() const { return m_prepared ? m_prepared->protocol : nullptr; }
+
+ProtocolEditorDialog* ReadingSession::editProtocol(QWidget* parent)
+{
+    if (!m_prepared || !m_prepared->protocol) return nullptr;
+    auto* d = new ProtocolEditorDialog(shownLayout(), *m_prepared->protocol, m_prepared->context, m_userFolder, parent);
+    d->setAttribute(Qt::WA_DeleteOnClose);
+    return d;
 }
 
 }  // namespace lightbox::app

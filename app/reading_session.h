@@ -3,9 +3,14 @@
 // cache index (with the patient's priors) and the files of the studies it shows are read; then one
 // reading window per screen (QGuiApplication::screens(), in order) shows its part. Next/previous
 // stage re-lay the same studies. The windows are placed on their screens and closed with the session.
+// Keys in a reading window: Ctrl+Page Down / Up next / previous stage, Ctrl+Right / Left next /
+// previous series in the focused viewport, Ctrl+L unlinks / relinks the synchronised viewports
+// (relinking takes the offsets between them as they are then), Ctrl+Shift+S saves the layout as a
+// protocol.
 #include "protocol_engine.h"
 #include "protocol_library.h"
 #include "series_sorting.h"
+#include "viewport_sync.h"
 
 #include <QFutureWatcher>
 #include <QObject>
@@ -19,6 +24,7 @@ class QThreadPool;
 namespace lightbox::app {
 
 class ReadingWindow;
+class ProtocolEditorDialog;
 
 class ReadingSession : public QObject {
     Q_OBJECT
@@ -32,7 +38,15 @@ public:
     void previousStage();
 
     const Layout& layout() const { return m_layout; }
+    // What the windows show now (the layout with the user's series changes).
+    Layout shownLayout() const;
+    const HangingProtocol* protocol() const;
+    // Where "save layout as protocol" (Ctrl+Shift+S in a reading window) writes.
+    void setUserProtocolFolder(const QString& folder) { m_userFolder = folder; }
+    // Opens the "save layout as protocol" dialog for what is shown (nullptr before a study is open).
+    ProtocolEditorDialog* editProtocol(QWidget* parent = nullptr);
     const std::vector<ReadingWindow*>& windows() const { return m_windows; }
+    ViewportSync& sync() { return m_sync; }
 
 signals:
     void opened(const QString& protocol);
@@ -43,13 +57,14 @@ private:
     void show();
     void closeWindows();
 
-    QString m_folder;
+    QString m_folder, m_userFolder;
     ProtocolLibrary m_library;
     QThreadPool& m_pool;
     int m_screens = 1;
     std::shared_ptr<Prepared> m_prepared;
     Layout m_layout;
     std::vector<ReadingWindow*> m_windows;
+    ViewportSync m_sync;
     QFutureWatcher<std::shared_ptr<Prepared>> m_watcher;
 };
 

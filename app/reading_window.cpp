@@ -4,10 +4,12 @@
 
 #include "frame_stack.h"
 #include "image_viewport.h"
+#include "vtk_view_widget.h"
 #include "mpr_stack.h"
 #include "reslice.h"
 #include "window_presets.h"
 
+#include <QApplication>
 #include <QGridLayout>
 #include <QLabel>
 #include <QVBoxLayout>
@@ -59,9 +61,13 @@ void applyPreset(viewer::ImageViewport* v, const std::string& modality, const QS
 
 }  // namespace
 
-void ReadingWindow::setScreenPlacement(const ScreenPlacement& screen, const std::map<std::string, const SeriesGroup*>& series, const QString& title)
+void ReadingWindow::setScreenPlacement(const ScreenPlacement& screen, const std::map<std::string, const SeriesGroup*>& series,
+                                       const std::vector<SeriesGroup>& all, const QString& title)
 {
     clear();
+    m_all = &all;
+    m_rows = screen.rows;
+    m_columns = screen.columns;
     setWindowTitle(title);
     for (int r = 0; r < screen.rows; ++r) m_grid->setRowStretch(r, 1);
     for (int c = 0; c < screen.columns; ++c) m_grid->setColumnStretch(c, 1);
@@ -90,17 +96,7 @@ void ReadingWindow::setScreenPlacement(const ScreenPlacement& screen, const std:
             cell->viewport = new viewer::ImageViewport(cell->frame);
             box->addWidget(cell->viewport, 1);
             if (p.spec.view == "2d" || p.spec.view == "vr") {
-                std::vector<viewer::StackEntry> entries;
-                int start = 0;
-                for (const SeriesFrame& f : g.frames) {
-                    const OpenedImage& img = g.images[f.image];
-                    if (!p.sopInstanceUid.empty() && img.summary->sopInstanceUid == p.sopInstanceUid && start == 0) start = int(entries.size());
-                    entries.push_back({QString::fromStdString(img.path), f.frame, img.info, img.summary});
-                }
-                cell->stack = std::make_unique<viewer::FrameStack>(std::move(entries), m_pool);
-                cell->viewport->setStack(cell->stack.get());
-                cell->viewport->setCurrentIndex(start);
-                applyPreset(cell->viewport, g.modality, p.spec.preset);
+                show2d(*cell, g, p.sopInstanceUid);
             } else {
                 showReformat(*cell, g);
             }
@@ -108,6 +104,87 @@ void ReadingWindow::setScreenPlacement(const ScreenPlacement& screen, const std:
         m_grid->addWidget(cell->frame, p.row, p.column);
         m_cells.push_back(std::move(cell));
     }
+}
+
+void ReadingWindow::show2d(Cell& cell, const SeriesGroup& g, const std::string& sopInstanceUid)
+{
+    std::vector<viewer::StackEntry> entries;
+    int start = 0;
+    for (const SeriesFrame& f : g.frames) {
+        const OpenedImage& img = g.images[f.image];
+        if (!sopInstanceUid.empty() && img.summary->sopInstanceUid == sopInstanceUid && start == 0) start = int(entries.size());
+        entries.push_back({QString::fromStdString(img.path), f.frame, img.info, img.summary});
+    }
+    cell.viewport->setStack(nullptr);
+    cell.stack = std::make_unique<viewer::FrameStack>(std::move(entries), m_pool);
+    cell.modality = g.modality;
+    cell.viewport->setStack(cell.stack.get());
+    cell.viewport->setCurrentIndex(start);
+    applyPreset(cell.viewport, g.modality, cell.placement.spec.preset);
+    if (!cell.placement.spec.align.isEmpty()) {
+        // Once the image is on screen (fitted): its chest wall to the side the protocol names.
+        Cell* target = &cell;
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = connect(cell.viewport, &viewer::ImageViewport::imageShown, this, [this, target, once] {
+            disconnect(*once);
+            align(*target);
+        });
+    }
+}
+
+void ReadingWindow::align(Cell& cell)
+{
+    viewer::ImageViewport* v = cell.viewport;
+    if (!v || !v->stack() || v->stack()->size() == 0) return;
+    const viewer::StackEntry& e = v->stack()->entry(v->currentIndex());
+    if (!e.info) return;
+    // Patient Orientation's first value: the direction of increasing columns. The chest wall is
+    // posterior: for "right" it must be at the right edge (columns run towards P), for "left" at
+    // the left edge (columns run towards A).
+    const std::string rowDirection = e.info->patientOrientation.empty() ? std::string() : e.info->patientOrientation.front();
+    const bool wantRight = cell.placement.spec.align == "right";
+    const bool posteriorRight = rowDirection.find('P') != std::string::npos;
+    const bool anteriorRight = rowDirection.find('A') != std::string::npos;
+    if ((wantRight && anteriorRight) || (!wantRight && posteriorRight)) v->flipHorizontal();
+    const double rowsMid = e.info->rows / 2.0;
+    const double x0 = v->imageToWidget(QPointF(-0.5, rowsMid)).x();
+    const double x1 = v->imageToWidget(QPointF(e.info->columns - 0.5, rowsMid)).x();
+    const double left = std::min(x0, x1), right = std::max(x0, x1);
+    v->panBy(QPointF(wantRight ? v->width() - right : -left, 0));
+}
+
+int ReadingWindow::focusedCell() const
+{
+    for (std::size_t i = 0; i < m_cells.size(); ++i)
+        if (m_cells[i]->viewport && m_cells[i]->viewport->isAncestorOf(QApplication::focusWidget())) return int(i);
+    return -1;
+}
+
+void ReadingWindow::stepSeries(int delta)
+{
+    const int i = focusedCell();
+    if (i < 0 || !m_all) return;
+    Cell& cell = *m_cells[std::size_t(i)];
+    if (!cell.stack || cell.stack->size() == 0 || !cell.stack->entry(0).summary) return;
+    const auto& shown = *cell.stack->entry(0).summary;
+    // The series of the same study, in order.
+    std::vector<const SeriesGroup*> list;
+    int at = -1;
+    for (const SeriesGroup& g : *m_all) {
+        if (g.images.empty() || g.images.front().summary->studyInstanceUid != shown.studyInstanceUid) continue;
+        if (g.seriesInstanceUid == shown.seriesInstanceUid) at = int(list.size());
+        list.push_back(&g);
+    }
+    if (list.size() < 2) return;
+    const int next = ((at < 0 ? 0 : at) + delta + int(list.size())) % int(list.size());
+    cell.placement.seriesUid = list[std::size_t(next)]->seriesInstanceUid;
+    cell.placement.sopInstanceUid.clear();
+    cell.placement.spec.view = "2d";
+    cell.waitingForVolume = false;
+    show2d(cell, *list[std::size_t(next)], {});
+    cell.title->setText(QStringLiteral("%1 %2").arg(QString::fromStdString(list[std::size_t(next)]->images.front().summary->studyDate),
+                                                    QString::fromStdString(list[std::size_t(next)]->description)));
+    cell.viewport->view()->setFocus();
 }
 
 void ReadingWindow::showReformat(Cell& cell, const SeriesGroup& series)
@@ -153,6 +230,13 @@ viewer::ImageViewport* ReadingWindow::viewport(int cell) const { return m_cells[
 QString ReadingWindow::cellTitle(int cell) const { return m_cells[std::size_t(cell)]->title->text(); }
 
 const ViewportPlacement& ReadingWindow::placement(int cell) const { return m_cells[std::size_t(cell)]->placement; }
+
+ScreenPlacement ReadingWindow::shownPlacement() const
+{
+    ScreenPlacement s{m_rows, m_columns, {}};
+    for (const auto& c : m_cells) s.viewports.push_back(c->placement);
+    return s;
+}
 
 bool ReadingWindow::allShown() const
 {

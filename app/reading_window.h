@@ -32,22 +32,34 @@ public:
     explicit ReadingWindow(QThreadPool& pool, QWidget* parent = nullptr);
     ~ReadingWindow() override;
 
-    // Lays out the screen; `series` finds an opened series by its UID (it must outlive the window's use).
-    void setScreenPlacement(const ScreenPlacement& screen, const std::map<std::string, const SeriesGroup*>& series, const QString& title);
+    // Lays out the screen; `series` finds an opened series by its UID, `all` lists every opened
+    // series in order (both must outlive the window).
+    void setScreenPlacement(const ScreenPlacement& screen, const std::map<std::string, const SeriesGroup*>& series,
+                            const std::vector<SeriesGroup>& all, const QString& title);
+    // The viewport with the keyboard focus shows the next (or previous) series of its study, in 2D.
+    void stepSeries(int delta);
+    // The cell whose viewport has the focus (-1: none).
+    int focusedCell() const;
     int cellCount() const { return int(m_cells.size()); }
     viewer::ImageViewport* viewport(int cell) const;  // nullptr for an empty cell
     QString cellTitle(int cell) const;
     const ViewportPlacement& placement(int cell) const;
     // Every non-empty viewport shows its image (reformats once their volume is in).
     bool allShown() const;
+    // What the window shows now (after series changed by the user), for "save layout as protocol".
+    ScreenPlacement shownPlacement() const;
 
 private:
     struct Cell;
     void clear();
     void showReformat(Cell& cell, const SeriesGroup& series);
+    void show2d(Cell& cell, const SeriesGroup& series, const std::string& sopInstanceUid);
+    void align(Cell& cell);
 
     QThreadPool& m_pool;
     QGridLayout* m_grid = nullptr;
+    int m_rows = 1, m_columns = 1;
+    const std::vector<SeriesGroup>* m_all = nullptr;
     std::vector<std::unique_ptr<Cell>> m_cells;
     std::map<std::string, std::unique_ptr<VolumeJob>> m_volumes;  // per series
 };

@@ -3,12 +3,16 @@
 // per screen, on its screen; viewports show their series with the protocol's window preset, the
 // coronal viewport a reformat of the volume, the prior viewport says it has nothing; the third
 // screen stays free; the next stage re-lays the windows; on one screen everything folds into one.
+#include "study_writer.h"
 #include "test_support.h"
 
 #include "image_viewport.h"
 #include "image_stack.h"
 #include "reading_session.h"
+#include "protocol_editor.h"
 #include "reading_window.h"
+#include "viewport_sync.h"
+#include "vtk_view_widget.h"
 
 #include <QApplication>
 #include <QDir>
@@ -19,10 +23,13 @@
 #include <QThread>
 #include <QThreadPool>
 #include <QJsonArray>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
 
+#include <cmath>
 #include <memory>
 
 using namespace lightbox;
@@ -35,11 +42,16 @@ private slots:
     void threeScreens();
     void nextStage();
     void oneScreen();
+    void linkedViewportsScrollAndWindowTogether();
+    void mammogramsBackToBack();
+    void nextSeriesInTheFocusedViewport();
+    void saveLayoutAsProtocol();
 
 private:
-    void openOn(int screens);
+    void openOn(int screens, const QString& study = {}, const QString& protocol = "CT chest");
+    QString importStudy(const StudySpec& spec);
     QTemporaryDir m_tmp;
-    QString m_cache, m_study;
+    QString m_cache, m_study, m_syncStudy;
     QThreadPool m_pool;
     std::unique_ptr<app::ReadingSession> m_session;
 };
@@ -55,15 +67,26 @@ void ReadingGuiTest::initTestCase()
     QVERIFY(!m_study.isEmpty());
 }
 
-void ReadingGuiTest::openOn(int screens)
+QString ReadingGuiTest::importStudy(const StudySpec& spec)
 {
+    QString error;
+    const QString dir = m_tmp.path() + "/src-" + spec.patientId + "-" + spec.date;
+    const QString uid = writeStudy(spec, dir, &error);
+    if (uid.isEmpty()) return {};
+    if (!run(lightboxExe(), {"import", "--cache", m_cache, "--quiet", dir}).ok()) return {};
+    return uid;
+}
+
+void ReadingGuiTest::openOn(int screens, const QString& study, const QString& protocol)
+{
+    m_session.reset();
     m_session = std::make_unique<app::ReadingSession>(m_cache, app::ProtocolLibrary::load({}), m_pool);
     QSignalSpy opened(m_session.get(), &app::ReadingSession::opened);
     QSignalSpy failed(m_session.get(), &app::ReadingSession::failed);
-    m_session->open(m_study, screens);
+    m_session->open(study.isEmpty() ? m_study : study, screens);
     QTRY_VERIFY_WITH_TIMEOUT(opened.count() + failed.count() == 1, 30000);
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.front()[0].toString()));
-    QCOMPARE(opened.front()[0].toString(), QString("CT chest"));
+    QCOMPARE(opened.front()[0].toString(), protocol);
     for (app::ReadingWindow* w : m_session->windows()) QTRY_VERIFY_WITH_TIMEOUT(w->allShown(), 30000);
 }
 
@@ -138,6 +161,155 @@ void ReadingGuiTest::oneScreen()
     QCOMPARE(w->placement(2).column, 2);
     QCOMPARE(w->screen(), QGuiApplication::screens().front());
     m_session.reset();  // closes the windows
+}
+
+void ReadingGuiTest::linkedViewportsScrollAndWindowTogether()
+{
+    // Current chest CT (soft tissue z 0..47.5, lung z 0..47.5) and a prior in another frame of
+    // reference 100 mm away (z 100..147.5).
+    const QString current = importStudy({"P-SYNC", "19600101", "20240310", "CT THORAX", "CHEST",
+                                         {{"Mediastinum 3.0", "CT", "", 20}, {"Lung 1.0", "CT", "", 20}}});
+    SeriesSpec priorSoft{"Mediastinum 3.0", "CT", "", 20};
+    priorSoft.zStart = 100;
+    const QString prior = importStudy({"P-SYNC", "19600101", "20230105", "CT THORAX", "CHEST", {priorSoft}});
+    QVERIFY(!current.isEmpty() && !prior.isEmpty());
+    m_syncStudy = current;
+    openOn(2, current);
+    app::ReadingWindow* first = m_session->windows()[0];
+    app::ReadingWindow* second = m_session->windows()[1];
+    viewer::ImageViewport* soft = first->viewport(0);
+    viewer::ImageViewport* lung = first->viewport(1);
+    viewer::ImageViewport* priorView = second->viewport(1);
+    QVERIFY(soft && lung && priorView);
+    QCOMPARE(QString::fromStdString(priorView->stack()->entry(0).summary->studyInstanceUid), prior);
+    QCOMPARE(m_session->sync().groupSize("A"), 3);
+    // Scrolling the soft-tissue viewport: the lung viewport (same frame of reference) goes to the
+    // same z, the prior by the same displacement from where it was when linked.
+    const int startPrior = priorView->currentIndex();
+    const int startSoft = soft->currentIndex();
+    QTest::keyClick(soft->view(), Qt::Key_Down);
+    QTest::keyClick(soft->view(), Qt::Key_Down);
+    QTest::keyClick(soft->view(), Qt::Key_Down);
+    const int moved = soft->currentIndex() - startSoft;
+    QVERIFY(moved != 0);
+    const double z = *app::ViewportSync::position(soft, soft->currentIndex(), nullptr);
+    QCOMPARE(*app::ViewportSync::position(lung, lung->currentIndex(), nullptr), z);
+    QCOMPARE(priorView->currentIndex(), startPrior + moved);
+    // Window: the prior (same preset) follows the soft-tissue viewport; the lung window stays.
+    const WindowLevel lungBefore = lung->window();
+    soft->setWindow({80, 500});
+    QCOMPARE(priorView->window().center, 80.0);
+    QCOMPARE(priorView->window().width, 500.0);
+    QCOMPARE(lung->window().center, lungBefore.center);
+    // Zoom follows in the group.
+    soft->setZoom(2.0);
+    QCOMPARE(lung->zoom(), 2.0);
+    // Unlinked (Ctrl+L), the prior stays; linked again, the new offset holds.
+    m_session->sync().setEnabled(false);
+    const int priorNow = priorView->currentIndex();
+    QTest::keyClick(soft->view(), Qt::Key_Down);
+    QCOMPARE(priorView->currentIndex(), priorNow);
+    m_session->sync().setEnabled(true);
+    QTest::keyClick(soft->view(), Qt::Key_Up);
+    QCOMPARE(priorView->currentIndex(), priorNow - 1);
+}
+
+void ReadingGuiTest::mammogramsBackToBack()
+{
+    // R CC stored with columns towards anterior (chest wall on the image's left), L CC with columns
+    // towards posterior: both must be turned so that the chest walls meet in the middle.
+    SeriesSpec rcc{"R CC", "MG", "", 1, {"R"}, {"CC"}, "ORIGINAL\\PRIMARY"};
+    rcc.patientOrientation = {"A\\R"};
+    SeriesSpec lcc{"L CC", "MG", "", 1, {"L"}, {"CC"}, "ORIGINAL\\PRIMARY"};
+    lcc.patientOrientation = {"P\\L"};
+    const QString mg = importStudy({"P-MGGUI", "19650606", "20240606", "MAMMO", "BREAST", {rcc, lcc}});
+    QVERIFY(!mg.isEmpty());
+    openOn(1, mg, "Mammography four-view");
+    app::ReadingWindow* w = m_session->windows()[0];
+    viewer::ImageViewport* right = w->viewport(0);
+    viewer::ImageViewport* left = w->viewport(1);
+    QVERIFY(right && left);
+    QTRY_VERIFY_WITH_TIMEOUT(right->currentImageShown() && left->currentImageShown(), 10000);
+    QTest::qWait(100);
+    const double mid = 64;
+    // R CC: columns ran towards anterior, so its chest wall (column 0's edge) was on the left: flipped,
+    // that edge is now at the viewport's right edge.
+    QVERIFY(right->imageToWidget(QPointF(-0.5, mid)).x() > right->imageToWidget(QPointF(127.5, mid)).x());
+    QVERIFY2(std::abs(right->imageToWidget(QPointF(-0.5, mid)).x() - right->width()) < 2,
+             qPrintable(QString::number(right->imageToWidget(QPointF(-0.5, mid)).x()) + " vs " + QString::number(right->width())));
+    // L CC: columns ran towards posterior (chest wall on the right): flipped, the chest wall (column
+    // 127's edge) is at the viewport's left edge.
+    QVERIFY2(std::abs(std::min(left->imageToWidget(QPointF(-0.5, mid)).x(), left->imageToWidget(QPointF(127.5, mid)).x())) < 2,
+             qPrintable(QString::number(left->imageToWidget(QPointF(127.5, mid)).x())));
+    QVERIFY(left->imageToWidget(QPointF(127.5, mid)).x() < left->imageToWidget(QPointF(-0.5, mid)).x());
+    const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
+    if (!dir.isEmpty()) w->grab().save(dir + "/reading-mammo.png");
+}
+
+void ReadingGuiTest::nextSeriesInTheFocusedViewport()
+{
+    QVERIFY(!m_syncStudy.isEmpty());
+    openOn(1, m_syncStudy, "CT chest");
+    app::ReadingWindow* w = m_session->windows()[0];
+    // Cell 2 is the coronal reformat: Ctrl+Right there shows the study's next series, in 2D.
+    viewer::ImageViewport* v = w->viewport(2);
+    QCOMPARE(w->placement(2).spec.view, QString("coronal"));
+    w->activateWindow();
+    v->view()->setFocus();
+    QTRY_COMPARE(w->focusedCell(), 2);
+    QCOMPARE(QString::fromStdString(v->stack()->entry(0).summary->seriesDescription), QString("Mediastinum 3.0"));
+    QTest::keyClick(v->view(), Qt::Key_Right, Qt::ControlModifier);
+    QCOMPARE(w->placement(2).spec.view, QString("2d"));
+    QCOMPARE(QString::fromStdString(w->viewport(2)->stack()->entry(0).summary->seriesDescription), QString("Lung 1.0"));
+    QCOMPARE(w->viewport(2)->count(), 20);
+    w->stepSeries(1);  // wraps round to the first
+    QCOMPARE(QString::fromStdString(w->viewport(2)->stack()->entry(0).summary->seriesDescription), QString("Mediastinum 3.0"));
+}
+
+void ReadingGuiTest::saveLayoutAsProtocol()
+{
+    // After Ctrl+Right put the lung series in the coronal slot (previous test's session, one
+    // screen), the layout is saved as the user's protocol "Chest, my way".
+    QVERIFY(m_session);
+    app::ReadingWindow* w = m_session->windows()[0];
+    w->activateWindow();
+    w->viewport(2)->view()->setFocus();
+    QTRY_COMPARE(w->focusedCell(), 2);
+    w->stepSeries(1);  // Lung 1.0 in 2D in the third cell
+    QCOMPARE(QString::fromStdString(w->viewport(2)->stack()->entry(0).summary->seriesDescription), QString("Lung 1.0"));
+    const QString folder = m_tmp.path() + "/config/protocols";
+    m_session->setUserProtocolFolder(folder);
+    std::unique_ptr<app::ProtocolEditorDialog> d(m_session->editProtocol());
+    QVERIFY(d);
+    d->nameField()->setText("");
+    QVERIFY(d->save().isEmpty());  // a name is needed
+    d->nameField()->setText("Chest, my way");
+    d->priorsField()->setValue(1);
+    const QString file = d->save();
+    QVERIFY2(!file.isEmpty(), qPrintable(d->message()));
+    QVERIFY(QFile::exists(folder + "/chest-my-way.json"));
+    // Read back through the library and the command line: it is valid, it is the user's, it wins
+    // for this study, and it lays the study out as it was shown (the lung series in 2D third).
+    const app::ProtocolLibrary lib = app::ProtocolLibrary::load(folder);
+    QVERIFY2(lib.problems.isEmpty(), qPrintable(lib.problems.join("; ")));
+    QVERIFY(lib.find("Chest, my way") && lib.find("Chest, my way")->user);
+    const ProcessResult r = run(lightboxExe(), {"layout", m_syncStudy, "--cache", m_cache, "--config", m_tmp.path() + "/config/lightbox.json", "--json"});
+    QVERIFY2(r.ok(), r.err.constData());
+    const QJsonObject l = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(l["protocol"].toString(), QString("Chest, my way"));
+    const QJsonArray vps = l["screens"].toArray()[0].toObject()["viewports"].toArray();
+    QCOMPARE(vps.size(), 4);
+    const app::Layout shown = m_session->shownLayout();
+    for (int i = 0; i < 4; ++i) {
+        const app::ViewportPlacement& want = shown.screens[0].viewports[std::size_t(i)];
+        QCOMPARE(vps[i].toObject()["seriesInstanceUid"].toString(), QString::fromStdString(want.seriesUid));
+        QCOMPARE(vps[i].toObject()["view"].toString(), want.spec.view);
+        QCOMPARE(vps[i].toObject()["preset"].toString(), want.spec.preset);
+    }
+    QCOMPARE(vps[2].toObject()["view"].toString(), QString("2d"));
+    // A study without priors does not get it (the rule asks for one).
+    const ProcessResult other = run(lightboxExe(), {"layout", m_study, "--cache", m_cache, "--config", m_tmp.path() + "/config/lightbox.json", "--json"});
+    QCOMPARE(QJsonDocument::fromJson(other.out).object()["protocol"].toString(), QString("CT chest"));
 }
 
 // Its own X server with three screens: the suite's Xvfb has one.

@@ -47,24 +47,6 @@ P3 toPatient(const ImageInfo& info, double col, double row)
 
 double dist(const P3& a, const P3& b) { return std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2])); }
 
-// The image of `images` whose plane is nearest to `p`.
-const OpenedImage& sliceThrough(const std::vector<OpenedImage>& images, const P3& p)
-{
-    const OpenedImage* best = nullptr;
-    double bestD = 1e300;
-    for (const OpenedImage& img : images) {
-        const auto& o = *img.info->plane.orientation;
-        const auto& pos = *img.info->plane.position;
-        const double n[3] = {o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
-        const double d = std::abs((p[0] - pos[0]) * n[0] + (p[1] - pos[1]) * n[1] + (p[2] - pos[2]) * n[2]);
-        if (d < bestD) {
-            bestD = d;
-            best = &img;
-        }
-    }
-    return *best;
-}
-
 DecodedFrame decode(const OpenedImage& img)
 {
     auto file = DicomFile::open(img.path);

@@ -37,6 +37,22 @@ bool OrthancServer::running() const { return m_process && m_process->state() != 
 bool OrthancServer::start(QString* error)
 {
     if (running()) return true;
+    // Free ports are found by binding and releasing them: a test running beside this one may take
+    // one first. Until Orthanc has run once, such a start is retried on other ports; afterwards the
+    // ports are kept (a restarted archive is expected where it was).
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        if (startOnce(error)) {
+            m_everStarted = true;
+            return true;
+        }
+        if (m_everStarted || running()) return false;  // it exited: most likely a port was taken
+        m_dicomPort = m_httpPort = 0;
+    }
+    return false;
+}
+
+bool OrthancServer::startOnce(QString* error)
+{
     if (!m_dicomPort) m_dicomPort = freePort();
     if (!m_httpPort) m_httpPort = freePort();
     QJsonObject c;

@@ -62,11 +62,13 @@ public:
     QString log() const;
 
 private:
+    bool startOnce(QString* error);
     Reply request(const QByteArray& verb, const QString& path, const QByteArray& body, const QString& contentType);
     OrthancOptions m_options;
     QTemporaryDir m_dir;
     std::unique_ptr<QProcess> m_process;
     int m_dicomPort = 0, m_httpPort = 0;
+    bool m_everStarted = false;
 };
 
 }  // namespace lightbox::test
