@@ -686,6 +686,7 @@ void MainWindow::readStudy(const QString& studyUid)
     const QString protocols = ProtocolLibrary::userFolderFor(AppConfig::resolvePath({}));
     m_reading = std::make_unique<ReadingSession>(m_cache.folder(), ProtocolLibrary::load(protocols), m_pool);
     m_reading->setUserProtocolFolder(protocols);
+    m_reading->setNetwork(m_network);
     connect(m_reading.get(), &ReadingSession::failed, this, &MainWindow::showProblem);
     connect(m_reading.get(), &ReadingSession::opened, this, [this](const QString& protocol) {
         statusBar()->showMessage(tr("Hanging protocol: %1 (Ctrl+Page Down / Ctrl+Page Up: next / previous stage)").arg(protocol), 8000);

@@ -1,6 +1,8 @@
 #include "reading_session.h"
 
 #include "open_job.h"
+#include "archive_ops.h"
+#include "network_service.h"
 #include "protocol_editor.h"
 #include "reading_window.h"
 
@@ -31,9 +33,10 @@ ReadingSession::ReadingSession(QString cacheFolder, ProtocolLibrary library, QTh
             return;
         }
         m_prepared = p;
-        m_layout = layOut(*p->protocol, p->context, 1, m_screens);
+        m_layout = layOut(*p->protocol, p->context, m_stageToShow, m_screens);
         show();
         emit opened(m_layout.protocol);
+        if (m_searchArchivesAfterShow) searchArchives();
     });
 }
 
@@ -46,9 +49,19 @@ ReadingSession::~ReadingSession()
 void ReadingSession::open(const QString& studyUid, int screens)
 {
     m_screens = screens > 0 ? screens : int(QGuiApplication::screens().size());
+    m_studyUid = studyUid;
+    m_stageToShow = 1;
+    m_retrieving.clear();
+    m_transfers.clear();
+    prepare(true);
+}
+
+void ReadingSession::prepare(bool searchArchives)
+{
+    m_searchArchivesAfterShow = searchArchives && m_network;
     const QString folder = m_folder;
     const std::vector<HangingProtocol>* protocols = &m_library.protocols;
-    const std::string study = studyUid.toStdString();
+    const std::string study = m_studyUid.toStdString();
     m_watcher.setFuture(QtConcurrent::run(&m_pool, [folder, protocols, study] {
         auto p = std::make_shared<Prepared>();
         auto cache = storage::Cache::open(folder.toStdString());
@@ -162,6 +175,92 @@ ProtocolEditorDialog* ReadingSession::editProtocol(QWidget* parent)
     auto* d = new ProtocolEditorDialog(shownLayout(), *m_prepared->protocol, m_prepared->context, m_userFolder, parent);
     d->setAttribute(Qt::WA_DeleteOnClose);
     return d;
+}
+
+}  // namespace lightbox::app
+
+namespace lightbox::app {
+
+void ReadingSession::searchArchives()
+{
+    if (!m_network || !m_prepared || m_network->config().archives.empty()) return;
+    const AppConfig config = m_network->config();
+    const storage::StudyRow current = m_prepared->context.current.row;
+    if (current.patientId.empty()) return;
+    const QString cacheDir = m_folder;
+    auto* watcher = new QFutureWatcher<std::vector<std::pair<QString, StudyFacts>>>(this);
+    connect(watcher, &QFutureWatcher<std::vector<std::pair<QString, StudyFacts>>>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        onRemoteStudies(watcher->result());
+    });
+    // Not on the viewer's pool: an archive may take its time to answer.
+    watcher->setFuture(QtConcurrent::run([config, current, cacheDir] {
+        std::vector<std::pair<QString, StudyFacts>> found;
+        for (const ArchiveEntry& archive : config.archives) {
+            storage::StudyQuery q;
+            q.patientId = current.patientId;
+            q.limit = 100;
+            auto r = findRemoteStudies(archive, config.local, q, cacheDir);
+            if (!r) continue;  // an archive that does not answer has no priors to offer
+            for (const RemoteStudy& s : *r) {
+                if (s.row.studyUid == current.studyUid || s.row.patientId != current.patientId) continue;
+                if (!s.row.patientBirthDate.empty() && !current.patientBirthDate.empty() && s.row.patientBirthDate != current.patientBirthDate) continue;
+                if (s.row.instanceCount > 0 && s.cachedInstances >= s.row.instanceCount) continue;  // already here
+                found.emplace_back(archive.name, StudyFacts{s.row, {}});
+            }
+        }
+        return found;
+    }));
+}
+
+void ReadingSession::onRemoteStudies(const std::vector<std::pair<QString, StudyFacts>>& found)
+{
+    if (!m_prepared || found.empty()) return;
+    // Rank the cached priors and the archives' together: what the protocol's image sets would pick.
+    std::vector<StudyFacts> all = m_prepared->context.priors;
+    std::map<std::string, QString> remote;
+    for (const auto& [archive, facts] : found) {
+        if (remote.count(facts.row.studyUid)) continue;
+        bool cached = false;
+        for (const StudyFacts& c : all) cached = cached || c.row.studyUid == facts.row.studyUid;
+        if (cached) continue;  // partly cached: the cached part already shows
+        remote[facts.row.studyUid] = archive;
+        all.push_back(facts);
+    }
+    const std::vector<StudyFacts> ranked = rankPriors(m_prepared->context.current, std::move(all));
+    for (const ImageSet& set : m_prepared->protocol->imageSets) {
+        if (set.prior < 1 || set.prior > int(ranked.size())) continue;
+        const std::string uid = ranked[std::size_t(set.prior - 1)].row.studyUid;
+        auto it = remote.find(uid);
+        if (it == remote.end() || m_retrieving.count(uid)) continue;
+        const AppConfig& config = m_network->config();
+        const ArchiveEntry* archive = nullptr;
+        for (const ArchiveEntry& a : config.archives)
+            if (a.name == it->second) archive = &a;
+        if (!archive) continue;
+        const storage::StudyRow& row = ranked[std::size_t(set.prior - 1)].row;
+        const QString label = tr("prior %1 %2").arg(QString::fromStdString(row.studyDate), QString::fromStdString(row.description));
+        const int id = m_network->enqueueRetrieve(it->second, QString::fromStdString(uid), {}, label, NetworkService::defaultMethod(*archive));
+        m_retrieving[uid] = it->second;
+        m_transfers[id] = uid;
+        for (ReadingWindow* w : m_windows) w->noteEmpty(set.name, tr("retrieving the %1 prior from %2…").arg(QString::fromStdString(row.studyDate), it->second));
+        emit priorRequested(QString::fromStdString(uid), it->second);
+        if (m_transfers.size() == 1)
+            connect(m_network, &NetworkService::transferFinished, this, [this](int id, bool ok) {
+                auto t = m_transfers.find(id);
+                if (t == m_transfers.end()) return;
+                const std::string uid = t->second;
+                m_transfers.erase(t);
+                if (!ok) {
+                    const Transfer* tr = m_network->transfer(id);
+                    emit priorFailed(QString::fromStdString(uid), tr ? tr->status : QString());
+                    return;
+                }
+                // The prior is in the cache now: lay the study out again, on the stage shown.
+                m_stageToShow = m_layout.stage;
+                prepare(false);
+            });
+    }
 }
 
 }  // namespace lightbox::app

@@ -25,6 +25,7 @@ namespace lightbox::app {
 
 class ReadingWindow;
 class ProtocolEditorDialog;
+class NetworkService;
 
 class ReadingSession : public QObject {
     Q_OBJECT
@@ -32,8 +33,14 @@ public:
     ReadingSession(QString cacheFolder, ProtocolLibrary library, QThreadPool& pool, QObject* parent = nullptr);
     ~ReadingSession() override;
 
+    // With a network service, the configured archives are searched for the patient's priors once
+    // the study is shown; a prior the protocol shows that is not in the cache is retrieved in the
+    // background and the layout is redone when it arrives.
+    void setNetwork(NetworkService* network) { m_network = network; }
     // Opens the study on `screens` screens (0: every screen there is), at stage 1.
     void open(const QString& studyUid, int screens = 0);
+    // Priors being retrieved (Study Instance UIDs) and the archive each comes from.
+    const std::map<std::string, QString>& retrievingPriors() const { return m_retrieving; }
     void nextStage();
     void previousStage();
 
@@ -51,10 +58,16 @@ public:
 signals:
     void opened(const QString& protocol);
     void failed(const QString& message);
+    // A prior was asked for from an archive (it appears when it arrives; opened() follows).
+    void priorRequested(const QString& studyUid, const QString& archive);
+    void priorFailed(const QString& studyUid, const QString& reason);
 
 private:
     struct Prepared;
+    void prepare(bool searchArchives);
     void show();
+    void searchArchives();
+    void onRemoteStudies(const std::vector<std::pair<QString, StudyFacts>>& found);
     void closeWindows();
 
     QString m_folder, m_userFolder;
@@ -66,6 +79,12 @@ private:
     std::vector<ReadingWindow*> m_windows;
     ViewportSync m_sync;
     QFutureWatcher<std::shared_ptr<Prepared>> m_watcher;
+    NetworkService* m_network = nullptr;
+    QString m_studyUid;
+    int m_stageToShow = 1;
+    bool m_searchArchivesAfterShow = false;
+    std::map<std::string, QString> m_retrieving;  // prior study -> archive
+    std::map<int, std::string> m_transfers;        // transfer id -> prior study
 };
 
 }  // namespace lightbox::app

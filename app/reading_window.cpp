@@ -231,6 +231,12 @@ QString ReadingWindow::cellTitle(int cell) const { return m_cells[std::size_t(ce
 
 const ViewportPlacement& ReadingWindow::placement(int cell) const { return m_cells[std::size_t(cell)]->placement; }
 
+void ReadingWindow::noteEmpty(const QString& imageSet, const QString& note)
+{
+    for (auto& c : m_cells)
+        if (!c->viewport && c->placement.imageSet == imageSet) c->title->setText(QStringLiteral("%1: %2").arg(c->placement.spec.displaySet, note));
+}
+
 ScreenPlacement ReadingWindow::shownPlacement() const
 {
     ScreenPlacement s{m_rows, m_columns, {}};

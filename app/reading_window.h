@@ -46,6 +46,8 @@ public:
     const ViewportPlacement& placement(int cell) const;
     // Every non-empty viewport shows its image (reformats once their volume is in).
     bool allShown() const;
+    // A note on the empty viewports of an image set (e.g. "retrieving the prior from PACS…").
+    void noteEmpty(const QString& imageSet, const QString& note);
     // What the window shows now (after series changed by the user), for "save layout as protocol".
     ScreenPlacement shownPlacement() const;
 

@@ -9,6 +9,8 @@
 #include "image_viewport.h"
 #include "image_stack.h"
 #include "reading_session.h"
+#include "network_service.h"
+#include "orthanc_fixture.h"
 #include "protocol_editor.h"
 #include "reading_window.h"
 #include "viewport_sync.h"
@@ -46,6 +48,7 @@ private slots:
     void mammogramsBackToBack();
     void nextSeriesInTheFocusedViewport();
     void saveLayoutAsProtocol();
+    void priorsComeFromTheArchive();
 
 private:
     void openOn(int screens, const QString& study = {}, const QString& protocol = "CT chest");
@@ -310,6 +313,52 @@ void ReadingGuiTest::saveLayoutAsProtocol()
     // A study without priors does not get it (the rule asks for one).
     const ProcessResult other = run(lightboxExe(), {"layout", m_study, "--cache", m_cache, "--config", m_tmp.path() + "/config/lightbox.json", "--json"});
     QCOMPARE(QJsonDocument::fromJson(other.out).object()["protocol"].toString(), QString("CT chest"));
+}
+
+void ReadingGuiTest::priorsComeFromTheArchive()
+{
+    // The current study is in the cache; its prior only in the archive.
+    OrthancServer orthanc;
+    QString error;
+    QVERIFY2(orthanc.start(&error), qPrintable(error));
+    const QString current = importStudy({"P-REMOTE", "19550505", "20240310", "CT THORAX", "CHEST",
+                                         {{"Mediastinum 3.0", "CT", "", 20}, {"Lung 1.0", "CT", "", 20}}});
+    QVERIFY(!current.isEmpty());
+    const QString priorDir = m_tmp.path() + "/remote-prior";
+    const QString prior = writeStudy({"P-REMOTE", "19550505", "20220202", "CT THORAX", "CHEST", {{"Mediastinum 3.0", "CT", "", 20}}}, priorDir, &error);
+    QVERIFY2(!prior.isEmpty(), qPrintable(error));
+    QCOMPARE(orthanc.upload(filesUnder(priorDir)), 20);
+    const QString config = m_tmp.path() + "/remote/lightbox.json";
+    QVERIFY(run(lightboxExe(), {"archive", "add", "orthanc", "--aet", "ORTHANC", "--host", "127.0.0.1", "--port", QString::number(orthanc.dicomPort()),
+                                "--config", config}).ok());
+    QVERIFY(run(lightboxExe(), {"config", "set", "listen", "off", "--config", config}).ok());
+    app::NetworkService network(config, m_cache);
+
+    m_session.reset();
+    m_session = std::make_unique<app::ReadingSession>(m_cache, app::ProtocolLibrary::load({}), m_pool);
+    m_session->setNetwork(&network);
+    QSignalSpy opened(m_session.get(), &app::ReadingSession::opened);
+    QSignalSpy requested(m_session.get(), &app::ReadingSession::priorRequested);
+    QString noteWhileRetrieving;
+    connect(m_session.get(), &app::ReadingSession::priorRequested, this,
+            [&] { noteWhileRetrieving = m_session->windows()[1]->cellTitle(1); });
+    m_session->open(current, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 30000);
+    // First shown without the prior, which is asked for from the archive...
+    QTRY_COMPARE_WITH_TIMEOUT(requested.count(), 1, 30000);
+    QCOMPARE(requested.front()[0].toString(), prior);
+    QCOMPARE(requested.front()[1].toString(), QString("orthanc"));
+    QVERIFY2(noteWhileRetrieving.contains("retrieving the 20220202 prior from orthanc"), qPrintable(noteWhileRetrieving));
+    // ...and appears when it has arrived: the layout is done again with it.
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 2, 60000);
+    app::ReadingWindow* second = m_session->windows()[1];
+    QTRY_VERIFY_WITH_TIMEOUT(second->allShown(), 30000);
+    QVERIFY(second->viewport(1));
+    QCOMPARE(QString::fromStdString(second->viewport(1)->stack()->entry(0).summary->studyInstanceUid), prior);
+    QCOMPARE(second->viewport(1)->count(), 20);
+    QCOMPARE(m_session->layout().priors.size(), std::size_t(1));
+    m_session.reset();
+    orthanc.stop();
 }
 
 // Its own X server with three screens: the suite's Xvfb has one.
