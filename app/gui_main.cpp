@@ -4,9 +4,12 @@
 #include "cache_service.h"
 #include "main_window.h"
 #include "network_service.h"
+#include "screen_plan.h"
 #include "study_browser.h"
 #include "version.h"
 #include "vtk_view_widget.h"
+
+#include <QScreen>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -62,6 +65,7 @@ int runGui(int argc, char** argv)
     if (network.config().local.listen) network.startListener();
     MainWindow window(pool, cacheService);
     window.attachNetwork(network);
+    if (QScreen* listScreen = ScreenPlan().studyListScreen()) window.placeStudyList(listScreen, false);
     window.show();
     if (parser.isSet(demo)) window.openDemo();
     else if (!parser.positionalArguments().isEmpty()) window.openPaths(parser.positionalArguments());

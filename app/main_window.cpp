@@ -3,6 +3,10 @@
 #include "app_config.h"
 #include "protocol_library.h"
 #include "reading_session.h"
+#include "screen_plan.h"
+
+#include <QGuiApplication>
+#include <QScreen>
 
 #include "annotation_set.h"
 #include "archives_dialog.h"
@@ -397,6 +401,23 @@ void MainWindow::buildActions()
     view->addAction(tr("&Invert"), QKeySequence(Qt::Key_I), this, [this] { activeViewport()->setInverted(!activeViewport()->inverted()); });
     view->addAction(tr("Re&set"), QKeySequence(Qt::Key_Escape), this, [this] { activeViewport()->reset(); });
     view->addSeparator();
+    // Where the study list (this window) lives; reading windows use the other screens.
+    QMenu* listScreen = view->addMenu(tr("Study List on Screen"));
+    connect(listScreen, &QMenu::aboutToShow, this, [this, listScreen] {
+        listScreen->clear();
+        const ScreenPlan plan;
+        QScreen* chosen = plan.studyListScreen();
+        QAction* any = listScreen->addAction(tr("Any (reading windows use every screen)"), this, [] { ScreenPlan().setStudyListScreen(nullptr); });
+        any->setCheckable(true);
+        any->setChecked(!chosen);
+        int n = 0;
+        for (QScreen* s : QGuiApplication::screens()) {
+            QAction* a = listScreen->addAction(tr("Screen %1 (%2, %3×%4)").arg(++n).arg(s->name()).arg(s->geometry().width()).arg(s->geometry().height()),
+                                               this, [this, s] { placeStudyList(s, true); });
+            a->setCheckable(true);
+            a->setChecked(s == chosen);
+        }
+    });
     QAction* smooth = view->addAction(tr("&Smooth Interpolation"));
     smooth->setCheckable(true);
     smooth->setChecked(m_viewport->smooth());
@@ -679,6 +700,14 @@ void MainWindow::openStudy(const QString& studyUid, const QString& seriesUid)
         openPaths(files, studyUid, seriesUid);
     });
     w->setFuture(m_cache.files(studyUid));
+}
+
+void MainWindow::placeStudyList(QScreen* screen, bool remember)
+{
+    if (!screen) return;
+    if (remember) ScreenPlan().setStudyListScreen(screen);
+    setScreen(screen);
+    setGeometry(screen->availableGeometry());
 }
 
 void MainWindow::readStudy(const QString& studyUid)

@@ -31,6 +31,8 @@ class AnnotationSet;
 class MeasurementLayer;
 }  // namespace lightbox::viewer
 
+class QScreen;
+
 namespace lightbox::app {
 
 class CacheService;
@@ -53,6 +55,8 @@ public:
     void openStudy(const QString& studyUid, const QString& seriesUid = {});
     // Opens the study on every screen as its hanging protocol says (reading windows).
     void readStudy(const QString& studyUid);
+    // Puts this window (the study list) on `screen`; `remember`: reading windows leave it free from now on.
+    void placeStudyList(QScreen* screen, bool remember);
     // Opens the demo study, generating and importing it into the cache the first time.
     void openDemo();
     StudyBrowser* browser() const { return m_browser; }

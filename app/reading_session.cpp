@@ -11,6 +11,8 @@
 #include <QGuiApplication>
 #include <QScreen>
 #include <QShortcut>
+#include <QTimer>
+#include <QWindow>
 #include <QtConcurrent>
 
 namespace lightbox::app {
@@ -26,6 +28,10 @@ struct ReadingSession::Prepared {
 ReadingSession::ReadingSession(QString cacheFolder, ProtocolLibrary library, QThreadPool& pool, QObject* parent)
     : QObject(parent), m_folder(std::move(cacheFolder)), m_library(std::move(library)), m_pool(pool)
 {
+    // A screen plugged in or out: laid out again once Qt has settled the screens.
+    auto later = [this] { QTimer::singleShot(0, this, &ReadingSession::screensChanged); };
+    connect(qApp, &QGuiApplication::screenAdded, this, later);
+    connect(qApp, &QGuiApplication::screenRemoved, this, later);
     connect(&m_watcher, &QFutureWatcher<std::shared_ptr<Prepared>>::finished, this, [this] {
         auto p = m_watcher.result();
         if (!p->error.isEmpty()) {
@@ -48,7 +54,8 @@ ReadingSession::~ReadingSession()
 
 void ReadingSession::open(const QString& studyUid, int screens)
 {
-    m_screens = screens > 0 ? screens : int(QGuiApplication::screens().size());
+    m_everyScreen = screens <= 0;
+    m_screens = screens > 0 ? screens : std::max(1, int(m_plan.readingScreens().size()));
     m_studyUid = studyUid;
     m_stageToShow = 1;
     m_retrieving.clear();
@@ -107,7 +114,7 @@ void ReadingSession::show()
 {
     m_sync.clear();
     closeWindows();
-    const QList<QScreen*> screens = QGuiApplication::screens();
+    const QList<QScreen*> screens = m_plan.readingScreens();
     for (std::size_t i = 0; i < m_layout.screens.size(); ++i) {
         auto* w = new ReadingWindow(m_pool);
         const QString title = tr("Lightbox — %1 — %2, stage %3 of %4 — screen %5")
@@ -135,10 +142,21 @@ void ReadingSession::show()
             w->show();
         }
         m_windows.push_back(w);
+        // Moved to another screen by the user: that screen is this window's place from now on.
+        if (QWindow* handle = w->windowHandle())
+            connect(handle, &QWindow::screenChanged, this, [this, i](QScreen* s) { m_plan.rememberReadingScreen(int(i), s); });
     }
     for (ReadingWindow* w : m_windows)
         for (int c = 0; c < w->cellCount(); ++c)
             if (w->viewport(c)) m_sync.add(w->placement(c).spec.sync, w->viewport(c), w->placement(c).spec.preset);
+}
+
+void ReadingSession::screensChanged()
+{
+    if (!m_prepared || !m_everyScreen) return;
+    m_screens = std::max(1, int(m_plan.readingScreens().size()));
+    m_layout = layOut(*m_prepared->protocol, m_prepared->context, m_layout.stage, m_screens);
+    show();
 }
 
 void ReadingSession::nextStage()

@@ -6,9 +6,11 @@
 // Keys in a reading window: Ctrl+Page Down / Up next / previous stage, Ctrl+Right / Left next /
 // previous series in the focused viewport, Ctrl+L unlinks / relinks the synchronised viewports
 // (relinking takes the offsets between them as they are then), Ctrl+Shift+S saves the layout as a
-// protocol.
+// protocol. Windows go to the screens of the ScreenPlan (the study list's screen left free); moving
+// one to another screen is remembered.
 #include "protocol_engine.h"
 #include "protocol_library.h"
+#include "screen_plan.h"
 #include "series_sorting.h"
 #include "viewport_sync.h"
 
@@ -43,6 +45,10 @@ public:
     const std::map<std::string, QString>& retrievingPriors() const { return m_retrieving; }
     void nextStage();
     void previousStage();
+    // Screens were added or removed: a study opened on every screen is laid out again (same stage).
+    void screensChanged();
+    // Where reading windows go and what is remembered (default: ui.ini beside the settings file).
+    void setScreenPlan(const ScreenPlan& plan) { m_plan = plan; }
 
     const Layout& layout() const { return m_layout; }
     // What the windows show now (the layout with the user's series changes).
@@ -74,6 +80,8 @@ private:
     ProtocolLibrary m_library;
     QThreadPool& m_pool;
     int m_screens = 1;
+    bool m_everyScreen = false;
+    ScreenPlan m_plan;
     std::shared_ptr<Prepared> m_prepared;
     Layout m_layout;
     std::vector<ReadingWindow*> m_windows;

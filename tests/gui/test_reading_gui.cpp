@@ -13,6 +13,7 @@
 #include "orthanc_fixture.h"
 #include "protocol_editor.h"
 #include "reading_window.h"
+#include "screen_plan.h"
 #include "viewport_sync.h"
 #include "vtk_view_widget.h"
 
@@ -24,6 +25,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QThreadPool>
+#include <QWindow>
 #include <QJsonArray>
 #include <QLineEdit>
 #include <QSpinBox>
@@ -49,6 +51,7 @@ private slots:
     void nextSeriesInTheFocusedViewport();
     void saveLayoutAsProtocol();
     void priorsComeFromTheArchive();
+    void screensAreRemembered();
 
 private:
     void openOn(int screens, const QString& study = {}, const QString& protocol = "CT chest");
@@ -361,6 +364,46 @@ void ReadingGuiTest::priorsComeFromTheArchive()
     orthanc.stop();
 }
 
+void ReadingGuiTest::screensAreRemembered()
+{
+    const QString ini = m_tmp.path() + "/plan/ui.ini";
+    const QList<QScreen*> screens = QGuiApplication::screens();
+    app::ScreenPlan plan(ini);
+    // The study list keeps the first screen: reading windows go to the two others.
+    plan.setStudyListScreen(screens[0]);
+    QCOMPARE(plan.studyListScreen(), screens[0]);
+    auto openWithPlan = [&] {
+        m_session.reset();
+        m_session = std::make_unique<app::ReadingSession>(m_cache, app::ProtocolLibrary::load({}), m_pool);
+        m_session->setScreenPlan(app::ScreenPlan(ini));
+        QSignalSpy opened(m_session.get(), &app::ReadingSession::opened);
+        m_session->open(m_study, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 30000);
+    };
+    openWithPlan();
+    QCOMPARE(int(m_session->windows().size()), 2);
+    QCOMPARE(m_session->windows()[0]->screen(), screens[1]);
+    QCOMPARE(m_session->windows()[1]->screen(), screens[2]);
+    // The user puts the first reading window on the third screen: remembered for the next study.
+    m_session->windows()[0]->windowHandle()->setScreen(screens[2]);
+    QTRY_COMPARE(app::ScreenPlan(ini).readingScreens().front(), screens[2]);
+    openWithPlan();
+    QCOMPARE(m_session->windows()[0]->screen(), screens[2]);
+    QCOMPARE(m_session->windows()[1]->screen(), screens[1]);
+    // Screens changed (as when one is plugged in or out): laid out again on the same stage.
+    m_session->nextStage();
+    const QList<app::ReadingWindow*> before(m_session->windows().begin(), m_session->windows().end());
+    m_session->screensChanged();
+    QCOMPARE(m_session->layout().stage, 2);
+    QCOMPARE(int(m_session->windows().size()), 2);
+    QVERIFY(m_session->windows()[0] != before[0]);
+    // Without a study-list screen, reading windows use every screen again.
+    app::ScreenPlan(ini).setStudyListScreen(nullptr);
+    openWithPlan();
+    QCOMPARE(int(m_session->windows().size()), 3);
+    m_session.reset();
+}
+
 // Its own X server with three screens: the suite's Xvfb has one.
 int main(int argc, char** argv)
 {
@@ -377,6 +420,9 @@ int main(int argc, char** argv)
     for (int i = 0; i < 100 && !QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(display)); ++i) QThread::msleep(50);
     qputenv("DISPLAY", QStringLiteral(":%1").arg(display).toLocal8Bit());
     qputenv("QT_QPA_PLATFORM", "xcb");
+    // Remembered screens and user protocols of this run stay in a folder of its own.
+    QTemporaryDir settings;
+    qputenv("LIGHTBOX_CONFIG", (settings.path() + "/lightbox.json").toLocal8Bit());
     int rc = 0;
     {
         QApplication app(argc, argv);
