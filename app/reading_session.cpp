@@ -113,6 +113,7 @@ void ReadingSession::closeWindows()
 void ReadingSession::show()
 {
     m_sync.clear();
+    m_lines.clear();
     closeWindows();
     const QList<QScreen*> screens = m_plan.readingScreens();
     for (std::size_t i = 0; i < m_layout.screens.size(); ++i) {
@@ -148,7 +149,10 @@ void ReadingSession::show()
     }
     for (ReadingWindow* w : m_windows)
         for (int c = 0; c < w->cellCount(); ++c)
-            if (w->viewport(c)) m_sync.add(w->placement(c).spec.sync, w->viewport(c), w->placement(c).spec.preset);
+            if (w->viewport(c)) {
+                m_sync.add(w->placement(c).spec.sync, w->viewport(c), w->placement(c).spec.preset);
+                m_lines.add(w->viewport(c));
+            }
 }
 
 void ReadingSession::screensChanged()

@@ -10,6 +10,7 @@
 // one to another screen is remembered.
 #include "protocol_engine.h"
 #include "protocol_library.h"
+#include "reference_lines.h"
 #include "screen_plan.h"
 #include "series_sorting.h"
 #include "viewport_sync.h"
@@ -60,6 +61,7 @@ public:
     ProtocolEditorDialog* editProtocol(QWidget* parent = nullptr);
     const std::vector<ReadingWindow*>& windows() const { return m_windows; }
     ViewportSync& sync() { return m_sync; }
+    ReferenceLines& referenceLines() { return m_lines; }
 
 signals:
     void opened(const QString& protocol);
@@ -86,6 +88,7 @@ private:
     Layout m_layout;
     std::vector<ReadingWindow*> m_windows;
     ViewportSync m_sync;
+    ReferenceLines m_lines;
     QFutureWatcher<std::shared_ptr<Prepared>> m_watcher;
     NetworkService* m_network = nullptr;
     QString m_studyUid;

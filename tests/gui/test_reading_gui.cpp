@@ -13,6 +13,8 @@
 #include "orthanc_fixture.h"
 #include "protocol_editor.h"
 #include "reading_window.h"
+#include "reference_lines.h"
+#include "mpr_stack.h"
 #include "screen_plan.h"
 #include "viewport_sync.h"
 #include "vtk_view_widget.h"
@@ -52,6 +54,7 @@ private slots:
     void saveLayoutAsProtocol();
     void priorsComeFromTheArchive();
     void screensAreRemembered();
+    void referenceLinesAreWherePlanesCut();
 
 private:
     void openOn(int screens, const QString& study = {}, const QString& protocol = "CT chest");
@@ -402,6 +405,62 @@ void ReadingGuiTest::screensAreRemembered()
     openWithPlan();
     QCOMPARE(int(m_session->windows().size()), 3);
     m_session.reset();
+}
+
+namespace {
+
+// The patient position of image pixel (c, r) of what a viewport shows, and that plane's normal.
+struct At {
+    Vec3 point, normal;
+};
+At patientPoint(viewer::ImageViewport* v, QPointF pixel)
+{
+    viewer::ImageStack* s = v->stack();
+    const int i = v->currentIndex();
+    if (auto* mpr = qobject_cast<viewer::MprStack*>(s)) {
+        const ReslicePlane p = mpr->plane(i);
+        Vec3 q;
+        for (int k = 0; k < 3; ++k) q[std::size_t(k)] = p.origin[std::size_t(k)] + (p.x[std::size_t(k)] * pixel.x() + p.y[std::size_t(k)] * pixel.y()) * p.spacing;
+        return {q, p.normal()};
+    }
+    const viewer::StackEntry& e = s->entry(i);
+    const PlaneGeometry g = e.info->planeFor(e.frame);
+    const auto& o = *g.orientation;
+    Vec3 q;
+    for (int k = 0; k < 3; ++k)
+        q[std::size_t(k)] = (*g.position)[std::size_t(k)] + o[std::size_t(k)] * pixel.x() * (*g.pixelSpacing)[1] + o[std::size_t(3 + k)] * pixel.y() * (*g.pixelSpacing)[0];
+    return {q, normalized(cross(Vec3{o[0], o[1], o[2]}, Vec3{o[3], o[4], o[5]}))};
+}
+
+}  // namespace
+
+void ReadingGuiTest::referenceLinesAreWherePlanesCut()
+{
+    openOn(2);  // the shared CT: axial soft tissue on screen 1, its coronal reformat on screen 2
+    viewer::ImageViewport* axial = m_session->windows()[0]->viewport(0);
+    viewer::ImageViewport* coronal = m_session->windows()[1]->viewport(0);
+    QVERIFY(axial && coronal && qobject_cast<viewer::MprStack*>(coronal->stack()));
+    axial->setCurrentIndex(12);
+    coronal->setCurrentIndex(coronal->count() / 3);
+    for (auto [a, b] : {std::pair{axial, coronal}, std::pair{coronal, axial}}) {
+        const auto line = app::ReferenceLines::cut(a, b);
+        QVERIFY(line);
+        // Both ends lie on the other image's plane, and the line spans the image.
+        const At other = patientPoint(b, QPointF(0, 0));
+        for (QPointF end : {line->first, line->second}) {
+            const At here = patientPoint(a, end);
+            const double off = dot(Vec3{here.point[0] - other.point[0], here.point[1] - other.point[1], here.point[2] - other.point[2]}, other.normal);
+            QVERIFY2(std::abs(off) < 1e-6, qPrintable(QString::number(off)));
+        }
+        QVERIFY(std::hypot(line->first.x() - line->second.x(), line->first.y() - line->second.y()) > 100);
+    }
+    // The lung viewport shows the same plane as the soft-tissue one: parallel, no line.
+    QVERIFY(!app::ReferenceLines::cut(axial, m_session->windows()[0]->viewport(1)));
+    const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
+    if (!dir.isEmpty()) {
+        QTest::qWait(200);
+        m_session->windows()[1]->grab().save(dir + "/reading-reference-lines.png");
+    }
 }
 
 // Its own X server with three screens: the suite's Xvfb has one.
