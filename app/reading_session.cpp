@@ -2,9 +2,15 @@
 
 #include "open_job.h"
 #include "archive_ops.h"
+#include "display_image_qt.h"
+#include "display_pipeline.h"
+#include "image_source.h"
 #include "network_service.h"
 #include "protocol_editor.h"
 #include "reading_window.h"
+
+#include "image_stack.h"
+#include "image_viewport.h"
 
 #include "cache.h"
 
@@ -23,6 +29,7 @@ struct ReadingSession::Prepared {
     const HangingProtocol* protocol = nullptr;
     std::vector<SeriesGroup> series;  // of the current study and every prior
     std::map<std::string, const SeriesGroup*> byUid;
+    std::map<std::string, QImage> thumbnails;  // of each series, for the strip
 };
 
 ReadingSession::ReadingSession(QString cacheFolder, ProtocolLibrary library, QThreadPool& pool, QObject* parent)
@@ -96,7 +103,15 @@ void ReadingSession::prepare(bool searchArchives)
             for (const auto& [path, row] : (*cache)->studyFiles(s)) files << QString::fromStdString(path);
         OpenResult opened = openPaths(files);
         p->series = std::move(opened.series);
-        for (const SeriesGroup& g : p->series) p->byUid[g.seriesInstanceUid] = &g;
+        for (const SeriesGroup& g : p->series) {
+            p->byUid[g.seriesInstanceUid] = &g;
+            // The middle image, as the strip shows it.
+            if (g.frames.empty()) continue;
+            const SeriesFrame& f = g.frames[g.frames.size() / 2];
+            if (auto src = ImageSource::open(g.images[f.image].path))
+                if (auto shown = src->render(f.frame, DisplayOptions{}))
+                    p->thumbnails[g.seriesInstanceUid] = toQImage(*shown).scaled(72, 72, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+        }
         return p;
     }));
 }
@@ -124,6 +139,11 @@ void ReadingSession::show()
                                   .arg(m_layout.stages)
                                   .arg(i + 1);
         w->setScreenPlacement(m_layout.screens[i], m_prepared->byUid, m_prepared->series, title);
+        w->setSeriesStrip(m_prepared->thumbnails, m_prepared->context.current.row.studyUid);
+        connect(w, &ReadingWindow::viewportCreated, this, [this](viewer::ImageViewport* v, const QString& sync, const QString& preset) {
+            m_sync.add(sync, v, preset);
+            m_lines.add(v);
+        });
         auto* next = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageDown), w);
         connect(next, &QShortcut::activated, this, &ReadingSession::nextStage, Qt::QueuedConnection);
         auto* previous = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageUp), w);

@@ -1,5 +1,6 @@
 #include "reading_window.h"
 
+#include "series_strip.h"
 #include "volume_job.h"
 
 #include "frame_stack.h"
@@ -10,7 +11,9 @@
 #include "window_presets.h"
 
 #include <QApplication>
+#include <QDropEvent>
 #include <QGridLayout>
+#include <QMimeData>
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -19,6 +22,7 @@ namespace lightbox::app {
 struct ReadingWindow::Cell {
     ViewportPlacement placement;
     QWidget* frame = nullptr;
+    QWidget* blank = nullptr;
     QLabel* title = nullptr;
     viewer::ImageViewport* viewport = nullptr;
     std::unique_ptr<viewer::ImageStack> stack;
@@ -28,9 +32,16 @@ struct ReadingWindow::Cell {
 
 ReadingWindow::ReadingWindow(QThreadPool& pool, QWidget* parent) : QWidget(parent), m_pool(pool)
 {
-    m_grid = new QGridLayout(this);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->setSpacing(2);
+    auto* gridHolder = new QWidget(this);
+    m_grid = new QGridLayout(gridHolder);
     m_grid->setContentsMargins(0, 0, 0, 0);
     m_grid->setSpacing(2);
+    outer->addWidget(gridHolder, 1);
+    m_strip = new SeriesStrip(this);
+    outer->addWidget(m_strip);
     setStyleSheet("ReadingWindow { background: black; } QLabel#cellTitle { color: #d0d0d0; background: #202020; padding: 2px; }");
 }
 
@@ -84,9 +95,9 @@ void ReadingWindow::setScreenPlacement(const ScreenPlacement& screen, const std:
         auto found = series.find(p.seriesUid);
         if (p.empty() || found == series.end()) {
             cell->title->setText(tr("%1: nothing to show").arg(p.spec.displaySet));
-            auto* blank = new QWidget(cell->frame);
-            blank->setStyleSheet("background: black;");
-            box->addWidget(blank, 1);
+            cell->blank = new QWidget(cell->frame);
+            cell->blank->setStyleSheet("background: black;");
+            box->addWidget(cell->blank, 1);
         } else {
             const SeriesGroup& g = *found->second;
             cell->modality = g.modality;
@@ -101,6 +112,8 @@ void ReadingWindow::setScreenPlacement(const ScreenPlacement& screen, const std:
                 showReformat(*cell, g);
             }
         }
+        cell->frame->setAcceptDrops(true);
+        cell->frame->installEventFilter(this);
         m_grid->addWidget(cell->frame, p.row, p.column);
         m_cells.push_back(std::move(cell));
     }
@@ -177,13 +190,7 @@ void ReadingWindow::stepSeries(int delta)
     }
     if (list.size() < 2) return;
     const int next = ((at < 0 ? 0 : at) + delta + int(list.size())) % int(list.size());
-    cell.placement.seriesUid = list[std::size_t(next)]->seriesInstanceUid;
-    cell.placement.sopInstanceUid.clear();
-    cell.placement.spec.view = "2d";
-    cell.waitingForVolume = false;
-    show2d(cell, *list[std::size_t(next)], {});
-    cell.title->setText(QStringLiteral("%1 %2").arg(QString::fromStdString(list[std::size_t(next)]->images.front().summary->studyDate),
-                                                    QString::fromStdString(list[std::size_t(next)]->description)));
+    showSeriesInCell(i, QString::fromStdString(list[std::size_t(next)]->seriesInstanceUid));
     cell.viewport->view()->setFocus();
 }
 
@@ -227,6 +234,8 @@ void ReadingWindow::showReformat(Cell& cell, const SeriesGroup& series)
 
 viewer::ImageViewport* ReadingWindow::viewport(int cell) const { return m_cells[std::size_t(cell)]->viewport; }
 
+QWidget* ReadingWindow::cellWidget(int cell) const { return m_cells[std::size_t(cell)]->frame; }
+
 QString ReadingWindow::cellTitle(int cell) const { return m_cells[std::size_t(cell)]->title->text(); }
 
 const ViewportPlacement& ReadingWindow::placement(int cell) const { return m_cells[std::size_t(cell)]->placement; }
@@ -235,6 +244,51 @@ void ReadingWindow::noteEmpty(const QString& imageSet, const QString& note)
 {
     for (auto& c : m_cells)
         if (!c->viewport && c->placement.imageSet == imageSet) c->title->setText(QStringLiteral("%1: %2").arg(c->placement.spec.displaySet, note));
+}
+
+void ReadingWindow::setSeriesStrip(const std::map<std::string, QImage>& thumbnails, const std::string& currentStudy)
+{
+    if (m_all) m_strip->setSeries(*m_all, thumbnails, currentStudy);
+}
+
+bool ReadingWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    if (event->type() != QEvent::DragEnter && event->type() != QEvent::DragMove && event->type() != QEvent::Drop) return QWidget::eventFilter(watched, event);
+    int cell = -1;
+    for (std::size_t i = 0; i < m_cells.size(); ++i)
+        if (m_cells[i]->frame == watched) cell = int(i);
+    auto* drop = static_cast<QDropEvent*>(event);
+    if (cell < 0 || !drop->mimeData()->hasFormat(kSeriesMimeType)) return QWidget::eventFilter(watched, event);
+    if (event->type() == QEvent::Drop) showSeriesInCell(cell, QString::fromUtf8(drop->mimeData()->data(kSeriesMimeType)));
+    drop->acceptProposedAction();
+    return true;
+}
+
+bool ReadingWindow::showSeriesInCell(int index, const QString& seriesUid)
+{
+    if (index < 0 || index >= int(m_cells.size()) || !m_all) return false;
+    const SeriesGroup* g = nullptr;
+    for (const SeriesGroup& s : *m_all)
+        if (QString::fromStdString(s.seriesInstanceUid) == seriesUid) g = &s;
+    if (!g || g->images.empty()) return false;
+    Cell& cell = *m_cells[std::size_t(index)];
+    const bool created = !cell.viewport;
+    if (created) {
+        delete cell.blank;
+        cell.blank = nullptr;
+        cell.viewport = new viewer::ImageViewport(cell.frame);
+        static_cast<QVBoxLayout*>(cell.frame->layout())->addWidget(cell.viewport, 1);
+    }
+    const auto& summary = *g->images.front().summary;
+    cell.placement.studyUid = summary.studyInstanceUid;
+    cell.placement.seriesUid = g->seriesInstanceUid;
+    cell.placement.sopInstanceUid.clear();
+    cell.placement.spec.view = "2d";
+    cell.waitingForVolume = false;
+    show2d(cell, *g, {});
+    cell.title->setText(QStringLiteral("%1 %2").arg(QString::fromStdString(summary.studyDate), QString::fromStdString(g->description)));
+    if (created) emit viewportCreated(cell.viewport, cell.placement.spec.sync, cell.placement.spec.preset);
+    return true;
 }
 
 ScreenPlacement ReadingWindow::shownPlacement() const

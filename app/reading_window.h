@@ -7,6 +7,7 @@
 #include "protocol_engine.h"
 #include "series_sorting.h"
 
+#include <QImage>
 #include <QWidget>
 
 #include <map>
@@ -38,11 +39,26 @@ public:
                             const std::vector<SeriesGroup>& all, const QString& title);
     // The viewport with the keyboard focus shows the next (or previous) series of its study, in 2D.
     void stepSeries(int delta);
+    // The thumbnail strip: the series of the study and its priors (drag one onto a viewport).
+    void setSeriesStrip(const std::map<std::string, QImage>& thumbnails, const std::string& currentStudy);
+    class SeriesStrip* seriesStrip() const { return m_strip; }
+    // Shows a series (by UID) in a cell, in 2D (what a drop from the strip does).
+    bool showSeriesInCell(int cell, const QString& seriesUid);
+
+signals:
+    // A viewport was made for a cell that had none (a series dropped on an empty cell).
+    void viewportCreated(viewer::ImageViewport* viewport, const QString& syncGroup, const QString& preset);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+public:
     // The cell whose viewport has the focus (-1: none).
     int focusedCell() const;
     int cellCount() const { return int(m_cells.size()); }
     viewer::ImageViewport* viewport(int cell) const;  // nullptr for an empty cell
     QString cellTitle(int cell) const;
+    QWidget* cellWidget(int cell) const;  // the cell's frame (drop target)
     const ViewportPlacement& placement(int cell) const;
     // Every non-empty viewport shows its image (reformats once their volume is in).
     bool allShown() const;
@@ -60,6 +76,7 @@ private:
 
     QThreadPool& m_pool;
     QGridLayout* m_grid = nullptr;
+    class SeriesStrip* m_strip = nullptr;
     int m_rows = 1, m_columns = 1;
     const std::vector<SeriesGroup>* m_all = nullptr;
     std::vector<std::unique_ptr<Cell>> m_cells;

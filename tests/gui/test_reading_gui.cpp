@@ -13,6 +13,7 @@
 #include "orthanc_fixture.h"
 #include "protocol_editor.h"
 #include "reading_window.h"
+#include "series_strip.h"
 #include "reference_lines.h"
 #include "mpr_stack.h"
 #include "screen_plan.h"
@@ -24,6 +25,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QScreen>
+#include <QMimeData>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QThreadPool>
@@ -55,6 +57,7 @@ private slots:
     void priorsComeFromTheArchive();
     void screensAreRemembered();
     void referenceLinesAreWherePlanesCut();
+    void dragASeriesOntoAViewport();
 
 private:
     void openOn(int screens, const QString& study = {}, const QString& protocol = "CT chest");
@@ -461,6 +464,33 @@ void ReadingGuiTest::referenceLinesAreWherePlanesCut()
         QTest::qWait(200);
         m_session->windows()[1]->grab().save(dir + "/reading-reference-lines.png");
     }
+}
+
+void ReadingGuiTest::dragASeriesOntoAViewport()
+{
+    openOn(2);
+    app::ReadingWindow* second = m_session->windows()[1];
+    app::SeriesStrip* strip = second->seriesStrip();
+    // The strip lists the study's series, with a thumbnail.
+    QCOMPARE(strip->count(), 1);
+    QVERIFY(!strip->item(0)->icon().isNull());
+    // What a drag from the strip carries, dropped on the empty prior viewport.
+    QVERIFY(!second->viewport(1));
+    std::unique_ptr<QMimeData> mime(strip->model()->mimeData({strip->model()->index(0, 0)}));
+    QVERIFY(mime->hasFormat(app::kSeriesMimeType));
+    QWidget* target = second->cellWidget(1);
+    const QPoint at(target->width() / 2, target->height() / 2);
+    QDragEnterEvent enter(at, Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(at, Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &drop);
+    QVERIFY(second->viewport(1));
+    QCOMPARE(QString::fromStdString(second->viewport(1)->stack()->entry(0).summary->seriesInstanceUid), strip->seriesUid(0));
+    QCOMPARE(second->placement(1).spec.view, QString("2d"));
+    QTRY_VERIFY_WITH_TIMEOUT(second->viewport(1)->currentImageShown(), 10000);
+    // It joined the viewport's synchronisation group.
+    QCOMPARE(m_session->sync().groupSize("A"), 3);
 }
 
 // Its own X server with three screens: the suite's Xvfb has one.
