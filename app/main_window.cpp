@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "app_config.h"
+#include "key_images.h"
 #include "protocol_library.h"
 #include "reading_session.h"
 #include "screen_plan.h"
@@ -297,6 +298,7 @@ void MainWindow::loadAnnotations(const QString& studyUid)
         if (studyUid != m_annotationStudy) return;  // another study opened meanwhile
         std::vector<viewer::Annotation> items;
         for (const storage::AnnotationRow& r : w->result()) {
+            if (r.kind == kKeyImageKind) continue;  // flags on images, not drawings
             const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(r.data));
             auto a = viewer::Annotation::fromJson(doc.object());
             if (!a) {

@@ -5,6 +5,7 @@
 #include "display_image_qt.h"
 #include "display_pipeline.h"
 #include "image_source.h"
+#include "key_images.h"
 #include "network_service.h"
 #include "protocol_editor.h"
 #include "reading_window.h"
@@ -30,6 +31,7 @@ struct ReadingSession::Prepared {
     std::vector<SeriesGroup> series;  // of the current study and every prior
     std::map<std::string, const SeriesGroup*> byUid;
     std::map<std::string, QImage> thumbnails;  // of each series, for the strip
+    std::set<std::pair<std::string, int>> keys;  // key images of the studies shown
 };
 
 ReadingSession::ReadingSession(QString cacheFolder, ProtocolLibrary library, QThreadPool& pool, QObject* parent)
@@ -46,6 +48,7 @@ ReadingSession::ReadingSession(QString cacheFolder, ProtocolLibrary library, QTh
             return;
         }
         m_prepared = p;
+        *m_keys = p->keys;
         m_layout = layOut(*p->protocol, p->context, m_stageToShow, m_screens);
         show();
         emit opened(m_layout.protocol);
@@ -99,8 +102,10 @@ void ReadingSession::prepare(bool searchArchives)
         for (const ImageSet& s : p->protocol->imageSets)
             if (s.prior > 0 && s.prior <= int(p->context.priors.size())) studies.insert(p->context.priors[std::size_t(s.prior - 1)].row.studyUid);
         QStringList files;
-        for (const std::string& s : studies)
+        for (const std::string& s : studies) {
             for (const auto& [path, row] : (*cache)->studyFiles(s)) files << QString::fromStdString(path);
+            if (auto keys = keyImagesOf((*cache)->database(), s)) p->keys.insert(keys->begin(), keys->end());
+        }
         OpenResult opened = openPaths(files);
         p->series = std::move(opened.series);
         for (const SeriesGroup& g : p->series) {
@@ -140,6 +145,8 @@ void ReadingSession::show()
                                   .arg(i + 1);
         w->setScreenPlacement(m_layout.screens[i], m_prepared->byUid, m_prepared->series, title);
         w->setSeriesStrip(m_prepared->thumbnails, m_prepared->context.current.row.studyUid);
+        w->setKeyImages(m_keys);
+        connect(new QShortcut(QKeySequence(Qt::Key_K), w), &QShortcut::activated, this, [this, w] { toggleKeyImage(w, w->focusedCell()); });
         connect(w, &ReadingWindow::viewportCreated, this, [this](viewer::ImageViewport* v, const QString& sync, const QString& preset) {
             m_sync.add(sync, v, preset);
             m_lines.add(v);
@@ -303,6 +310,35 @@ void ReadingSession::onRemoteStudies(const std::vector<std::pair<QString, StudyF
                 prepare(false);
             });
     }
+}
+
+}  // namespace lightbox::app
+
+namespace lightbox::app {
+
+bool ReadingSession::toggleKeyImage(ReadingWindow* window, int cell)
+{
+    if (!window) return false;
+    const auto image = window->shownImage(cell);
+    if (image.first.empty()) return false;
+    const bool flag = !m_keys->count(image);
+    if (flag) m_keys->insert(image);
+    else m_keys->erase(image);
+    for (ReadingWindow* w : m_windows) w->refreshKeyMarks();
+    const std::string study = window->placement(cell).studyUid, series = window->placement(cell).seriesUid;
+    const QString folder = m_folder;
+    auto* watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        emit keyImageSaved(watcher->result().isEmpty(), watcher->result());
+    });
+    watcher->setFuture(QtConcurrent::run(&m_pool, [folder, study, series, image, flag]() -> QString {
+        auto cache = storage::Cache::open(folder.toStdString());
+        if (!cache) return QString::fromStdString(cache.error().message);
+        auto s = setKeyImage((*cache)->database(), study, series, image, flag);
+        return s ? QString() : QString::fromStdString(s.error().message);
+    }));
+    return true;
 }
 
 }  // namespace lightbox::app

@@ -19,6 +19,7 @@
 #include <QObject>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <vector>
 
@@ -62,6 +63,10 @@ public:
     const std::vector<ReadingWindow*>& windows() const { return m_windows; }
     ViewportSync& sync() { return m_sync; }
     ReferenceLines& referenceLines() { return m_lines; }
+    // Flags (or unflags) the image the focused viewport of `window` shows as a key image (K); saved
+    // in the cache index in the background. False when the viewport shows no single image.
+    bool toggleKeyImage(ReadingWindow* window, int cell);
+    const std::set<std::pair<std::string, int>>& keyImages() const { return *m_keys; }
 
 signals:
     void opened(const QString& protocol);
@@ -69,6 +74,7 @@ signals:
     // A prior was asked for from an archive (it appears when it arrives; opened() follows).
     void priorRequested(const QString& studyUid, const QString& archive);
     void priorFailed(const QString& studyUid, const QString& reason);
+    void keyImageSaved(bool ok, const QString& error);
 
 private:
     struct Prepared;
@@ -89,6 +95,7 @@ private:
     std::vector<ReadingWindow*> m_windows;
     ViewportSync m_sync;
     ReferenceLines m_lines;
+    std::shared_ptr<std::set<std::pair<std::string, int>>> m_keys = std::make_shared<std::set<std::pair<std::string, int>>>();
     QFutureWatcher<std::shared_ptr<Prepared>> m_watcher;
     NetworkService* m_network = nullptr;
     QString m_studyUid;

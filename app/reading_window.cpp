@@ -13,9 +13,12 @@
 #include <QApplication>
 #include <QDropEvent>
 #include <QGridLayout>
+#include <QPainter>
 #include <QMimeData>
 #include <QLabel>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace lightbox::app {
 
@@ -246,6 +249,53 @@ void ReadingWindow::noteEmpty(const QString& imageSet, const QString& note)
         if (!c->viewport && c->placement.imageSet == imageSet) c->title->setText(QStringLiteral("%1: %2").arg(c->placement.spec.displaySet, note));
 }
 
+void ReadingWindow::setKeyImages(std::shared_ptr<const std::set<std::pair<std::string, int>>> keys)
+{
+    m_keys = std::move(keys);
+    for (std::size_t i = 0; i < m_cells.size(); ++i) installKeyMark(int(i));
+    refreshKeyMarks();
+}
+
+void ReadingWindow::installKeyMark(int index)
+{
+    Cell& c = *m_cells[std::size_t(index)];
+    if (!c.viewport) return;
+    viewer::ImageViewport* v = c.viewport;
+    v->setOverlayPainter([this, index, v](QPainter& p) {
+        if (!shownIsKeyImage(index)) return;
+        // A gold frame round the viewport and "KEY" under the top orientation letter.
+        p.setPen(QPen(QColor(255, 200, 0), 3));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(QRectF(1.5, 1.5, v->width() - 3, v->height() - 3));
+        QFont f = p.font();
+        f.setBold(true);
+        p.setFont(f);
+        p.drawText(QRectF(0, 6 + 1.6 * p.fontMetrics().height(), v->width(), p.fontMetrics().height() + 2), Qt::AlignHCenter, tr("KEY"));
+    });
+}
+
+void ReadingWindow::refreshKeyMarks()
+{
+    for (auto& c : m_cells)
+        if (c->viewport) c->viewport->refreshOverlay();
+}
+
+std::pair<std::string, int> ReadingWindow::shownImage(int cell) const
+{
+    if (cell < 0 || cell >= int(m_cells.size())) return {};
+    const Cell& c = *m_cells[std::size_t(cell)];
+    if (!c.viewport || !c.stack || qobject_cast<viewer::MprStack*>(c.stack.get())) return {};
+    const int i = c.viewport->currentIndex();
+    if (i < 0 || i >= c.stack->size() || !c.stack->entry(i).summary) return {};
+    return {c.stack->entry(i).summary->sopInstanceUid, int(c.stack->entry(i).frame)};
+}
+
+bool ReadingWindow::shownIsKeyImage(int cell) const
+{
+    const auto image = shownImage(cell);
+    return m_keys && !image.first.empty() && m_keys->count(image) > 0;
+}
+
 void ReadingWindow::setSeriesStrip(const std::map<std::string, QImage>& thumbnails, const std::string& currentStudy)
 {
     if (m_all) m_strip->setSeries(*m_all, thumbnails, currentStudy);
@@ -287,7 +337,10 @@ bool ReadingWindow::showSeriesInCell(int index, const QString& seriesUid)
     cell.waitingForVolume = false;
     show2d(cell, *g, {});
     cell.title->setText(QStringLiteral("%1 %2").arg(QString::fromStdString(summary.studyDate), QString::fromStdString(g->description)));
-    if (created) emit viewportCreated(cell.viewport, cell.placement.spec.sync, cell.placement.spec.preset);
+    if (created) {
+        installKeyMark(index);
+        emit viewportCreated(cell.viewport, cell.placement.spec.sync, cell.placement.spec.preset);
+    }
     return true;
 }
 

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 class QGridLayout;
@@ -39,6 +40,12 @@ public:
                             const std::vector<SeriesGroup>& all, const QString& title);
     // The viewport with the keyboard focus shows the next (or previous) series of its study, in 2D.
     void stepSeries(int delta);
+    // Key images (shared with the session): flagged images are marked "KEY IMAGE" in the viewports.
+    void setKeyImages(std::shared_ptr<const std::set<std::pair<std::string, int>>> keys);
+    void refreshKeyMarks();
+    // The image (SOP Instance UID, frame) a cell shows now; empty UID for reformats and empty cells.
+    std::pair<std::string, int> shownImage(int cell) const;
+    bool shownIsKeyImage(int cell) const;
     // The thumbnail strip: the series of the study and its priors (drag one onto a viewport).
     void setSeriesStrip(const std::map<std::string, QImage>& thumbnails, const std::string& currentStudy);
     class SeriesStrip* seriesStrip() const { return m_strip; }
@@ -73,9 +80,11 @@ private:
     void showReformat(Cell& cell, const SeriesGroup& series);
     void show2d(Cell& cell, const SeriesGroup& series, const std::string& sopInstanceUid);
     void align(Cell& cell);
+    void installKeyMark(int cell);
 
     QThreadPool& m_pool;
     QGridLayout* m_grid = nullptr;
+    std::shared_ptr<const std::set<std::pair<std::string, int>>> m_keys;
     class SeriesStrip* m_strip = nullptr;
     int m_rows = 1, m_columns = 1;
     const std::vector<SeriesGroup>* m_all = nullptr;

@@ -55,7 +55,8 @@ void ViewportOverlay::paintEvent(QPaintEvent*)
     QPainter p(this);
     p.setRenderHint(QPainter::TextAntialiasing);
     QFont f = font();
-    f.setPointSizeF(std::max(8.0, std::min(11.0, height() / 45.0)));
+    // Smaller text in small viewports (a 2x4 reading layout), never below 7 pt.
+    f.setPointSizeF(std::max(7.0, std::min({11.0, height() / 45.0, width() / 38.0})));
     p.setFont(f);
     const int margin = 6;
     const QRect area = rect().adjusted(margin, margin, -margin, -margin);
@@ -71,10 +72,18 @@ void ViewportOverlay::paintEvent(QPaintEvent*)
     if (m_textVisible) {
         QStringList topLeft = c.topLeft;
         for (const QString& n : c.notices) topLeft << QStringLiteral("⚠ ") + n;
-        outlinedText(p, area, Qt::AlignLeft | Qt::AlignTop, topLeft.join('\n'));
-        outlinedText(p, area, Qt::AlignRight | Qt::AlignTop, c.topRight.join('\n'));
-        outlinedText(p, area, Qt::AlignLeft | Qt::AlignBottom, c.bottomLeft.join('\n'));
-        outlinedText(p, area, Qt::AlignRight | Qt::AlignBottom, c.bottomRight.join('\n'));
+        // Each corner keeps to its half, leaving the middle to the orientation letters: a narrow
+        // viewport shortens lines ("…") rather than writing one corner over the other.
+        const int half = std::max(20, (area.width() - 4 * p.fontMetrics().horizontalAdvance('M')) / 2);
+        auto fit = [&](const QStringList& lines) {
+            QStringList out;
+            for (const QString& l : lines) out << p.fontMetrics().elidedText(l, Qt::ElideRight, half);
+            return out.join('\n');
+        };
+        outlinedText(p, area, Qt::AlignLeft | Qt::AlignTop, fit(topLeft));
+        outlinedText(p, area, Qt::AlignRight | Qt::AlignTop, fit(c.topRight));
+        outlinedText(p, area, Qt::AlignLeft | Qt::AlignBottom, fit(c.bottomLeft));
+        outlinedText(p, area, Qt::AlignRight | Qt::AlignBottom, fit(c.bottomRight));
     }
     QFont lf = f;
     lf.setBold(true);

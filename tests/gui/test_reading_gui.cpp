@@ -13,6 +13,8 @@
 #include "orthanc_fixture.h"
 #include "protocol_editor.h"
 #include "reading_window.h"
+#include "key_images.h"
+#include "cache.h"
 #include "series_strip.h"
 #include "reference_lines.h"
 #include "mpr_stack.h"
@@ -58,6 +60,7 @@ private slots:
     void screensAreRemembered();
     void referenceLinesAreWherePlanesCut();
     void dragASeriesOntoAViewport();
+    void keyImagesAreFlaggedAndKept();
 
 private:
     void openOn(int screens, const QString& study = {}, const QString& protocol = "CT chest");
@@ -491,6 +494,54 @@ void ReadingGuiTest::dragASeriesOntoAViewport()
     QTRY_VERIFY_WITH_TIMEOUT(second->viewport(1)->currentImageShown(), 10000);
     // It joined the viewport's synchronisation group.
     QCOMPARE(m_session->sync().groupSize("A"), 3);
+}
+
+void ReadingGuiTest::keyImagesAreFlaggedAndKept()
+{
+    openOn(1);
+    app::ReadingWindow* w = m_session->windows()[0];
+    viewer::ImageViewport* v = w->viewport(0);
+    w->activateWindow();
+    v->view()->setFocus();
+    QTRY_COMPARE(w->focusedCell(), 0);
+    v->setCurrentIndex(5);
+    const auto image = w->shownImage(0);
+    QVERIFY(!image.first.empty());
+    QVERIFY(!w->shownIsKeyImage(0));
+    QSignalSpy saved(m_session.get(), &app::ReadingSession::keyImageSaved);
+    QTest::keyClick(v->view(), Qt::Key_K);
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 10000);
+    QVERIFY2(saved.front()[0].toBool(), qPrintable(saved.front()[1].toString()));
+    QVERIFY(w->shownIsKeyImage(0));
+    v->setCurrentIndex(6);
+    QVERIFY(!w->shownIsKeyImage(0));  // only that image
+    // In the cache index, with the study.
+    {
+        auto cache = storage::Cache::open(m_cache.toStdString());
+        QVERIFY(cache.ok());
+        auto keys = app::keyImagesOf((*cache)->database(), m_study.toStdString());
+        QVERIFY(keys.ok());
+        QCOMPARE(keys->size(), std::size_t(1));
+        QVERIFY(keys->count(image));
+    }
+    // Opened again: still flagged. K again unflags it, there and in the index.
+    openOn(1);
+    w = m_session->windows()[0];
+    v = w->viewport(0);
+    QVERIFY(m_session->keyImages().count(image));
+    v->setCurrentIndex(5);
+    QVERIFY(w->shownIsKeyImage(0));
+    const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
+    if (!dir.isEmpty()) {
+        QTest::qWait(200);
+        w->grab().save(dir + "/reading-key-image.png");
+    }
+    QSignalSpy unsaved(m_session.get(), &app::ReadingSession::keyImageSaved);
+    QVERIFY(m_session->toggleKeyImage(w, 0));
+    QTRY_COMPARE_WITH_TIMEOUT(unsaved.count(), 1, 10000);
+    QVERIFY(!w->shownIsKeyImage(0));
+    auto cache = storage::Cache::open(m_cache.toStdString());
+    QVERIFY(app::keyImagesOf((*cache)->database(), m_study.toStdString())->empty());
 }
 
 // Its own X server with three screens: the suite's Xvfb has one.
