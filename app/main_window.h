@@ -55,6 +55,7 @@ public:
     void openStudy(const QString& studyUid, const QString& seriesUid = {});
     // Opens the study on every screen as its hanging protocol says (reading windows).
     void readStudy(const QString& studyUid);
+    ReadingSession* readingSession() const { return m_reading.get(); }
     // Puts this window (the study list) on `screen`; `remember`: reading windows leave it free from now on.
     void placeStudyList(QScreen* screen, bool remember);
     // Opens the demo study, generating and importing it into the cache the first time.

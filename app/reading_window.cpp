@@ -137,6 +137,15 @@ void ReadingWindow::show2d(Cell& cell, const SeriesGroup& g, const std::string& 
     cell.viewport->setStack(cell.stack.get());
     cell.viewport->setCurrentIndex(start);
     applyPreset(cell.viewport, g.modality, cell.placement.spec.preset);
+    if (!cell.placement.spec.fit) {
+        // One image pixel per screen pixel instead of zoom-to-fit, once the image is shown.
+        viewer::ImageViewport* v = cell.viewport;
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = connect(v, &viewer::ImageViewport::imageShown, this, [v, once] {
+            disconnect(*once);
+            v->actualSize();
+        });
+    }
     if (!cell.placement.spec.align.isEmpty()) {
         // Once the image is on screen (fitted): its chest wall to the side the protocol names.
         Cell* target = &cell;

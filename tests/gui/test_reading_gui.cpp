@@ -13,6 +13,9 @@
 #include "orthanc_fixture.h"
 #include "protocol_editor.h"
 #include "reading_window.h"
+#include "cache_service.h"
+#include "main_window.h"
+#include "study_browser.h"
 #include "key_images.h"
 #include "cache.h"
 #include "series_strip.h"
@@ -39,6 +42,7 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -61,6 +65,8 @@ private slots:
     void referenceLinesAreWherePlanesCut();
     void dragASeriesOntoAViewport();
     void keyImagesAreFlaggedAndKept();
+    void everyScreen();
+    void readFromTheBrowser();
 
 private:
     void openOn(int screens, const QString& study = {}, const QString& protocol = "CT chest");
@@ -73,7 +79,8 @@ private:
 
 void ReadingGuiTest::initTestCase()
 {
-    QCOMPARE(QGuiApplication::screens().size(), 3);
+    const int wanted = qEnvironmentVariableIntValue("LIGHTBOX_TEST_XSCREENS");
+    QCOMPARE(int(QGuiApplication::screens().size()), wanted ? wanted : 3);
     m_cache = m_tmp.path() + "/cache";
     const ProcessResult r = run(lightboxExe(), {"import", "--cache", m_cache, "--quiet", testDataDir() + "/ct/siemens-sensation10_chest_30sl"});
     QVERIFY2(r.ok(), r.err.constData());
@@ -544,6 +551,33 @@ void ReadingGuiTest::keyImagesAreFlaggedAndKept()
     QVERIFY(app::keyImagesOf((*cache)->database(), m_study.toStdString())->empty());
 }
 
+void ReadingGuiTest::everyScreen()
+{
+    // CT chest is written for two screens: on one they fold into a 1x4 grid; on three the third is free.
+    const int n = int(QGuiApplication::screens().size());
+    openOn(0);
+    const auto& windows = m_session->windows();
+    QCOMPARE(int(windows.size()), n);
+    for (int i = 0; i < n; ++i) QCOMPARE(windows[std::size_t(i)]->screen(), QGuiApplication::screens()[i]);
+    QCOMPARE(windows[0]->cellCount(), n == 1 ? 4 : 2);
+    if (n >= 2) QCOMPARE(windows[1]->cellCount(), 2);
+    if (n >= 3) QCOMPARE(windows[2]->cellCount(), 0);
+    for (app::ReadingWindow* w : windows) QVERIFY(w->allShown());
+    m_session.reset();
+}
+
+void ReadingGuiTest::readFromTheBrowser()
+{
+    // The browser's "Read with hanging protocol" opens the reading windows from the main window.
+    app::CacheService service(m_cache, m_pool);
+    app::MainWindow window(m_pool, service);
+    window.show();
+    emit window.browser()->readRequested(m_study);
+    QTRY_VERIFY_WITH_TIMEOUT(window.readingSession() && !window.readingSession()->windows().empty(), 30000);
+    QCOMPARE(window.readingSession()->layout().protocol, QString("CT chest"));
+    for (app::ReadingWindow* w : window.readingSession()->windows()) QTRY_VERIFY_WITH_TIMEOUT(w->allShown(), 30000);
+}
+
 // Its own X server with three screens: the suite's Xvfb has one.
 int main(int argc, char** argv)
 {
@@ -551,8 +585,12 @@ int main(int argc, char** argv)
     QProcess xvfb;
     for (display = 90; display < 120; ++display)
         if (!QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(display)) && !QFile::exists(QStringLiteral("/tmp/.X%1-lock").arg(display))) break;
-    xvfb.start("Xvfb", {QStringLiteral(":%1").arg(display), "-nolisten", "tcp", "-screen", "0", "1280x1024x24", "-screen", "1", "1280x1024x24", "-screen",
-                        "2", "1024x768x24"});
+    // LIGHTBOX_TEST_XSCREENS: how many X screens (1 to 3; default 3).
+    const int screens = std::clamp(qEnvironmentVariableIntValue("LIGHTBOX_TEST_XSCREENS") ? qEnvironmentVariableIntValue("LIGHTBOX_TEST_XSCREENS") : 3, 1, 3);
+    QStringList xargs{QStringLiteral(":%1").arg(display), "-nolisten", "tcp"};
+    const char* sizes[] = {"1280x1024x24", "1280x1024x24", "1024x768x24"};
+    for (int i = 0; i < screens; ++i) xargs << "-screen" << QString::number(i) << sizes[i];
+    xvfb.start("Xvfb", xargs);
     if (!xvfb.waitForStarted()) {
         std::fprintf(stderr, "cannot start Xvfb\n");
         return 1;
