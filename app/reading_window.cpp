@@ -7,6 +7,7 @@
 #include "image_viewport.h"
 #include "vtk_view_widget.h"
 #include "mpr_stack.h"
+#include "volume_view.h"
 #include "reslice.h"
 #include "window_presets.h"
 
@@ -28,6 +29,7 @@ struct ReadingWindow::Cell {
     QWidget* blank = nullptr;
     QLabel* title = nullptr;
     viewer::ImageViewport* viewport = nullptr;
+    viewer::VolumeView* volumeView = nullptr;
     std::unique_ptr<viewer::ImageStack> stack;
     std::string modality;
     bool waitingForVolume = false;
@@ -107,12 +109,15 @@ void ReadingWindow::setScreenPlacement(const ScreenPlacement& screen, const std:
             const QString prior = p.imageSet == "current" ? QString() : p.imageSet + " — ";
             const QString date = g.images.empty() ? QString() : QString::fromStdString(g.images.front().summary->studyDate);
             cell->title->setText(QStringLiteral("%1%2 %3  %4").arg(prior, date, QString::fromStdString(g.description), p.spec.view == "2d" ? QString() : p.spec.view));
-            cell->viewport = new viewer::ImageViewport(cell->frame);
-            box->addWidget(cell->viewport, 1);
-            if (p.spec.view == "2d" || p.spec.view == "vr") {
-                show2d(*cell, g, p.sopInstanceUid);
-            } else {
+            if (p.spec.view == "vr") {
+                cell->volumeView = new viewer::VolumeView(cell->frame);
+                box->addWidget(cell->volumeView, 1);
                 showReformat(*cell, g);
+            } else {
+                cell->viewport = new viewer::ImageViewport(cell->frame);
+                box->addWidget(cell->viewport, 1);
+                if (p.spec.view == "2d") show2d(*cell, g, p.sopInstanceUid);
+                else showReformat(*cell, g);
             }
         }
         cell->frame->setAcceptDrops(true);
@@ -229,6 +234,11 @@ void ReadingWindow::showReformat(Cell& cell, const SeriesGroup& series)
             return;
         }
         const QString view = target->placement.spec.view;
+        if (target->volumeView) {
+            target->volumeView->setVolume(j->volume());
+            if (!target->placement.spec.preset.isEmpty()) target->volumeView->setPreset(target->placement.spec.preset);
+            return;
+        }
         const SliceAxes axes = view == "axial" ? axialAxes() : view == "sagittal" ? sagittalAxes() : coronalAxes();
         auto stack = std::make_unique<viewer::MprStack>(j->volume(), axes, j->summary(), m_pool);
         if (view == "mip") {
@@ -245,6 +255,8 @@ void ReadingWindow::showReformat(Cell& cell, const SeriesGroup& series)
 }
 
 viewer::ImageViewport* ReadingWindow::viewport(int cell) const { return m_cells[std::size_t(cell)]->viewport; }
+
+viewer::VolumeView* ReadingWindow::volumeView(int cell) const { return m_cells[std::size_t(cell)]->volumeView; }
 
 QWidget* ReadingWindow::cellWidget(int cell) const { return m_cells[std::size_t(cell)]->frame; }
 
@@ -335,6 +347,8 @@ bool ReadingWindow::showSeriesInCell(int index, const QString& seriesUid)
     if (created) {
         delete cell.blank;
         cell.blank = nullptr;
+        delete cell.volumeView;  // a 3D cell shows the series in 2D from now on
+        cell.volumeView = nullptr;
         cell.viewport = new viewer::ImageViewport(cell.frame);
         static_cast<QVBoxLayout*>(cell.frame->layout())->addWidget(cell.viewport, 1);
     }
@@ -362,8 +376,10 @@ ScreenPlacement ReadingWindow::shownPlacement() const
 
 bool ReadingWindow::allShown() const
 {
-    for (const auto& c : m_cells)
+    for (const auto& c : m_cells) {
         if (c->viewport && (c->waitingForVolume || !c->viewport->currentImageShown())) return false;
+        if (c->volumeView && c->waitingForVolume) return false;
+    }
     return true;
 }
 

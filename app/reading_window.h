@@ -2,7 +2,7 @@
 // A reading window: one screen's viewports of a hanging-protocol stage in a grid. 2D viewports
 // show a series (or, for image-level display sets, start at the chosen image) with the protocol's
 // window preset; axial/coronal/sagittal viewports show reformats and `mip` a full-thickness
-// coronal MIP of the series' volume, loaded in the background. Empty viewports say what they
+// coronal MIP of the series' volume, and `vr` volume rendering, loaded in the background. Empty viewports say what they
 // were meant for.
 #include "protocol_engine.h"
 #include "series_sorting.h"
@@ -22,6 +22,7 @@ class QThreadPool;
 namespace lightbox::viewer {
 class ImageViewport;
 class ImageStack;
+class VolumeView;
 }  // namespace lightbox::viewer
 
 namespace lightbox::app {
@@ -63,7 +64,8 @@ public:
     // The cell whose viewport has the focus (-1: none).
     int focusedCell() const;
     int cellCount() const { return int(m_cells.size()); }
-    viewer::ImageViewport* viewport(int cell) const;  // nullptr for an empty cell
+    viewer::ImageViewport* viewport(int cell) const;  // nullptr for an empty cell (or a 3D one)
+    viewer::VolumeView* volumeView(int cell) const;  // the 3D view of a "vr" cell, else nullptr
     QString cellTitle(int cell) const;
     QWidget* cellWidget(int cell) const;  // the cell's frame (drop target)
     const ViewportPlacement& placement(int cell) const;

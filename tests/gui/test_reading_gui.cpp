@@ -13,6 +13,7 @@
 #include "orthanc_fixture.h"
 #include "protocol_editor.h"
 #include "reading_window.h"
+#include "volume_view.h"
 #include "cache_service.h"
 #include "main_window.h"
 #include "study_browser.h"
@@ -66,6 +67,7 @@ private slots:
     void dragASeriesOntoAViewport();
     void keyImagesAreFlaggedAndKept();
     void everyScreen();
+    void volumeRenderingViewport();
     void readFromTheBrowser();
 
 private:
@@ -563,6 +565,43 @@ void ReadingGuiTest::everyScreen()
     if (n >= 2) QCOMPARE(windows[1]->cellCount(), 2);
     if (n >= 3) QCOMPARE(windows[2]->cellCount(), 0);
     for (app::ReadingWindow* w : windows) QVERIFY(w->allShown());
+    m_session.reset();
+}
+
+void ReadingGuiTest::volumeRenderingViewport()
+{
+    // A user protocol with a volume-rendered viewport beside the axial images.
+    const QString folder = m_tmp.path() + "/vr-protocols";
+    QVERIFY(QDir().mkpath(folder));
+    QFile f(folder + "/ct-3d.json");
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": "CT 3D", "rules": [{"attribute": "modality", "op": "equals", "value": "CT", "required": true, "weight": 9}],
+               "displaySets": [{"name": "ct", "reuse": true, "rules": []}],
+               "stages": [{"screens": [{"rows": 1, "columns": 2, "viewports": [
+                   {"row": 0, "column": 0, "displaySet": "ct", "preset": "Lung"},
+                   {"row": 0, "column": 1, "displaySet": "ct", "view": "vr", "preset": "CT bone"}]}]}]})");
+    f.close();
+    m_session.reset();
+    m_session = std::make_unique<app::ReadingSession>(m_cache, app::ProtocolLibrary::load(folder), m_pool);
+    QSignalSpy opened(m_session.get(), &app::ReadingSession::opened);
+    m_session->open(m_study, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 30000);
+    QCOMPARE(opened.front()[0].toString(), QString("CT 3D"));
+    app::ReadingWindow* w = m_session->windows()[0];
+    QVERIFY(w->viewport(0) && !w->viewport(1));
+    viewer::VolumeView* vr = w->volumeView(1);
+    QVERIFY(vr);
+    QTRY_VERIFY_WITH_TIMEOUT(w->allShown(), 30000);
+    QCOMPARE(vr->preset(), QString("CT bone"));
+    // Something is rendered: more than a handful of colours.
+    QTest::qWait(200);
+    const QImage img = vr->grabView();
+    QSet<QRgb> colours;
+    for (int y = 0; y < img.height(); y += 5)
+        for (int x = 0; x < img.width(); x += 5) colours.insert(img.pixel(x, y));
+    QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+    const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
+    if (!dir.isEmpty()) w->grab().save(dir + "/reading-vr.png");
     m_session.reset();
 }
 
