@@ -620,22 +620,24 @@ void ReadingGuiTest::readFromTheBrowser()
 // Its own X server with three screens: the suite's Xvfb has one.
 int main(int argc, char** argv)
 {
-    int display = 0;
-    QProcess xvfb;
-    for (display = 90; display < 120; ++display)
-        if (!QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(display)) && !QFile::exists(QStringLiteral("/tmp/.X%1-lock").arg(display))) break;
-    // LIGHTBOX_TEST_XSCREENS: how many X screens (1 to 3; default 3).
+    // LIGHTBOX_TEST_XSCREENS: how many X screens (1 to 3; default 3). Xvfb picks a free display
+    // itself and tells which (-displayfd): tests running side by side never share one.
     const int screens = std::clamp(qEnvironmentVariableIntValue("LIGHTBOX_TEST_XSCREENS") ? qEnvironmentVariableIntValue("LIGHTBOX_TEST_XSCREENS") : 3, 1, 3);
-    QStringList xargs{QStringLiteral(":%1").arg(display), "-nolisten", "tcp"};
+    QStringList xargs{"-displayfd", "1", "-nolisten", "tcp"};
     const char* sizes[] = {"1280x1024x24", "1280x1024x24", "1024x768x24"};
     for (int i = 0; i < screens; ++i) xargs << "-screen" << QString::number(i) << sizes[i];
+    QProcess xvfb;
     xvfb.start("Xvfb", xargs);
-    if (!xvfb.waitForStarted()) {
-        std::fprintf(stderr, "cannot start Xvfb\n");
+    QByteArray display;
+    for (int i = 0; i < 200 && !display.contains('\n') && xvfb.state() != QProcess::NotRunning; ++i) {
+        xvfb.waitForReadyRead(50);
+        display += xvfb.readAllStandardOutput();
+    }
+    if (!display.contains('\n')) {
+        std::fprintf(stderr, "cannot start Xvfb: %s\n", xvfb.readAllStandardError().constData());
         return 1;
     }
-    for (int i = 0; i < 100 && !QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(display)); ++i) QThread::msleep(50);
-    qputenv("DISPLAY", QStringLiteral(":%1").arg(display).toLocal8Bit());
+    qputenv("DISPLAY", ":" + display.trimmed());
     qputenv("QT_QPA_PLATFORM", "xcb");
     // Remembered screens and user protocols of this run stay in a folder of its own.
     QTemporaryDir settings;
