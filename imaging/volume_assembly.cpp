@@ -12,9 +12,9 @@ namespace lightbox {
 namespace {
 
 struct Slice {
-    std::size_t image;
-    std::uint32_t frame;
-    const ImageInfo* info;
+    std::size_t image = 0;
+    std::uint32_t frame = 0;
+    const ImageInfo* info = nullptr;
     bool hasPlane = false;
     Vec3 origin{}, row{}, column{}, normal{};
     double rowSpacing = 1, columnSpacing = 1;
@@ -38,7 +38,10 @@ std::string optKey(const std::optional<double>& v) { return v ? fmt(*v, 3) : "-"
 
 Slice describe(std::size_t image, std::uint32_t frame, const ImageInfo& info)
 {
-    Slice s{image, frame, &info};
+    Slice s;
+    s.image = image;
+    s.frame = frame;
+    s.info = &info;
     const PlaneGeometry g = info.planeFor(frame);
     if (g.position && g.orientation) {
         const auto& o = *g.orientation;

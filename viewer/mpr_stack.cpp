@@ -18,8 +18,6 @@ struct Computed {
     std::shared_ptr<const ImageInfo> info;
 };
 
-QString tr(const char* s) { return QCoreApplication::translate("MprStack", s); }
-
 }  // namespace
 
 MprStack::MprStack(std::shared_ptr<const Volume> volume, const SliceAxes& axes, std::shared_ptr<const InstanceSummary> summary, QThreadPool& pool,
