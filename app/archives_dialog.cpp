@@ -4,6 +4,7 @@
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QFutureWatcher>
 #include <QGroupBox>
@@ -106,9 +107,18 @@ ArchivesDialog::ArchivesDialog(NetworkService& network, QWidget* parent) : QDial
     m_localPort->setValue(m_config.local.port);
     m_listen = new QCheckBox(tr("Receive images (storage listener: archives send C-MOVE results and modalities send images here)"), this);
     m_listen->setChecked(m_config.local.listen);
+    m_localCert = line(tr("certificate (PEM) for DICOM TLS; empty: no TLS"));
+    m_localCert->setText(m_config.local.tlsCert);
+    m_localKey = line(tr("its private key (PEM)"));
+    m_localKey->setText(m_config.local.tlsKey);
+    m_localCa = line(tr("CA (PEM) that callers' certificates must be signed by; empty: any caller"));
+    m_localCa->setText(m_config.local.tlsCa);
     lf->addRow(tr("AE title"), m_localAet);
     lf->addRow(tr("Storage port"), m_localPort);
     lf->addRow(m_listen);
+    lf->addRow(tr("TLS certificate"), m_localCert);
+    lf->addRow(tr("TLS key"), m_localKey);
+    lf->addRow(tr("TLS callers' CA"), m_localCa);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     auto* top = new QHBoxLayout;
@@ -239,6 +249,12 @@ QString ArchivesDialog::save()
     m_config.local.aeTitle = m_localAet->text().trimmed();
     m_config.local.port = m_localPort->value();
     m_config.local.listen = m_listen->isChecked();
+    m_config.local.tlsCert = m_localCert->text().trimmed();
+    m_config.local.tlsKey = m_localKey->text().trimmed();
+    m_config.local.tlsCa = m_localCa->text().trimmed();
+    if (m_config.local.tlsCert.isEmpty() != m_config.local.tlsKey.isEmpty()) return tr("DICOM TLS for Lightbox needs both a certificate and its key.");
+    for (const QString& f : {m_config.local.tlsCert, m_config.local.tlsKey, m_config.local.tlsCa})
+        if (!f.isEmpty() && !QFileInfo(f).isReadable()) return tr("Cannot read %1.").arg(f);
     return m_network.setConfig(m_config);
 }
 

@@ -32,6 +32,10 @@ public:
     QString save();  // empty: saved
     const AppConfig& pending() const { return m_config; }
 
+    // Lightbox's own listener TLS files (for tests).
+    QLineEdit* listenerCertField() const { return m_localCert; }
+    QLineEdit* listenerKeyField() const { return m_localKey; }
+
 signals:
     void tested(const QString& result);
 
@@ -47,7 +51,7 @@ private:
     QLineEdit *m_name, *m_aet, *m_host, *m_ca, *m_cert, *m_key, *m_url, *m_user, *m_password, *m_token, *m_webCa;
     QSpinBox *m_port, *m_timeout, *m_localPort;
     QCheckBox *m_tls, *m_verify, *m_webVerify, *m_listen;
-    QLineEdit* m_localAet;
+    QLineEdit *m_localAet, *m_localCert, *m_localKey, *m_localCa;
     QLabel* m_result;
 };
 

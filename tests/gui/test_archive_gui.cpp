@@ -21,6 +21,7 @@
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QTreeWidget>
+#include <QLineEdit>
 #include <QtTest>
 
 using namespace lightbox;
@@ -206,6 +207,13 @@ void ArchiveGuiTest::archivesDialogTestsAndSaves()
     QTRY_VERIFY_WITH_TIMEOUT(!dialog.testRunning(), 15000);
     QVERIFY2(dialog.testResult().contains("nothing listens"), qPrintable(dialog.testResult()));
     dialog.setFormEntry(e);
+    // Lightbox's own DICOM TLS needs a certificate and its key, both readable.
+    dialog.listenerCertField()->setText(m_tmp.path() + "/no-such-cert.pem");
+    QVERIFY(dialog.save().contains("both a certificate and its key"));
+    dialog.listenerKeyField()->setText(m_tmp.path() + "/no-such-key.pem");
+    QVERIFY(dialog.save().contains("Cannot read"));
+    dialog.listenerCertField()->clear();
+    dialog.listenerKeyField()->clear();
     QCOMPARE(dialog.save(), QString());
     // Saved, with the password sealed; the browser offers the new archive.
     QFile f(m_config);
