@@ -4,6 +4,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -82,6 +83,20 @@ std::optional<double> ageInYears(const std::string& birth, const std::string& at
     return double(y - by - (md < bmd ? 1 : 0));
 }
 
+// Patient's Age (AS): nnnD, nnnW, nnnM or nnnY.
+std::optional<double> ageFromAgeString(const std::string& as)
+{
+    if (as.size() != 4 || !std::all_of(as.begin(), as.begin() + 3, [](char ch) { return ch >= '0' && ch <= '9'; })) return std::nullopt;
+    const double n = std::stoi(as.substr(0, 3));
+    switch (as[3]) {
+    case 'Y': return n;
+    case 'M': return std::floor(n / 12.0);
+    case 'W': return std::floor(n * 7 / 365.25);
+    case 'D': return std::floor(n / 365.25);
+    default: return std::nullopt;
+    }
+}
+
 Values studyValues(const QString& attribute, const ReadingContext& c)
 {
     const StudyFacts& s = c.current;
@@ -100,6 +115,7 @@ Values studyValues(const QString& attribute, const ReadingContext& c)
         v.number = double(c.priors.size());
     } else if (attribute == "patientAge") {
         v.number = ageInYears(s.row.patientBirthDate, s.row.studyDate);
+        if (!v.number) v.number = ageFromAgeString(s.row.patientAge);
     } else if (attribute == "patientSex") {
         addText(v, s.row.patientSex);
     } else if (attribute == "laterality" || attribute == "viewPosition" || attribute == "imageType" || attribute == "sopClass") {

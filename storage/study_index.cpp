@@ -49,7 +49,7 @@ std::string identifierGlob(const std::string& pattern)
 constexpr const char* kStudyColumns =
     "s.study_uid, s.patient_name, p.patient_id, CASE WHEN s.patient_birth_date <> '' THEN s.patient_birth_date ELSE p.birth_date END, p.sex, s.study_date, s.study_time, s.accession, s.description, "
     "s.referring_physician, s.body_parts, s.modalities, s.series_count, s.instance_count, s.problems, s.size_bytes, s.arrived_at, "
-    "coalesce(s.last_opened, 0), s.pinned";
+    "coalesce(s.last_opened, 0), s.pinned, s.patient_age";
 
 StudyRow readStudy(const Statement& st)
 {
@@ -73,6 +73,7 @@ StudyRow readStudy(const Statement& st)
     r.arrivedAt = st.integer(16);
     r.lastOpened = st.integer(17);
     r.pinned = st.integer(18) != 0;
+    r.patientAge = st.text(19);
     return r;
 }
 

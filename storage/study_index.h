@@ -27,6 +27,7 @@ struct StudyQuery {
 struct StudyRow {
     std::string studyUid, patientName, patientId, patientBirthDate, patientSex;
     std::string studyDate, studyTime, accession, description, referringPhysician, bodyParts;
+    std::string patientAge;  // Patient's Age as the study recorded it (e.g. "045Y")
     std::vector<std::string> modalities;
     int seriesCount = 0, instanceCount = 0, problems = 0;
     std::int64_t sizeBytes = 0, arrivedAt = 0, lastOpened = 0;

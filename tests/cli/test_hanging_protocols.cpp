@@ -34,6 +34,7 @@ private slots:
     void screensFoldAndExtend();
     void stagesAndChosenProtocol();
     void userProtocolsReplaceAndBrokenOnesAreReported();
+    void patientAgeRules();
     void errors();
 
 private:
@@ -96,6 +97,11 @@ void HangingProtocolsTest::initTestCase()
                               {"R MLO", "MG", "", 1, {"R"}, {"MLO"}, "ORIGINAL\\PRIMARY"}, {"L MLO", "MG", "", 1, {"L"}, {"MLO"}, "ORIGINAL\\PRIMARY"}}});
     // A current mammogram without its left MLO.
     dirs << add("mg-3", {"P-MG3", "19650606", "20240707", "MAMMO", "BREAST", {{"Mammo", "MG", "", 3, {"R", "L", "R"}, {"CC", "CC", "MLO"}, "ORIGINAL\\PRIMARY"}}});
+    {
+        StudySpec child{"P-CHILD", "", "20240909", "CHEST PA", "CHEST", {{"PA", "DX", "", 1, {}, {"PA"}}}};
+        child.patientAge = "009Y";  // no birth date: the age as the study recorded it
+        dirs << add("child", child);
+    }
     dirs << add("us", {"P-US", "19850101", "20240808", "US ABDOMEN", "ABDOMEN", {{"Abdomen", "US", "", 6}}});
     for (const QString& d : dirs) QVERIFY2(!d.isEmpty(), "a study could not be written");
     // Real studies: the shared CT chest and an XA cine (no protocol of its own: generic).
@@ -297,6 +303,23 @@ void HangingProtocolsTest::userProtocolsReplaceAndBrokenOnesAreReported()
     QCOMPARE(shown(vps[0].toObject()), QString("series Lung 1.0 B70f"));
     QVERIFY(QFile::remove(mine.fileName()));
     QVERIFY(QFile::remove(broken.fileName()));
+}
+
+void HangingProtocolsTest::patientAgeRules()
+{
+    const QString folder = QFileInfo(m_config).absolutePath() + "/protocols";
+    QVERIFY(QDir().mkpath(folder));
+    QFile f(folder + "/paediatric.json");
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": "Paediatric chest", "rules": [{"attribute": "modality", "op": "matches", "value": ["CR", "DX"], "required": true},
+               {"attribute": "patientAge", "op": "between", "value": [0, 17], "required": true, "weight": 20}],
+               "displaySets": [{"name": "any", "level": "image", "rules": []}],
+               "stages": [{"screens": [{"viewports": [{"row": 0, "column": 0, "displaySet": "any"}]}]}]})");
+    f.close();
+    // 9 years old by Patient's Age (no birth date): the paediatric protocol; 33 by birth date: not.
+    QCOMPARE(layout(m_studies["child"], 1)["protocol"].toString(), QString("Paediatric chest"));
+    QCOMPARE(layout(m_studies["cr"], 1)["protocol"].toString(), QString("Chest radiograph"));
+    QVERIFY(QFile::remove(f.fileName()));
 }
 
 void HangingProtocolsTest::errors()

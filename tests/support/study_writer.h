@@ -22,6 +22,7 @@ struct SeriesSpec {
 struct StudySpec {
     QString patientId, birthDate, date, description, bodyPart;
     std::vector<SeriesSpec> series;
+    QString patientAge;  // (0010,1010), e.g. "009Y"; empty: not written
 };
 
 // Writes the study under dir/<study UID>/; returns its Study Instance UID (empty on error).
