@@ -147,6 +147,9 @@ void StorageListener::Impl::serve(T_ASC_Association* assoc)
                 ctx.sink = sink;
                 ctx.ownAeTitle = owner->m_options.aeTitle;
                 c = DIMSE_storeProvider(assoc, pc, &rq, path.c_str(), OFTrue, nullptr, storeProgress, &ctx, DIMSE_NONBLOCKING, timeout);
+                // The file could not be written (disk full): the sender has been answered "refused,
+                // out of resources"; the association goes on (the next instance may fit).
+                if (c == DIMSE_OUTOFRESOURCES) c = EC_Normal;
                 if (!ctx.handedOver) {
                     std::error_code ec;
                     std::filesystem::remove(path, ec);  // half a file is no instance
