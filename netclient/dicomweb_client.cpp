@@ -222,6 +222,8 @@ struct WadoState {
     unsigned long counter = 0;
     std::string singleFile;  // a server answering application/dicom without multipart
     std::FILE* single = nullptr;
+    std::string otherBody;  // the start of an answer that is not DICOM (an error page)
+    bool other = false;
 };
 
 size_t onHeader(char* p, size_t size, size_t n, void* data)
@@ -265,10 +267,12 @@ size_t onBody(char* p, size_t size, size_t n, void* data)
                 return 0;
             }
         } else {
-            s->error = "the server answered " + (s->contentType.empty() ? std::string("without a content type") : s->contentType) +
-                       ", not multipart/related DICOM";
-            return 0;
+            s->other = true;  // kept to say what it is once the status is known
         }
+    }
+    if (s->other) {
+        if (s->otherBody.size() < 1024) s->otherBody.append(p, std::min<std::size_t>(bytes, 1024 - s->otherBody.size()));
+        return bytes;
     }
     if (s->single) return std::fwrite(p, 1, bytes, s->single);
     if (!s->reader->feed(p, bytes)) {
@@ -314,6 +318,10 @@ Result<WadoOutcome> wadoRetrieve(const WebServer& server, const std::string& pat
         }
     }
     if (!state.error.empty()) return makeError("malformed", url + ": " + state.error);
+    if (state.other && rc == CURLE_OK && status == 200)
+        return makeError("malformed", url + ": the server answered " + (state.contentType.empty() ? std::string("without a content type") : state.contentType) +
+                                          ", not multipart/related DICOM");
+    if (state.other && rc == CURLE_OK) return failure(e, rc, url, state.otherBody);  // an error status, with what the server said
     if (rc != CURLE_OK || status != 200) {
         auto err = failure(e, rc, url);
         if (err.code == "cancelled") {

@@ -164,7 +164,7 @@ void MeasureGuiTest::drag(viewer::ImageViewport* v, QPointF from, QPointF to)
 {
     const QPoint a = widgetOf(v, from), b = widgetOf(v, to);
     QTest::mousePress(v->view(), Qt::LeftButton, {}, a);
-    for (int i = 1; i <= 8; ++i) QTest::mouseMove(v->view(), a + (b - a) * i / 8);
+    for (int i = 1; i <= 8; ++i) dragTo(v->view(), a + (b - a) * i / 8, Qt::LeftButton);
     QTest::mouseRelease(v->view(), Qt::LeftButton, {}, b);
 }
 
@@ -266,7 +266,7 @@ void MeasureGuiTest::angleCobbFreehandTextArrow()
     const QPoint p3 = widgetOf(vp(), pixelOf({kCentre[0] - 5, kCentre[1] + 5, 0}));
     QTest::mousePress(vp()->view(), Qt::LeftButton, {}, p0);
     for (const auto& [from, to] : std::vector<std::pair<QPoint, QPoint>>{{p0, p1}, {p1, p2}, {p2, p3}, {p3, p0}})
-        for (int i = 1; i <= 10; ++i) QTest::mouseMove(vp()->view(), from + (to - from) * i / 10);
+        for (int i = 1; i <= 10; ++i) dragTo(vp()->view(), from + (to - from) * i / 10, Qt::LeftButton);
     QTest::mouseRelease(vp()->view(), Qt::LeftButton, {}, p0);
     QCOMPARE(last().kind, AnnotationKind::Freehand);
     QString text = label(vp(), last());

@@ -49,6 +49,8 @@ private slots:
     void initTestCase();
     void importNamesWhatItCouldNotStore();
     void listenerRefusesAndKeepsServing();
+    void retrieveIntoARefusingDisk_data();
+    void retrieveIntoARefusingDisk();
 
 private:
     QTemporaryDir m_tmp;
@@ -139,6 +141,48 @@ void DiskRefusesWritesTest::listenerRefusesAndKeepsServing()
     QCOMPARE(cachedInstances(cache, ctStudy).size(), 3);
     QCOMPARE(cachedInstances(cache, mrStudy).size(), 4);
     QVERIFY(run(lightboxExe(), {"cache", "verify", "--cache", cache}).ok());
+}
+
+void DiskRefusesWritesTest::retrieveIntoARefusingDisk_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::newRow("C-GET") << "get";
+    QTest::newRow("C-MOVE") << "move";
+    QTest::newRow("WADO-RS") << "wado";
+}
+
+void DiskRefusesWritesTest::retrieveIntoARefusingDisk()
+{
+    QFETCH(QString, method);
+    const int storagePort = freePort();
+    OrthancOptions oo;
+    oo.lightboxPort = storagePort;
+    OrthancServer orthanc(oo);
+    QString error;
+    QVERIFY2(orthanc.start(&error), qPrintable(error));
+    // One study: 3 CT slices (too large to write) and 4 MR slices.
+    const QString study = newUid();
+    const QStringList files = copyWithNewUids(m_ct.mid(0, 3), m_tmp.path() + "/r-" + method + "/ct", study, "LB-FULL") +
+                              copyWithNewUids(m_mr, m_tmp.path() + "/r-" + method + "/mr", study, "LB-FULL");
+    QCOMPARE(orthanc.upload(files), 7);
+    const QString config = m_tmp.path() + "/r-" + method + ".json", cache = m_tmp.path() + "/r-" + method + "-cache";
+    QVERIFY(run(lightboxExe(), {"archive", "add", "orthanc", "--aet", "ORTHANC", "--host", "127.0.0.1", "--port", QString::number(orthanc.dicomPort()),
+                                "--dicomweb", orthanc.dicomWebUrl(), "--config", config}).ok());
+    QVERIFY(run(lightboxExe(), {"config", "set", "port", QString::number(storagePort), "--config", config}).ok());
+    const QStringList retrieve{"retrieve", "--archive", "orthanc", "--study", study, "--method", method, "--attempts", "1", "--config", config, "--cache", cache};
+    const ProcessResult cut = run("bash", limited(retrieve), 120000);
+    QVERIFY2(!cut.crashed, cut.err.constData());
+    QCOMPARE(cut.exitCode, 1);  // not every instance is in the cache
+    QVERIFY2(!cut.out.contains("missing 0"), cut.out.constData());
+    const ProcessResult v = run(lightboxExe(), {"cache", "verify", "--cache", cache});
+    QVERIFY2(v.ok(), v.out.constData());
+    QVERIFY(tmpIsEmpty(cache));
+    QVERIFY(cachedInstances(cache, study).size() < 7);
+    // Room again: the retrieve completes the set.
+    const ProcessResult done = run(lightboxExe(), retrieve, 120000);
+    QVERIFY2(done.ok(), (done.out + done.err).constData());
+    QCOMPARE(cachedInstances(cache, study).size(), 7);
+    orthanc.stop();
 }
 
 QTEST_GUILESS_MAIN(DiskRefusesWritesTest)

@@ -1,5 +1,9 @@
 #include "test_support.h"
 
+#include <QApplication>
+#include <QMouseEvent>
+#include <QWidget>
+
 #include <QDirIterator>
 #include <QFileInfo>
 #include <QProcess>
@@ -100,6 +104,16 @@ QStringList filesUnder(const QString& dir)
     while (it.hasNext()) out << it.next();
     out.sort();
     return out;
+}
+
+}  // namespace lightbox::test
+
+namespace lightbox::test {
+
+void dragTo(QWidget* widget, QPoint to, Qt::MouseButtons buttons, Qt::KeyboardModifiers modifiers)
+{
+    QMouseEvent move(QEvent::MouseMove, QPointF(to), widget->mapToGlobal(QPointF(to)), Qt::NoButton, buttons, modifiers);
+    QApplication::sendEvent(widget, &move);
 }
 
 }  // namespace lightbox::test

@@ -2,6 +2,7 @@
 // Shared helpers of Lightbox's tests: where the corpora and tools are, running a program, comparing
 // two images pixel by pixel.
 #include <QImage>
+#include <QPoint>
 #include <QString>
 #include <QStringList>
 
@@ -13,7 +14,11 @@ QString testDataDir();
 QString pydicomTestFiles();
 QString lightboxExe();
 QString scriptsDir();
-QString python();  // the system Python that has pydicom
+QString python();
+
+// A mouse move with buttons held, delivered to `widget` at once (QTest::mouseMove may reach a GL
+// view only later through the window system, after the release that ends the drag).
+void dragTo(class QWidget* widget, QPoint to, Qt::MouseButtons buttons, Qt::KeyboardModifiers modifiers = {});  // the system Python that has pydicom
 
 struct ProcessResult {
     int exitCode = -1;
