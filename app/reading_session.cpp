@@ -25,6 +25,7 @@
 namespace lightbox::app {
 
 struct ReadingSession::Prepared {
+    std::shared_ptr<const std::vector<HangingProtocol>> protocols;  // keeps `protocol` alive
     QString error;
     ReadingContext context;
     const HangingProtocol* protocol = nullptr;
@@ -43,6 +44,7 @@ ReadingSession::ReadingSession(QString cacheFolder, ProtocolLibrary library, QTh
     connect(qApp, &QGuiApplication::screenRemoved, this, later);
     connect(&m_watcher, &QFutureWatcher<std::shared_ptr<Prepared>>::finished, this, [this] {
         auto p = m_watcher.result();
+        if (m_cancel->load()) return;  // superseded
         if (!p->error.isEmpty()) {
             emit failed(p->error);
             return;
@@ -58,7 +60,9 @@ ReadingSession::ReadingSession(QString cacheFolder, ProtocolLibrary library, QTh
 
 ReadingSession::~ReadingSession()
 {
-    m_watcher.waitForFinished();
+    // A study still being prepared is given up without waiting for its files (the worker holds
+    // what it needs and stops at the next file).
+    m_cancel->store(true);
     closeWindows();
 }
 
@@ -77,10 +81,14 @@ void ReadingSession::prepare(bool searchArchives)
 {
     m_searchArchivesAfterShow = searchArchives && m_network;
     const QString folder = m_folder;
-    const std::vector<HangingProtocol>* protocols = &m_library.protocols;
+    auto protocols = std::make_shared<const std::vector<HangingProtocol>>(m_library.protocols);
     const std::string study = m_studyUid.toStdString();
-    m_watcher.setFuture(QtConcurrent::run(&m_pool, [folder, protocols, study] {
+    m_cancel->store(true);  // a preparation still running is not wanted any more
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
+    auto cancel = m_cancel;
+    m_watcher.setFuture(QtConcurrent::run(&m_pool, [folder, protocols, study, cancel] {
         auto p = std::make_shared<Prepared>();
+        p->protocols = protocols;
         auto cache = storage::Cache::open(folder.toStdString());
         if (!cache) {
             p->error = QString::fromStdString(cache.error().message);
@@ -106,10 +114,15 @@ void ReadingSession::prepare(bool searchArchives)
             for (const auto& [path, row] : (*cache)->studyFiles(s)) files << QString::fromStdString(path);
             if (auto keys = keyImagesOf((*cache)->database(), s)) p->keys.insert(keys->begin(), keys->end());
         }
-        OpenResult opened = openPaths(files);
+        OpenResult opened = openPaths(files, [cancel](int, int) { return !cancel->load(); });
+        if (cancel->load()) {
+            p->error = tr("cancelled");
+            return p;
+        }
         p->series = std::move(opened.series);
         for (const SeriesGroup& g : p->series) {
             p->byUid[g.seriesInstanceUid] = &g;
+            if (cancel->load()) continue;
             // The middle image, as the strip shows it.
             if (g.frames.empty()) continue;
             const SeriesFrame& f = g.frames[g.frames.size() / 2];

@@ -18,6 +18,7 @@
 #include <QFutureWatcher>
 #include <QObject>
 
+#include <atomic>
 #include <map>
 #include <set>
 #include <memory>
@@ -97,6 +98,7 @@ private:
     ReferenceLines m_lines;
     std::shared_ptr<std::set<std::pair<std::string, int>>> m_keys = std::make_shared<std::set<std::pair<std::string, int>>>();
     QFutureWatcher<std::shared_ptr<Prepared>> m_watcher;
+    std::shared_ptr<std::atomic<bool>> m_cancel = std::make_shared<std::atomic<bool>>(false);
     NetworkService* m_network = nullptr;
     QString m_studyUid;
     int m_stageToShow = 1;

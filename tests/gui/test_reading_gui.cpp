@@ -67,6 +67,7 @@ private slots:
     void dragASeriesOntoAViewport();
     void keyImagesAreFlaggedAndKept();
     void everyScreen();
+    void openingAnotherStudyGivesUpTheFirst();
     void volumeRenderingViewport();
     void readFromTheBrowser();
 
@@ -565,6 +566,27 @@ void ReadingGuiTest::everyScreen()
     if (n >= 2) QCOMPARE(windows[1]->cellCount(), 2);
     if (n >= 3) QCOMPARE(windows[2]->cellCount(), 0);
     for (app::ReadingWindow* w : windows) QVERIFY(w->allShown());
+    m_session.reset();
+}
+
+void ReadingGuiTest::openingAnotherStudyGivesUpTheFirst()
+{
+    // Closed while still preparing: nothing waits, nothing is shown later.
+    {
+        app::ReadingSession s(m_cache, app::ProtocolLibrary::load({}), m_pool);
+        s.open(m_study, 1);
+    }
+    // Opened twice in a row: only the second study is laid out.
+    m_session.reset();
+    m_session = std::make_unique<app::ReadingSession>(m_cache, app::ProtocolLibrary::load({}), m_pool);
+    QSignalSpy opened(m_session.get(), &app::ReadingSession::opened);
+    m_session->open(m_study, 1);
+    m_session->open(m_syncStudy, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 30000);
+    QTest::qWait(300);
+    QCOMPARE(opened.count(), 1);
+    QCOMPARE(QString::fromStdString(m_session->windows()[0]->placement(0).studyUid), m_syncStudy);
+    m_pool.waitForDone();
     m_session.reset();
 }
 
