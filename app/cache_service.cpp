@@ -36,13 +36,19 @@ QString statusText(const Status& s) { return s ? QString() : QString::fromStdStr
 
 }  // namespace
 
-CacheService::CacheService(QString folder, QThreadPool& pool, QObject* parent) : QObject(parent), m_folder(std::move(folder)), m_pool(pool) {}
+CacheService::CacheService(QString folder, QThreadPool& pool, QObject* parent)
+    : QObject(parent), m_folder(std::move(folder)), m_pool(pool), m_writes(std::make_unique<QThreadPool>())
+{
+    m_writes->setMaxThreadCount(1);
+}
+
+CacheService::~CacheService() { m_writes->waitForDone(); }
 
 template <class T>
-QFuture<T> CacheService::onPool(std::function<T(storage::Cache&)> work)
+QFuture<T> CacheService::onPool(std::function<T(storage::Cache&)> work, QThreadPool* pool)
 {
     const QString folder = m_folder;
-    return QtConcurrent::run(&m_pool, [folder, work]() -> T {
+    return QtConcurrent::run(pool ? pool : &m_pool, [folder, work]() -> T {
         QString error;
         storage::Cache* cache = threadCache(folder, &error);
         if (!cache) {
@@ -132,13 +138,13 @@ QFuture<std::vector<storage::AnnotationRow>> CacheService::annotations(const QSt
 
 QFuture<QString> CacheService::saveAnnotation(const storage::AnnotationRow& row)
 {
-    return onPool<QString>([row](storage::Cache& c) { return statusText(storage::saveAnnotation(c.database(), row)); });
+    return onPool<QString>([row](storage::Cache& c) { return statusText(storage::saveAnnotation(c.database(), row)); }, m_writes.get());
 }
 
 QFuture<QString> CacheService::deleteAnnotation(const QString& id)
 {
     const std::string i = id.toStdString();
-    return onPool<QString>([i](storage::Cache& c) { return statusText(storage::deleteAnnotation(c.database(), i)); });
+    return onPool<QString>([i](storage::Cache& c) { return statusText(storage::deleteAnnotation(c.database(), i)); }, m_writes.get());
 }
 
 QFuture<QString> CacheService::setPinned(const QString& studyUid, bool pinned)

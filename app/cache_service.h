@@ -22,6 +22,7 @@ class CacheService : public QObject {
     Q_OBJECT
 public:
     CacheService(QString folder, QThreadPool& pool, QObject* parent = nullptr);
+    ~CacheService() override;
 
     const QString& folder() const { return m_folder; }
 
@@ -60,9 +61,12 @@ signals:
 
 private:
     template <class T>
-    QFuture<T> onPool(std::function<T(storage::Cache&)> work);
+    QFuture<T> onPool(std::function<T(storage::Cache&)> work, QThreadPool* pool = nullptr);
     QString m_folder;
     QThreadPool& m_pool;
+    // Annotation writes, one at a time in the order they were made (a save then a delete of the
+    // same measurement must not cross on two threads); waited for on destruction.
+    std::unique_ptr<QThreadPool> m_writes;
     QSet<QString> m_open;
 };
 

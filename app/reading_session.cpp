@@ -36,8 +36,9 @@ struct ReadingSession::Prepared {
 };
 
 ReadingSession::ReadingSession(QString cacheFolder, ProtocolLibrary library, QThreadPool& pool, QObject* parent)
-    : QObject(parent), m_folder(std::move(cacheFolder)), m_library(std::move(library)), m_pool(pool)
+    : QObject(parent), m_folder(std::move(cacheFolder)), m_library(std::move(library)), m_pool(pool), m_keyWrites(std::make_unique<QThreadPool>())
 {
+    m_keyWrites->setMaxThreadCount(1);
     // A screen plugged in or out: laid out again once Qt has settled the screens.
     auto later = [this] { QTimer::singleShot(0, this, &ReadingSession::screensChanged); };
     connect(qApp, &QGuiApplication::screenAdded, this, later);
@@ -64,6 +65,7 @@ ReadingSession::~ReadingSession()
     // what it needs and stops at the next file).
     m_cancel->store(true);
     closeWindows();
+    m_keyWrites->waitForDone();
 }
 
 void ReadingSession::open(const QString& studyUid, int screens)
@@ -345,7 +347,7 @@ bool ReadingSession::toggleKeyImage(ReadingWindow* window, int cell)
         watcher->deleteLater();
         emit keyImageSaved(watcher->result().isEmpty(), watcher->result());
     });
-    watcher->setFuture(QtConcurrent::run(&m_pool, [folder, study, series, image, flag]() -> QString {
+    watcher->setFuture(QtConcurrent::run(m_keyWrites.get(), [folder, study, series, image, flag]() -> QString {
         auto cache = storage::Cache::open(folder.toStdString());
         if (!cache) return QString::fromStdString(cache.error().message);
         auto s = setKeyImage((*cache)->database(), study, series, image, flag);

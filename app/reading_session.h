@@ -99,6 +99,8 @@ private:
     std::shared_ptr<std::set<std::pair<std::string, int>>> m_keys = std::make_shared<std::set<std::pair<std::string, int>>>();
     QFutureWatcher<std::shared_ptr<Prepared>> m_watcher;
     std::shared_ptr<std::atomic<bool>> m_cancel = std::make_shared<std::atomic<bool>>(false);
+    // Key-image writes one at a time, in order (flag then unflag must not cross); waited for on destruction.
+    std::unique_ptr<QThreadPool> m_keyWrites;
     NetworkService* m_network = nullptr;
     QString m_studyUid;
     int m_stageToShow = 1;
