@@ -111,6 +111,9 @@ private:
     void rebuildPresetMenu();
     void showProblem(const QString& message);
 
+    // Tools beyond the viewport's own (viewer::Tool values come first).
+    static constexpr int kCrosshairTool = 100;
+    static constexpr int kMeasureTool = 200;  // + AnnotationKind
     QThreadPool& m_pool;
     std::unique_ptr<ReadingSession> m_reading;
     CacheService& m_cache;
