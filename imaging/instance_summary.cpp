@@ -8,6 +8,36 @@
 
 namespace lightbox {
 
+namespace {
+
+std::string upper(std::string s)
+{
+    for (char& c : s)
+        if (c >= 'a' && c <= 'z') c = char(c - 'a' + 'A');
+    return s;
+}
+
+std::string frameLaterality(const DicomItem& ds)
+{
+    for (Tag groups : {tags::SharedFunctionalGroupsSequence, tags::PerFrameFunctionalGroupsSequence}) {
+        const std::vector<DicomItem> frames = ds.items(groups);
+        if (frames.empty()) continue;
+        for (const DicomItem& anatomy : frames.front().items(tags::FrameAnatomySequence))
+            if (std::string l = anatomy.text(tags::FrameLaterality); !l.empty()) return l;
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string imageLaterality(const DicomItem& ds)
+{
+    std::string l = ds.text(tags::ImageLaterality);
+    if (l.empty()) l = frameLaterality(ds);
+    if (l.empty()) l = ds.text(tags::Laterality);
+    return upper(l);
+}
+
 InstanceSummary summarize(const DicomFile& file)
 {
     const DicomItem ds = file.dataset();
@@ -30,8 +60,8 @@ InstanceSummary summarize(const DicomFile& file)
     s.seriesNumber = ds.text(tags::SeriesNumber);
     s.modality = ds.text(tags::Modality);
     s.bodyPart = ds.text(tags::BodyPartExamined);
-    s.laterality = ds.text(tags::ImageLaterality);
-    if (s.laterality.empty()) s.laterality = ds.text(tags::Laterality);
+    s.laterality = imageLaterality(ds);
+    s.seriesLaterality = upper(ds.text(tags::Laterality));
     s.viewPosition = ds.text(tags::ViewPosition);
     s.imageType = ds.texts(tags::ImageType);
     s.sopClassUid = ds.text(tags::SOPClassUID);

@@ -29,7 +29,8 @@ struct InstanceSummary {
     std::string seriesNumber;
     std::string modality;
     std::string bodyPart;
-    std::string laterality;
+    std::string laterality;        // of the image: see imageLaterality()
+    std::string seriesLaterality;  // Laterality (0020,0060) as the series states it
     std::string viewPosition;
     std::vector<std::string> imageType;
     std::string sopClassUid;
@@ -46,6 +47,13 @@ struct InstanceSummary {
     std::string contentDate;
 };
 
+// The one reader of these attributes: the viewer, the cache index and hanging protocols all use it.
 InstanceSummary summarize(const DicomFile& file);
+
+class DicomItem;
+// The laterality of an image, by one rule everywhere: Image Laterality (0020,0062); else the Frame
+// Laterality (0020,9072) of an enhanced object's functional groups (shared, else the first frame's);
+// else the series' Laterality (0020,0060). Upper case, trimmed; empty when none says.
+std::string imageLaterality(const DicomItem& dataset);
 
 }  // namespace lightbox

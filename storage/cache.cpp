@@ -1,5 +1,6 @@
 #include "cache.h"
 
+#include "annotation_store.h"
 #include "digest.h"
 #include "schema.h"
 
@@ -11,13 +12,6 @@
 namespace lightbox::storage {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-std::mutex g_importingMutex;
-std::multiset<std::string> g_importing;
-
-}  // namespace
 
 std::int64_t nowMs()
 {
@@ -42,12 +36,6 @@ Result<std::unique_ptr<Cache>> Cache::open(const std::string& folder)
     std::unique_ptr<Cache> cache(new Cache(folder, std::move(*db)));
     if (auto s = cache->m_store.prepare(); !s) return s.error();
     return cache;
-}
-
-std::set<std::string> Cache::studiesBeingImported()
-{
-    std::lock_guard<std::mutex> lock(g_importingMutex);
-    return {g_importing.begin(), g_importing.end()};
 }
 
 std::vector<std::pair<std::string, InstanceRow>> Cache::studyFiles(const std::string& studyUid)
@@ -114,59 +102,73 @@ Status Cache::setQuota(const Quota& q)
     return m_index->setSetting("quota.minFreeBytes", std::to_string(q.minFreeBytes));
 }
 
-EvictReport Cache::evict(std::optional<std::int64_t> targetBytes, const std::set<std::string>& protectedStudies)
+EvictReport Cache::evict(std::optional<std::int64_t> targetBytes, std::int64_t incomingBytes, const std::set<std::string>& keep)
 {
     EvictReport report;
     const Quota q = quota();
-    std::int64_t total = m_index->stats().bytes;
-    std::int64_t maxBytes = targetBytes ? *targetBytes : q.maxBytes;
+    const std::int64_t maxBytes = targetBytes ? *targetBytes : q.maxBytes;
+    std::int64_t total = targetBytes || maxBytes > 0 ? m_index->totalBytes() : 0;
     auto over = [&] {
-        const bool tooBig = maxBytes > 0 || targetBytes ? total > maxBytes : false;
+        const bool tooBig = (targetBytes || maxBytes > 0) && total + incomingBytes > maxBytes;
         const std::int64_t free = m_store.freeBytes();
-        const bool tooFull = !targetBytes && q.minFreeBytes > 0 && free >= 0 && free < q.minFreeBytes;
+        const bool tooFull = !targetBytes && q.minFreeBytes > 0 && free >= 0 && free - incomingBytes < q.minFreeBytes;
         return tooBig || tooFull;
     };
     if (!over()) return report;
-    const std::set<std::string> importing = studiesBeingImported();
     for (const EvictionCandidate& c : m_index->evictionOrder()) {
         if (!over()) break;
-        if (protectedStudies.count(c.studyUid) || importing.count(c.studyUid)) continue;
-        if (deleteStudy(c.studyUid)) {
+        if (keep.count(c.studyUid)) continue;
+        const Status s = removeStudy(c.studyUid, Removal::Evict);
+        if (s) {
             report.studies.push_back(c.studyUid);
             report.freedBytes += c.sizeBytes;
             total -= c.sizeBytes;
+        } else if (s.error().code == "in-use") {
+            report.held.push_back(c.studyUid);
         }
     }
     report.targetReached = !over();
     return report;
 }
 
-Status Cache::deleteStudy(const std::string& studyUid)
+Status Cache::deleteStudy(const std::string& studyUid) { return removeStudy(studyUid, Removal::Delete); }
+
+Status Cache::removeStudy(const std::string& studyUid, Removal how)
 {
-    // Index first: a crash between the two steps leaves unreferenced files, never rows without files.
+    // Rows first, in one transaction that also checks the study is not held (no lease can be taken
+    // between the check and the delete): a crash after it leaves unreferenced files, never rows
+    // without files.
+    std::vector<std::string> series;
     Transaction t(m_db);
     if (!t.ok()) return t.error();
+    std::vector<LeaseRow> holders = m_leases.holders(studyUid);
+    // The user may delete a study that is still arriving (what arrives later is stored again);
+    // not one that is open somewhere.
+    if (how == Removal::Delete) std::erase_if(holders, [](const LeaseRow& r) { return isArrivalPurpose(r.purpose); });
+    if (!holders.empty()) return makeError("in-use", "study " + studyUid + " is in use by " + describeHolders(holders) + "; close it there first");
+    for (const SeriesRow& r : m_index->seriesOf(studyUid)) series.push_back(r.seriesUid);
     auto sops = m_index->deleteStudy(studyUid);
     if (!sops) return sops.error();
+    // Eviction keeps the reader's measurements and key images (the study may come back from the
+    // archive); the user deleting the study deletes them with it.
+    if (how == Removal::Delete)
+        if (auto s = deleteStudyAnnotations(m_db, studyUid); !s) return s;
     if (auto s = t.commit(); !s) return s;
-    for (const std::string& sop : *sops) m_store.remove(sop);
+    removeFiles(*sops, series);
     return Done{};
 }
 
-Status Cache::markOpened(const std::string& studyUid) { return m_index->markOpened(studyUid, nowMs()); }
-
-// Importer bookkeeping used by import(): see importer.cpp.
-void registerImporting(const std::string& studyUid)
+void Cache::removeFiles(const std::vector<std::string>& sops, const std::vector<std::string>& series)
 {
-    std::lock_guard<std::mutex> lock(g_importingMutex);
-    g_importing.insert(studyUid);
-}
-
-void unregisterImporting(const std::string& studyUid)
-{
-    std::lock_guard<std::mutex> lock(g_importingMutex);
-    auto it = g_importing.find(studyUid);
-    if (it != g_importing.end()) g_importing.erase(it);
+    // Under the write lock, so that an instance stored again meanwhile by another process (its row
+    // is back) keeps its file.
+    Transaction lock(m_db);
+    if (!lock.ok()) return;  // left as unreferenced files: `cache verify` lists them
+    for (const std::string& sop : sops)
+        if (!m_index->hasInstance(sop)) m_store.remove(sop);
+    for (const std::string& s : series)
+        if (m_index->instancesOfSeries(s).empty()) m_store.removeThumbnails(s);
+    lock.commit();
 }
 
 }  // namespace lightbox::storage

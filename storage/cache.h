@@ -1,10 +1,14 @@
 #pragma once
-// The local study cache: a SQLite index (index.sqlite) and a managed file store (files/, tmp/) in
-// one folder. Import, search, open, evict, verify and delete. Each Cache object owns one database
+// The local study cache: a SQLite index (index.sqlite) and a managed file store (files/, tmp/,
+// thumbs/) in one folder. Each job has one way through it: instances come in by ingest() (import()
+// and the Receiver prepare them), studies are opened by openStudy() (study_open.h), and leave by
+// deleteStudy() (the user) or evict() (the quota). Each Cache object owns one database
 // connection: use one per thread. Several processes may share a cache folder.
 #include "file_store.h"
+#include "ingest.h"
 #include "sqlite_db.h"
 #include "study_index.h"
+#include "study_leases.h"
 
 #include <atomic>
 #include <functional>
@@ -24,7 +28,6 @@ struct ImportOptions {
     std::string source = "import";  // kept with every instance ("where it came from")
     int threads = 0;                // 0: one per core
     std::size_t batchSize = 200;    // instances per index transaction
-    std::set<std::string> protectedStudies;  // open in a viewer: never evicted to make room
 };
 
 struct ImportProgress {
@@ -61,7 +64,8 @@ struct Quota {
 struct EvictReport {
     std::vector<std::string> studies;
     std::int64_t freedBytes = 0;
-    bool targetReached = true;  // false when only protected studies are left
+    bool targetReached = true;  // false when only pinned or held studies are left
+    std::vector<std::string> held;  // studies left because a live lease holds them
 };
 
 using ProgressFn = std::function<void(const ImportProgress&)>;
@@ -84,22 +88,30 @@ public:
 
     VerifyReport verify(const std::function<void(std::size_t, std::size_t)>& progress = {}, const std::atomic<bool>* cancel = nullptr);
 
+    // Stores a batch of admitted instances (ingest.h): the one way in.
+    IngestResult ingest(std::vector<Candidate>& batch);
+
     Quota quota();
     Status setQuota(const Quota& q);
-    // Evicts least-recently-opened studies until the quota (or `targetBytes`, if given) holds.
-    // Pinned studies, `protectedStudies` (open in a viewer) and studies being imported stay.
-    EvictReport evict(std::optional<std::int64_t> targetBytes = std::nullopt, const std::set<std::string>& protectedStudies = {});
+    // Evicts least-recently-used studies until the quota (or `targetBytes`, if given) holds with
+    // `incomingBytes` more stored. Pinned studies, studies a live lease holds (open or arriving in
+    // any process) and `keep` stay. Measurements and key images outlive eviction.
+    EvictReport evict(std::optional<std::int64_t> targetBytes = std::nullopt, std::int64_t incomingBytes = 0,
+                      const std::set<std::string>& keep = {});
+    // The one way to delete a study: its rows, files, thumbnails, measurements and key images.
+    // Refused while a live lease holds it (open somewhere, or arriving).
     Status deleteStudy(const std::string& studyUid);
-    Status markOpened(const std::string& studyUid);
-
-    // Studies currently receiving instances in this process (never evicted).
-    static std::set<std::string> studiesBeingImported();
+    StudyLeases& leases() { return m_leases; }
 
 private:
     Cache(std::string folder, Database db);
+    enum class Removal { Evict, Delete };
+    Status removeStudy(const std::string& studyUid, Removal how);
+    void removeFiles(const std::vector<std::string>& sops, const std::vector<std::string>& series);
     std::string m_folder;
     Database m_db;
     std::unique_ptr<StudyIndex> m_index;
+    StudyLeases m_leases{m_db};
     FileStore m_store;
 };
 

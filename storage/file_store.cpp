@@ -39,15 +39,6 @@ Status writeAll(int fd, const void* data, std::size_t size)
     return Done{};
 }
 
-void syncDirectory(const std::string& dir)
-{
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
 }  // namespace
 
 FileStore::FileStore(std::string root) : m_root(std::move(root)), m_files(m_root + "/files"), m_tmp(m_root + "/tmp") {}
@@ -88,10 +79,10 @@ std::string FileStore::temporaryPath(const std::string& suffix) const
 Result<std::string> FileStore::writeTemporary(const void* data, std::size_t size) const
 {
     const std::string path = temporaryPath(".part");
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return makeError(errno == ENOSPC ? "disk-full" : "write-failed", "cannot create " + path + ": " + errnoText());
     Status s = writeAll(fd, data, size);
-    ::close(fd);
+    if (::close(fd) != 0 && s) s = makeError(errno == ENOSPC ? "disk-full" : "write-failed", errnoText());
     if (!s) {
         ::unlink(path.c_str());
         return makeError(s.error().code, "cannot write " + path + ": " + s.error().message);
@@ -104,7 +95,7 @@ Result<std::string> FileStore::copyToTemporary(const std::string& source, Sha256
     const std::string path = temporaryPath(".part");
     const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
     if (in < 0) return makeError("unreadable", "cannot be read: " + errnoText());
-    const int out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    const int out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (out < 0) {
         ::close(in);
         return makeError(errno == ENOSPC ? "disk-full" : "write-failed", "cannot create " + path + ": " + errnoText());
@@ -129,7 +120,7 @@ Result<std::string> FileStore::copyToTemporary(const std::string& source, Sha256
         if (!status) break;
     }
     ::close(in);
-    ::close(out);
+    if (::close(out) != 0 && status) status = makeError(errno == ENOSPC ? "disk-full" : "write-failed", "cannot write " + path + ": " + errnoText());
     if (!status) {
         ::unlink(path.c_str());
         return status.error();
@@ -138,40 +129,45 @@ Result<std::string> FileStore::copyToTemporary(const std::string& source, Sha256
     return path;
 }
 
-Status FileStore::publish(const std::vector<Move>& batch) const
+Status FileStore::makeDurable() const
 {
-    if (batch.empty()) return Done{};
-    // One flush of the file system for the whole batch: the data reach the disk before any name.
-    const int rootFd = ::open(m_root.c_str(), O_RDONLY | O_DIRECTORY);
+    const int rootFd = ::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (rootFd < 0) return makeError("store", "cannot open " + m_root + ": " + errnoText());
 #ifdef __linux__
-    ::syncfs(rootFd);
+    // One flush of the whole file system: cheaper than an fsync per file for batches of hundreds.
+    const int r = ::syncfs(rootFd);
 #else
-    for (const Move& m : batch) {
-        const int fd = ::open(m.temporary.c_str(), O_RDONLY);
-        if (fd >= 0) { ::fsync(fd); ::close(fd); }
-    }
+    const int r = ::fsync(rootFd);
+    ::sync();
 #endif
-    std::set<std::string> dirs;
-    std::error_code ec;
-    for (const Move& m : batch) {
-        const std::string target = finalPath(m.sopInstanceUid);
-        const std::string dir = fs::path(target).parent_path().string();
-        if (dirs.insert(dir).second) fs::create_directories(dir, ec);
-        if (::rename(m.temporary.c_str(), target.c_str()) != 0) {
-            const std::string why = errnoText();
-            ::close(rootFd);
-            return makeError("store", "cannot move " + m.temporary + " to " + target + ": " + why);
-        }
-    }
-#ifdef __linux__
-    ::syncfs(rootFd);
-#else
-    for (const std::string& d : dirs) syncDirectory(d);
-#endif
+    const std::string why = r != 0 ? errnoText() : std::string();
     ::close(rootFd);
-    (void)syncDirectory;
+    if (r != 0) return makeError(errno == ENOSPC ? "disk-full" : "flush-failed", "the disk did not confirm the written files: " + why);
     return Done{};
+}
+
+Status FileStore::place(const std::string& temporary, const std::string& sop) const
+{
+    const std::string target = finalPath(sop);
+    std::error_code ec;
+    fs::create_directories(fs::path(target).parent_path(), ec);
+    if (ec) return makeError("store", "cannot create the folder of " + target + ": " + ec.message());
+    if (::rename(temporary.c_str(), target.c_str()) != 0)
+        return makeError(errno == ENOSPC ? "disk-full" : "store", "cannot move " + temporary + " to " + target + ": " + errnoText());
+    return Done{};
+}
+
+std::string FileStore::thumbnailPath(const std::string& seriesUid, int size) const
+{
+    return m_root + "/thumbs/" + sha1Hex(seriesUid) + "-" + std::to_string(size) + ".png";
+}
+
+void FileStore::removeThumbnails(const std::string& seriesUid) const
+{
+    const std::string prefix = sha1Hex(seriesUid) + "-";
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(m_root + "/thumbs", ec))
+        if (e.path().filename().string().rfind(prefix, 0) == 0) fs::remove(e.path(), ec);
 }
 
 Status FileStore::remove(const std::string& sop) const

@@ -28,15 +28,17 @@ public:
     // A path for a temporary file of the caller's own (e.g. an extracted ZIP entry).
     std::string temporaryPath(const std::string& suffix) const;
 
-    struct Move {
-        std::string temporary;
-        std::string sopInstanceUid;
-    };
-    // Makes the temporary files durable, renames them to their final paths, and makes the
-    // renames durable. On error nothing of the batch after the failing file is moved.
-    Status publish(const std::vector<Move>& batch) const;
+    // Flushes what was written to the store's file system to the disk (file data and names); the
+    // disk's own answer is checked: an error means what was written may not be there after a crash.
+    Status makeDurable() const;
+    // Renames a complete temporary file to the instance's final path (replacing an unindexed file
+    // a killed process left there). Call with the index's write lock held (see Cache::ingest).
+    Status place(const std::string& temporary, const std::string& sopInstanceUid) const;
 
     Status remove(const std::string& sopInstanceUid) const;
+    // Series thumbnails, named by a digest of the Series Instance UID (never by the UID itself).
+    std::string thumbnailPath(const std::string& seriesUid, int size) const;
+    void removeThumbnails(const std::string& seriesUid) const;
     // Every instance file in the store (absolute paths), for orphan checks.
     std::vector<std::string> listFiles() const;
 

@@ -44,6 +44,13 @@ std::string resolveComponent(const fs::path& dir, const std::string& component)
     return {};
 }
 
+bool safeFileIdComponents(const std::vector<std::string>& parts)
+{
+    for (const std::string& part : parts)
+        if (part.empty() || part == "." || part == ".." || part.find_first_of("/\\:") != std::string::npos) return false;
+    return true;
+}
+
 void addFile(const std::string& path, std::vector<ImportItem>& items, std::vector<SourceProblem>& problems)
 {
     if (isZipArchive(path)) {
@@ -98,13 +105,17 @@ std::vector<std::string> dicomdirReferencedFiles(const std::string& dicomdirPath
     for (const DicomItem& record : (*file)->dataset().items(DirectoryRecordSequence)) {
         const std::vector<std::string> parts = record.texts(ReferencedFileID);
         if (parts.empty()) continue;
+        std::string joined;
+        for (const std::string& part : parts) joined += (joined.empty() ? "" : "\\") + part;
+        // Each component is one file or folder name on the medium: anything that could lead out of
+        // the DICOMDIR's folder is refused, never resolved.
+        if (!safeFileIdComponents(parts)) {
+            problems.push_back({dicomdirPath + ": " + joined, "refused: the DICOMDIR names a file outside its folder"});
+            continue;
+        }
         fs::path p = base;
         bool found = true;
         for (const std::string& part : parts) {
-            if (part.empty() || part == "." || part == "..") {
-                found = false;  // never leave the medium
-                break;
-            }
             const std::string actual = resolveComponent(p, part);
             if (actual.empty()) {
                 found = false;
@@ -112,9 +123,11 @@ std::vector<std::string> dicomdirReferencedFiles(const std::string& dicomdirPath
             }
             p /= actual;
         }
-        std::string joined;
-        for (const std::string& part : parts) joined += (joined.empty() ? "" : "/") + part;
-        if (!found) problems.push_back({(base / joined).string(), "referenced by the DICOMDIR but missing"});
+        if (!found) {
+            fs::path wanted = base;
+            for (const std::string& part : parts) wanted /= part;
+            problems.push_back({wanted.string(), "referenced by the DICOMDIR but missing"});
+        }
         else out.push_back(p.string());
     }
     return out;

@@ -1,7 +1,6 @@
-// Cache::import: reads sources on worker threads (parse the header, check, copy to a temporary
-// file while hashing) and stores them in batches from the calling thread (flush, rename into
-// place, index in one transaction). Every file gets an outcome; nothing stops the import but a
-// full disk or an unwritable index.
+// Cache::import: worker threads read the sources (parse, admit, copy to a temporary file while
+// hashing); the calling thread stores them in batches through Cache::ingest, the one way into the
+// cache. Every file gets an outcome; nothing stops the import but a full disk or an unwritable index.
 #include "cache.h"
 
 #include "dicom_file.h"
@@ -11,124 +10,173 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
 
 namespace lightbox::storage {
 
-void registerImporting(const std::string& studyUid);
-void unregisterImporting(const std::string& studyUid);
-
 namespace {
-
-constexpr const char* kDicomdirSopClass = "1.2.840.10008.1.3.10";
 
 struct Prepared {
     enum Kind { Ready, Present, NotDicom, Rejected, Fatal } kind = Rejected;
     std::string display;
     std::string reason;
-    InstanceRecord record;
-    std::string temporary;
+    Candidate candidate;
 };
+
+// The item's bytes: small files (nearly all) are read once into memory, parsed, hashed and
+// copied from there; big ones are parsed and copied from the file.
+struct Source {
+    std::string path;
+    std::string extracted;  // a ZIP entry written to tmp/ (removed with the Source)
+    std::vector<std::uint8_t>* bytes = nullptr;
+    ~Source()
+    {
+        if (!extracted.empty()) ::unlink(extracted.c_str());
+    }
+};
+
+bool readSource(const ImportItem& item, const FileStore& store, Source& src, std::string& why)
+{
+    src.path = item.path;
+    if (item.zipIndex >= 0) {
+        src.extracted = store.temporaryPath(".zip-entry");
+        const std::int64_t room = std::max<std::int64_t>(0, store.freeBytes());
+        if (!extractZipEntry(item.path, item.zipIndex, src.extracted, room, &why)) return false;
+        src.path = src.extracted;
+    }
+    constexpr std::uint64_t kInMemory = 16u << 20;
+    thread_local std::vector<std::uint8_t> bytes;
+    std::error_code ec;
+    const auto fileSize = std::filesystem::file_size(src.path, ec);
+    if (!ec && fileSize <= kInMemory) {
+        bytes.resize(fileSize);
+        std::FILE* f = std::fopen(src.path.c_str(), "rb");
+        if (f && std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size()) src.bytes = &bytes;
+        if (f) std::fclose(f);
+    }
+    return true;
+}
 
 Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* reader, const std::string& source)
 {
     Prepared p;
     p.display = item.displayName;
-    std::string path = item.path;
-    std::string extracted;
-    if (item.zipIndex >= 0) {
-        extracted = store.temporaryPath(".zip-entry");
-        std::string error;
-        const std::int64_t room = std::max<std::int64_t>(0, store.freeBytes());
-        if (!extractZipEntry(item.path, item.zipIndex, extracted, room, &error)) {
-            ::unlink(extracted.c_str());
-            p.reason = error;
-            return p;
-        }
-        path = extracted;
-    }
-    auto cleanup = [&] {
-        if (!extracted.empty()) ::unlink(extracted.c_str());
-    };
-
-    // Small files (nearly all) are read once: parsed, hashed and copied from memory.
-    constexpr std::uint64_t kInMemory = 16u << 20;
-    thread_local std::vector<std::uint8_t> bytes;
-    bool inMemory = false;
-    {
-        std::error_code ec;
-        const auto fileSize = std::filesystem::file_size(path, ec);
-        if (!ec && fileSize <= kInMemory) {
-            bytes.resize(fileSize);
-            std::FILE* f = std::fopen(path.c_str(), "rb");
-            inMemory = f && std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size();
-            if (f) std::fclose(f);
-        }
-    }
-    auto sniff = inMemory ? sniffDicom(bytes.data(), bytes.size()) : sniffDicom(path);
-    if (!sniff) {
-        cleanup();
-        p.kind = sniff.error().code == "not-dicom" ? Prepared::NotDicom : Prepared::Rejected;
-        p.reason = sniff.error().message;
-        return p;
-    }
-    auto file = inMemory ? DicomFile::parse(bytes.data(), bytes.size(), path) : DicomFile::open(path);
+    Source src;
+    if (!readSource(item, store, src, p.reason)) return p;
+    auto sniff = src.bytes ? sniffDicom(src.bytes->data(), src.bytes->size()) : sniffDicom(src.path);
+    auto file = sniff ? (src.bytes ? DicomFile::parse(src.bytes->data(), src.bytes->size(), src.path) : DicomFile::open(src.path))
+                      : Result<std::unique_ptr<DicomFile>>(sniff.error());
     if (!file) {
-        cleanup();
         p.kind = file.error().code == "not-dicom" ? Prepared::NotDicom : Prepared::Rejected;
         p.reason = file.error().message;
         return p;
     }
-    if (!(*file)->parseWarning().empty()) {
-        cleanup();
-        p.reason = (*file)->parseWarning();
-        return p;
-    }
-    std::string why;
-    auto record = recordFromFile(**file, &why);
+    auto record = admit(**file);
+    file->reset();  // closed before it is copied
     if (!record) {
-        cleanup();
-        if ((*file)->dataset().text(tags::SOPClassUID) == kDicomdirSopClass || (*file)->metaHeader().text(makeTag(0x0002, 0x0002)) == kDicomdirSopClass) {
-            p.kind = Prepared::NotDicom;
-            p.reason = "a DICOMDIR (import it, or its folder, to store the files it lists)";
-        } else {
-            p.reason = why;
-        }
+        p.kind = record.error().code == "dicomdir" ? Prepared::NotDicom : Prepared::Rejected;
+        p.reason = record.error().message;
         return p;
     }
-    file->reset();  // close the file before copying it
     if (reader && reader->hasInstance(record->sopInstanceUid)) {
-        cleanup();
         p.kind = Prepared::Present;
         return p;
     }
     Sha256 digest{};
     std::uint64_t size = 0;
     Result<std::string> tmp = makeError("", "");
-    if (inMemory) {
-        digest = sha256(bytes.data(), bytes.size());
-        size = bytes.size();
-        tmp = store.writeTemporary(bytes.data(), bytes.size());
+    if (src.bytes) {
+        digest = sha256(src.bytes->data(), src.bytes->size());
+        size = src.bytes->size();
+        tmp = store.writeTemporary(src.bytes->data(), src.bytes->size());
     } else {
-        tmp = store.copyToTemporary(path, digest, size);
+        tmp = store.copyToTemporary(src.path, digest, size);
     }
-    cleanup();
     if (!tmp) {
         p.kind = tmp.error().code == "disk-full" ? Prepared::Fatal : Prepared::Rejected;
         p.reason = tmp.error().message;
         return p;
     }
-    record->fileSize = std::int64_t(size);
-    record->sha256 = digest;
-    record->source = source + ":" + item.displayName;
-    record->arrivedAt = nowMs();
-    p.record = std::move(*record);
-    p.temporary = *tmp;
+    p.candidate.temporary = *tmp;
+    p.candidate.origin = item.displayName;
+    p.candidate.record = std::move(*record);
+    p.candidate.record.fileSize = std::int64_t(size);
+    p.candidate.record.sha256 = digest;
+    p.candidate.record.source = source + ":" + item.displayName;
+    p.candidate.record.arrivedAt = nowMs();
     p.kind = Prepared::Ready;
     return p;
 }
+
+// Worker threads preparing items into a bounded queue, read in order of completion.
+class Preparers {
+public:
+    Preparers(const std::vector<ImportItem>& items, const FileStore& store, const std::string& indexPath, const std::string& source, int threads,
+              std::size_t bound, std::function<bool()> cancelled)
+        : m_items(items), m_bound(bound), m_cancelled(std::move(cancelled))
+    {
+        for (int t = 0; t < threads; ++t)
+            m_workers.emplace_back([this, &store, indexPath, source] { work(store, indexPath, source); });
+    }
+    ~Preparers()
+    {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_stopping = true;
+        }
+        m_ready.notify_all();
+        for (std::thread& w : m_workers) w.join();
+        // Whatever was prepared after a stop is discarded.
+        for (Prepared& p : m_queue)
+            if (p.kind == Prepared::Ready) ::unlink(p.candidate.temporary.c_str());
+    }
+    // The next prepared item; false when every worker is done.
+    bool next(Prepared& out)
+    {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_ready.wait(lock, [&] { return !m_queue.empty() || m_finished == m_workers.size(); });
+        if (m_queue.empty()) return false;
+        out = std::move(m_queue.front());
+        m_queue.pop_front();
+        m_ready.notify_all();
+        return true;
+    }
+    void wake() { m_ready.notify_all(); }
+
+private:
+    void work(const FileStore& store, const std::string& indexPath, const std::string& source)
+    {
+        auto db = Database::open(indexPath, false);
+        std::unique_ptr<StudyIndex> reader = db ? std::make_unique<StudyIndex>(*db) : nullptr;
+        while (!m_cancelled()) {
+            const std::size_t i = m_next++;
+            if (i >= m_items.size()) break;
+            Prepared p = prepare(m_items[i], store, reader.get(), source);
+            std::unique_lock<std::mutex> lock(m_mutex);
+            // Bounded: workers wait while the writer catches up.
+            m_ready.wait(lock, [&] { return m_queue.size() < m_bound || m_cancelled() || m_stopping; });
+            m_queue.push_back(std::move(p));
+            m_ready.notify_all();
+        }
+        std::lock_guard<std::mutex> lock(m_mutex);
+        ++m_finished;
+        m_ready.notify_all();
+    }
+
+    const std::vector<ImportItem>& m_items;
+    const std::size_t m_bound;
+    std::function<bool()> m_cancelled;
+    std::mutex m_mutex;
+    std::condition_variable m_ready;
+    std::deque<Prepared> m_queue;
+    std::atomic<std::size_t> m_next{0};
+    std::size_t m_finished = 0;
+    bool m_stopping = false;
+    std::vector<std::thread> m_workers;
+};
 
 }  // namespace
 
@@ -144,157 +192,72 @@ ImportReport Cache::import(const std::vector<std::string>& paths, const ImportOp
     prog.total = items.size();
     std::atomic<bool> stop{false};
     auto cancelled = [&] { return stop.load() || (cancel && cancel->load()); };
-
-    std::mutex mutex;
-    std::condition_variable ready;
-    std::deque<Prepared> queue;
-    std::atomic<std::size_t> next{0};
-    std::size_t finishedWorkers = 0;
     const int threads = options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
-    const std::string indexPath = m_folder + "/index.sqlite";
+    // Studies being imported are held (no process evicts them meanwhile) until the end.
+    std::map<std::string, std::int64_t> held;
+    std::vector<Candidate> batch;
 
-    std::vector<std::thread> workers;
-    for (int t = 0; t < threads; ++t) {
-        workers.emplace_back([&] {
-            auto db = Database::open(indexPath, false);
-            std::unique_ptr<StudyIndex> reader = db ? std::make_unique<StudyIndex>(*db) : nullptr;
-            while (!cancelled()) {
-                const std::size_t i = next++;
-                if (i >= items.size()) break;
-                Prepared p = prepare(items[i], m_store, reader.get(), options.source);
-                std::unique_lock<std::mutex> lock(mutex);
-                // Bounded queue: workers wait while the writer catches up.
-                ready.wait(lock, [&] { return queue.size() < options.batchSize * 2 || cancelled(); });
-                queue.push_back(std::move(p));
-                ready.notify_all();
-            }
-            std::lock_guard<std::mutex> lock(mutex);
-            ++finishedWorkers;
-            ready.notify_all();
-        });
-    }
-
-    std::set<std::string> registered;
-    std::vector<Prepared> batch;
-    std::int64_t batchBytes = 0;
-    const Quota q = quota();
-
-    auto flush = [&]() {
+    auto flush = [&] {
         if (batch.empty()) return;
-        // Room for the batch, making it by eviction if the quota allows.
-        const std::int64_t free = m_store.freeBytes();
-        if (q.minFreeBytes > 0 && free >= 0 && free < q.minFreeBytes) evict(std::nullopt, options.protectedStudies);
-        if (q.maxBytes > 0 && m_index->stats().bytes + batchBytes > q.maxBytes) evict(std::max<std::int64_t>(0, q.maxBytes - batchBytes), options.protectedStudies);
-        // An instance already indexed, or twice in this batch (the same SOP Instance UID in two
-        // files, e.g. one image in several transfer syntaxes), is stored once: the first copy.
-        std::set<std::string> seen;
-        std::vector<Prepared> fresh;
-        std::size_t duplicatesBefore = 0;
-        for (Prepared& p : batch) {
-            if (!seen.insert(p.record.sopInstanceUid).second || m_index->hasInstance(p.record.sopInstanceUid)) {
-                ::unlink(p.temporary.c_str());
-                ++duplicatesBefore;
-            } else {
-                fresh.push_back(std::move(p));
+        m_leases.renewMine();
+        const IngestResult r = ingest(batch);
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (r.outcomes[i].kind == IngestOutcome::Kind::Stored) {
+                ++report.imported;
+                report.studies.insert(batch[i].record.studyUid);
+            } else if (r.outcomes[i].kind == IngestOutcome::Kind::AlreadyPresent) {
+                ++report.alreadyPresent;
             }
         }
-        batch = std::move(fresh);
-        report.alreadyPresent += duplicatesBefore;
-        prog.alreadyPresent += duplicatesBefore;
-        std::vector<FileStore::Move> moves;
-        for (const Prepared& p : batch) moves.push_back({p.temporary, p.record.sopInstanceUid});
-        if (auto s = m_store.publish(moves); !s) {
-            report.fatal = s.error().message;
-            for (const Prepared& p : batch) ::unlink(p.temporary.c_str());
+        prog.imported = report.imported;
+        prog.alreadyPresent = report.alreadyPresent;
+        if (!r.fatal.empty()) {
+            report.fatal = r.fatal;
             stop = true;
-            batch.clear();
-            return;
-        }
-        Transaction t(m_db);
-        std::vector<const Prepared*> duplicates;
-        std::size_t inserted = 0;
-        for (const Prepared& p : batch) {
-            auto added = t.ok() ? m_index->addInstance(p.record) : Result<StudyIndex::Added>(t.error());
-            if (!added) {
-                report.fatal = "the cache index cannot be written: " + added.error().message;
-                break;
-            }
-            if (*added == StudyIndex::Added::AlreadyPresent) duplicates.push_back(&p);
-            else ++inserted;
-        }
-        if (report.fatal.empty()) {
-            if (auto s = t.commit(); !s) report.fatal = "the cache index cannot be written: " + s.error().message;
-        }
-        if (!report.fatal.empty()) {
-            stop = true;  // the files stay as unreferenced copies; a re-import finds them
-        } else {
-            report.imported += inserted;
-            report.alreadyPresent += duplicates.size();
-            prog.imported += inserted;
-            prog.alreadyPresent += duplicates.size();
-            for (const Prepared& p : batch) report.studies.insert(p.record.studyUid);
         }
         batch.clear();
-        batchBytes = 0;
     };
 
-    std::size_t handled = 0;
-    while (true) {
+    {
+        Preparers preparers(items, m_store, m_folder + "/index.sqlite", options.source, threads, options.batchSize * 2, cancelled);
         Prepared p;
-        {
-            std::unique_lock<std::mutex> lock(mutex);
-            ready.wait(lock, [&] { return !queue.empty() || finishedWorkers == workers.size(); });
-            if (queue.empty()) break;
-            p = std::move(queue.front());
-            queue.pop_front();
-            ready.notify_all();
-        }
-        ++handled;
-        prog.done = handled;
-        switch (p.kind) {
-        case Prepared::Ready:
-            if (cancelled()) {
-                ::unlink(p.temporary.c_str());
+        while (preparers.next(p)) {
+            ++prog.done;
+            switch (p.kind) {
+            case Prepared::Ready:
+                if (cancelled()) {
+                    ::unlink(p.candidate.temporary.c_str());
+                    break;
+                }
+                if (!held.count(p.candidate.record.studyUid))
+                    if (auto id = m_leases.acquire(p.candidate.record.studyUid, kImportingPurpose)) held[p.candidate.record.studyUid] = *id;
+                batch.push_back(std::move(p.candidate));
+                if (batch.size() >= options.batchSize) flush();
+                break;
+            case Prepared::Present:
+                ++report.alreadyPresent;
+                ++prog.alreadyPresent;
+                break;
+            case Prepared::NotDicom: report.notDicom.push_back({p.display, p.reason}); break;
+            case Prepared::Fatal:
+                report.fatal = p.reason;
+                stop = true;
+                break;
+            case Prepared::Rejected:
+                report.rejected.push_back({p.display, p.reason});
+                ++prog.rejected;
                 break;
             }
-            if (registered.insert(p.record.studyUid).second) registerImporting(p.record.studyUid);
-            batchBytes += p.record.fileSize;
-            batch.push_back(std::move(p));
-            if (batch.size() >= options.batchSize) flush();
-            break;
-        case Prepared::Present:
-            ++report.alreadyPresent;
-            ++prog.alreadyPresent;
-            break;
-        case Prepared::NotDicom:
-            report.notDicom.push_back({p.display, p.reason});
-            break;
-        case Prepared::Fatal:
-            report.fatal = p.reason;
-            stop = true;
-            break;
-        case Prepared::Rejected:
-            report.rejected.push_back({p.display, p.reason});
-            ++prog.rejected;
-            break;
+            if (stop) preparers.wake();
+            if (progress && (prog.done % 16 == 0 || prog.done == items.size())) progress(prog);
         }
-        if (progress && (handled % 16 == 0 || handled == items.size())) progress(prog);
     }
-    for (std::thread& w : workers) w.join();
     if (!cancelled()) flush();
-    for (Prepared& p : batch) ::unlink(p.temporary.c_str());  // cancelled: never published
-    // Whatever workers prepared after a stop is discarded.
-    for (Prepared& p : queue)
-        if (p.kind == Prepared::Ready) ::unlink(p.temporary.c_str());
-    for (const std::string& s : registered) unregisterImporting(s);
+    for (Candidate& c : batch) ::unlink(c.temporary.c_str());  // cancelled: never stored
     report.cancelled = cancel && cancel->load();
     if (progress) progress(prog);
-    if (report.fatal.empty() && !report.cancelled) {
-        // Back within the quota, at the expense of older studies, never of what was just stored.
-        std::set<std::string> keep = options.protectedStudies;
-        keep.insert(report.studies.begin(), report.studies.end());
-        evict(std::nullopt, keep);
-    }
+    if (report.fatal.empty() && !report.cancelled) evict(std::nullopt, 0, report.studies);  // back within the quota, never at the expense of what was just stored
+    for (const auto& [study, id] : held) m_leases.release(id);
     return report;
 }
 

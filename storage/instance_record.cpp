@@ -2,6 +2,7 @@
 
 #include "dicom_file.h"
 #include "image_info.h"
+#include "instance_summary.h"
 
 #include <cstdio>
 
@@ -30,49 +31,68 @@ std::string joined(const DicomItem& ds, Tag t)
     return out;
 }
 
-bool plausibleUid(const std::string& uid) { return !uid.empty() && uid.size() <= 64; }
-
 }  // namespace
+
+bool isValidUid(const std::string& uid)
+{
+    if (uid.empty() || uid.size() > 64) return false;
+    bool digit = false;
+    for (char c : uid) {
+        if (c >= '0' && c <= '9') digit = true;
+        else if (c != '.') return false;
+    }
+    return digit;
+}
 
 std::optional<InstanceRecord> recordFromFile(const DicomFile& file, std::string* whyNot)
 {
     const DicomItem ds = file.dataset();
+    // The text attributes come from the one attribute reader the viewer uses too (the same
+    // laterality, the same decoded names), the numbers are read here.
+    const InstanceSummary s = summarize(file);
     InstanceRecord r;
-    r.sopInstanceUid = ds.text(tags::SOPInstanceUID);
-    r.studyUid = ds.text(tags::StudyInstanceUID);
-    r.seriesUid = ds.text(tags::SeriesInstanceUID);
-    const char* missing = !plausibleUid(r.sopInstanceUid) ? "SOP Instance UID"
-                          : !plausibleUid(r.studyUid)    ? "Study Instance UID"
-                          : !plausibleUid(r.seriesUid)   ? "Series Instance UID"
-                                                         : nullptr;
-    if (missing) {
-        if (whyNot) *whyNot = std::string("no valid ") + missing;
+    r.sopInstanceUid = s.sopInstanceUid;
+    r.studyUid = s.studyInstanceUid;
+    r.seriesUid = s.seriesInstanceUid;
+    // These three name the instance in the index, in file names and in network requests: a value
+    // that is not a UID (e.g. "../../x") is refused, never used.
+    for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"SOP Instance UID", &r.sopInstanceUid},
+                                      {"Study Instance UID", &r.studyUid},
+                                      {"Series Instance UID", &r.seriesUid}}) {
+        if (isValidUid(*value)) continue;
+        if (whyNot) {
+            std::string shown = value->substr(0, 80);
+            for (char& c : shown)
+                if (static_cast<unsigned char>(c) < 0x20) c = '?';
+            *whyNot = value->empty() ? std::string("no ") + name
+                                     : std::string(name) + " \"" + shown + "\" is not a valid UID (digits and dots, at most 64 characters)";
+        }
         return std::nullopt;
     }
-    r.patientId = ds.text(tags::PatientID);
+    r.patientId = s.patientId;
     r.issuerOfPatientId = ds.text(IssuerOfPatientID);
-    r.patientName = ds.text(tags::PatientName);
-    r.patientBirthDate = ds.text(tags::PatientBirthDate);
-    r.patientSex = ds.text(tags::PatientSex);
-    r.patientAge = ds.text(tags::PatientAge);
-    r.studyDate = ds.text(tags::StudyDate);
-    r.studyTime = ds.text(tags::StudyTime);
-    r.studyDescription = ds.text(tags::StudyDescription);
-    r.accession = ds.text(tags::AccessionNumber);
-    r.referringPhysician = ds.text(tags::ReferringPhysicianName);
-    r.studyId = ds.text(tags::StudyID);
-    r.seriesDescription = ds.text(tags::SeriesDescription);
-    r.modality = ds.text(tags::Modality);
-    r.bodyPart = ds.text(tags::BodyPartExamined);
-    r.seriesLaterality = ds.text(tags::Laterality);
+    r.patientName = s.patientName;
+    r.patientBirthDate = s.patientBirthDate;
+    r.patientSex = s.patientSex;
+    r.patientAge = s.patientAge;
+    r.studyDate = s.studyDate;
+    r.studyTime = s.studyTime;
+    r.studyDescription = s.studyDescription;
+    r.accession = s.accessionNumber;
+    r.referringPhysician = s.referringPhysician;
+    r.studyId = s.studyId;
+    r.seriesDescription = s.seriesDescription;
+    r.modality = s.modality;
+    r.bodyPart = s.bodyPart;
+    r.seriesLaterality = s.seriesLaterality;
     r.seriesDate = ds.text(tags::SeriesDate);
     r.seriesTime = ds.text(tags::SeriesTime);
-    r.frameOfReference = ds.text(tags::FrameOfReferenceUID);
+    r.frameOfReference = s.frameOfReferenceUid;
     r.seriesNumber = integer(ds, tags::SeriesNumber);
-    r.sopClassUid = ds.text(tags::SOPClassUID);
+    r.sopClassUid = s.sopClassUid;
     r.imageType = ds.text(tags::ImageType);
-    r.viewPosition = ds.text(tags::ViewPosition);
-    r.imageLaterality = ds.text(tags::ImageLaterality);
+    r.viewPosition = s.viewPosition;
+    r.imageLaterality = s.laterality;
     r.imagePosition = joined(ds, tags::ImagePositionPatient);
     r.imageOrientation = joined(ds, tags::ImageOrientationPatient);
     r.pixelSpacing = joined(ds, tags::PixelSpacing);

@@ -35,10 +35,9 @@ struct InstanceRecord {
 
 // Reads the record's DICOM fields from a parsed file (text already UTF-8). Fails without the three
 // UIDs that place an instance in the index.
-struct RecordError {
-    std::string message;
-};
 std::optional<InstanceRecord> recordFromFile(const DicomFile& file, std::string* whyNot);
+// A valid UID: 1 to 64 characters, digits and dots only (PS3.5 9.1).
+bool isValidUid(const std::string& uid);
 
 std::string toHex(const std::array<std::uint8_t, 32>& digest);
 

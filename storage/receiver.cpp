@@ -1,7 +1,5 @@
 #include "receiver.h"
 
-#include "dicom_file.h"
-#include "instance_record.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -12,14 +10,14 @@
 
 namespace lightbox::storage {
 
-void registerImporting(const std::string& studyUid);
-void unregisterImporting(const std::string& studyUid);
-
 namespace fs = std::filesystem;
 
 namespace {
 constexpr int kGatherMs = 25;
 constexpr std::size_t kGatherCount = 64;
+constexpr std::size_t kBatchMax = 200;
+constexpr int kHoldMs = 5000;       // a study is let go this long after its last instance arrived
+constexpr int kHeldCheckMs = 1000;
 }  // namespace
 
 Result<std::unique_ptr<Receiver>> Receiver::open(const std::string& folder, std::string source)
@@ -117,7 +115,9 @@ void Receiver::run()
         std::vector<Item> batch;
         {
             std::unique_lock<std::mutex> lock(m_mutex);
-            m_wake.wait(lock, [&] { return m_stop || !m_queue.empty(); });
+            // Awake now and then while studies are held, to let go of those that stopped arriving.
+            if (m_held.empty()) m_wake.wait(lock, [&] { return m_stop || !m_queue.empty(); });
+            else m_wake.wait_for(lock, std::chrono::milliseconds(kHeldCheckMs), [&] { return m_stop || !m_queue.empty(); });
             if (m_queue.empty() && m_stop) break;
             // A stream of arrivals is flushed and indexed in batches of a few dozen rather than one by
             // one; a sender waiting for its answer (done callback) is never kept waiting for others.
@@ -126,121 +126,94 @@ void Receiver::run()
                     if (it.done) return true;
                 return false;
             };
-            m_wake.wait_for(lock, std::chrono::milliseconds(kGatherMs), [&] { return m_stop || m_queue.size() >= kGatherCount || someoneWaits(); });
-            // Gather a batch: what is queued now, up to 200 instances.
-            while (!m_queue.empty() && batch.size() < 200) {
+            if (!m_queue.empty())
+                m_wake.wait_for(lock, std::chrono::milliseconds(kGatherMs), [&] { return m_stop || m_queue.size() >= kGatherCount || someoneWaits(); });
+            while (!m_queue.empty() && batch.size() < kBatchMax) {
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();
             }
         }
-        process(batch);
+        if (!batch.empty()) process(batch);
+        releaseIdle(false);
+        if (batch.empty()) continue;
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             m_inFlight -= batch.size();
         }
         m_idle.notify_all();
     }
+    releaseIdle(true);
+}
+
+void Receiver::hold(const std::vector<Candidate>& batch)
+{
+    const auto now = std::chrono::steady_clock::now();
+    for (const Candidate& c : batch) {
+        auto it = m_held.find(c.record.studyUid);
+        if (it != m_held.end()) {
+            it->second.last = now;
+            continue;
+        }
+        auto lease = m_cache->leases().acquire(c.record.studyUid, kReceivingPurpose);
+        m_held[c.record.studyUid] = {lease ? *lease : 0, now};
+    }
+    if (!m_held.empty()) m_cache->leases().renewMine();
+}
+
+void Receiver::releaseIdle(bool all)
+{
+    const auto now = std::chrono::steady_clock::now();
+    bool released = false;
+    for (auto it = m_held.begin(); it != m_held.end();) {
+        if (all || now - it->second.last > std::chrono::milliseconds(kHoldMs)) {
+            if (it->second.lease) m_cache->leases().release(it->second.lease);
+            it = m_held.erase(it);
+            released = true;
+        } else {
+            ++it;
+        }
+    }
+    // What arrived may have left the cache over its quota while the studies were held.
+    if (released) m_cache->evict();
 }
 
 void Receiver::process(std::vector<Item>& batch)
 {
-    struct Ready {
-        Item* item;
-        InstanceRecord record;
-        Arrival arrival;
-    };
-    std::vector<Ready> ready;
+    std::vector<Candidate> candidates;
     std::vector<std::pair<Item*, Arrival>> finished;
+    std::vector<Item*> submitted;
     std::uint64_t bytes = 0;
-    std::set<std::string> inBatch;
     for (Item& it : batch) {
+        auto admitted = admitReceived(it.path, m_source);
+        if (!admitted) {
+            ::unlink(it.path.c_str());
+            Arrival a;
+            a.reason = admitted.error().message;
+            finished.emplace_back(&it, a);
+            continue;
+        }
+        bytes += std::uint64_t(admitted->record.fileSize);
+        candidates.push_back(std::move(*admitted));
+        submitted.push_back(&it);
+    }
+    hold(candidates);
+    const IngestResult result = m_cache->ingest(candidates);
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
         Arrival a;
-        auto reject = [&](const std::string& why) {
-            a.outcome = Arrival::Outcome::Rejected;
-            a.reason = why;
-            ::unlink(it.path.c_str());
-            finished.emplace_back(&it, a);
-        };
-        auto file = DicomFile::open(it.path);
-        if (!file) {
-            reject(file.error().message);
-            continue;
-        }
-        if (!(*file)->parseWarning().empty()) {
-            reject((*file)->parseWarning());
-            continue;
-        }
-        std::string why;
-        auto record = recordFromFile(**file, &why);
-        file->reset();
-        if (!record) {
-            reject(why);
-            continue;
-        }
-        a.sopInstanceUid = record->sopInstanceUid;
-        a.studyUid = record->studyUid;
-        a.seriesUid = record->seriesUid;
-        if (m_cache->index().hasInstance(record->sopInstanceUid) || !inBatch.insert(record->sopInstanceUid).second) {
-            a.outcome = Arrival::Outcome::AlreadyPresent;
-            ::unlink(it.path.c_str());
-            finished.emplace_back(&it, a);
-            continue;
-        }
-        Sha256 digest{};
-        std::uint64_t size = 0;
-        if (!sha256File(it.path, digest, &size)) {
-            reject("the received file cannot be read back");
-            continue;
-        }
-        bytes += size;
-        record->fileSize = std::int64_t(size);
-        record->sha256 = digest;
-        record->source = m_source;
-        record->arrivedAt = nowMs();
-        a.outcome = Arrival::Outcome::Stored;
-        ready.push_back({&it, std::move(*record), a});
+        a.sopInstanceUid = candidates[i].record.sopInstanceUid;
+        a.studyUid = candidates[i].record.studyUid;
+        a.seriesUid = candidates[i].record.seriesUid;
+        const IngestOutcome& o = result.outcomes[i];
+        a.outcome = o.kind == IngestOutcome::Kind::Stored           ? Arrival::Outcome::Stored
+                    : o.kind == IngestOutcome::Kind::AlreadyPresent ? Arrival::Outcome::AlreadyPresent
+                                                                    : Arrival::Outcome::Rejected;
+        a.reason = o.reason;
+        a.fatal = a.outcome == Arrival::Outcome::Rejected && !result.fatal.empty();
+        finished.emplace_back(submitted[i], a);
     }
-
-    if (!ready.empty()) {
-        std::set<std::string> studies;
-        for (const Ready& r : ready) studies.insert(r.record.studyUid);
-        for (const std::string& s : studies) registerImporting(s);
-        std::vector<FileStore::Move> moves;
-        for (const Ready& r : ready) moves.push_back({r.item->path, r.record.sopInstanceUid});
-        std::string fatal;
-        if (auto s = m_cache->store().publish(moves); !s) {
-            fatal = s.error().message;
-        } else {
-            Transaction t(m_cache->database());
-            for (const Ready& r : ready) {
-                auto added = t.ok() ? m_cache->index().addInstance(r.record) : Result<StudyIndex::Added>(t.error());
-                if (!added) {
-                    fatal = "the cache index cannot be written: " + added.error().message;
-                    break;
-                }
-            }
-            if (fatal.empty())
-                if (auto s = t.commit(); !s) fatal = "the cache index cannot be written: " + s.error().message;
-        }
-        for (const std::string& s : studies) unregisterImporting(s);
-        for (Ready& r : ready) {
-            if (!fatal.empty()) {
-                // Published files without index rows are orphans `cache verify` finds; unpublished ones go.
-                ::unlink(r.item->path.c_str());
-                r.arrival.outcome = Arrival::Outcome::Rejected;
-                r.arrival.reason = fatal;
-                r.arrival.fatal = true;
-            }
-            finished.emplace_back(r.item, r.arrival);
-        }
-        if (!fatal.empty()) {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            if (m_fatal.empty()) m_fatal = fatal;
-        }
-    }
-
     {
         std::lock_guard<std::mutex> lock(m_mutex);
+        if (!result.fatal.empty() && m_fatal.empty()) m_fatal = result.fatal;
         m_counters.bytes += bytes;
         for (const auto& [item, a] : finished) {
             if (a.outcome != Arrival::Outcome::Rejected) m_received[a.studyUid][a.seriesUid].insert(a.sopInstanceUid);

@@ -1,12 +1,17 @@
 #pragma once
-// Instances arriving from the network (C-STORE to the storage listener, C-GET, DICOMweb) into the
-// cache. Network code writes each received object as a DICOM file into incomingFolder() (inside the
-// cache's tmp/, so that it is renamed into the store, never copied) and submits it; a writer
-// thread checks it, hashes it and indexes it in batches (one file-system flush and one transaction
-// per batch). A file that is not a valid DICOM instance is rejected with a reason and deleted.
+// Instances arriving from the network (C-STORE to the storage listener, C-GET, C-MOVE, WADO-RS)
+// into the cache. Network code writes each received object as a DICOM file into incomingFolder()
+// (inside the cache's tmp/, so that it is renamed into the store, never copied) and submits it; a
+// writer thread admits and stores them in batches through Cache::ingest (ingest.h), the same way
+// in as an import: same checks, same quota and free-space eviction, same duplicate handling. A
+// file that is not a valid DICOM instance is rejected with a reason and deleted. A study receiving
+// instances is held by a lease (nobody evicts it) until none of its instances arrived for a few
+// seconds; the quota is then applied again, now that it may be evicted.
 // What has been submitted but not yet indexed when the process dies is discarded at the next start
 // (the tmp/ cleanup): the index never refers to a file that is not complete.
 #include "cache.h"
+
+#include <chrono>
 
 #include <condition_variable>
 #include <deque>
@@ -81,6 +86,13 @@ private:
     std::set<std::string> m_studies;
     std::map<std::string, std::map<std::string, std::set<std::string>>> m_received;  // study -> series -> SOP
     std::vector<std::string> m_incoming;
+    struct Held {
+        std::int64_t lease = 0;
+        std::chrono::steady_clock::time_point last;
+    };
+    std::map<std::string, Held> m_held;  // studies receiving instances (writer thread only)
+    void hold(const std::vector<Candidate>& batch);
+    void releaseIdle(bool all);
     std::thread m_thread;
 };
 

@@ -139,6 +139,23 @@ CREATE INDEX annotations_study ON annotations(study_uid);
     R"sql(
 ALTER TABLE studies ADD COLUMN patient_birth_date TEXT NOT NULL DEFAULT '';
 )sql",
+    // 4: leases on studies in use (shown, being received or imported) by any process on this
+    // machine; eviction and deletion leave a study alone while a live lease holds it. A lease is
+    // live while its process runs (pid and start time, on this host) and its heartbeat is recent.
+    R"sql(
+CREATE TABLE study_leases (
+  id INTEGER PRIMARY KEY,
+  study_uid TEXT NOT NULL,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  process_start INTEGER NOT NULL,
+  purpose TEXT NOT NULL,
+  acquired_at INTEGER NOT NULL,
+  heartbeat_at INTEGER NOT NULL
+);
+CREATE INDEX study_leases_study ON study_leases(study_uid);
+CREATE INDEX study_leases_process ON study_leases(host, pid, process_start);
+)sql",
 };
 
 }  // namespace

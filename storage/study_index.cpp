@@ -500,6 +500,20 @@ CacheStats StudyIndex::stats()
     return c;
 }
 
+std::optional<std::string> StudyIndex::studyOfSeries(const std::string& seriesUid)
+{
+    auto st = m_db.cached("SELECT s.study_uid FROM series se JOIN studies s ON s.id = se.study_ref WHERE se.series_uid = ?");
+    st->bind(1, seriesUid);
+    if (!st->step()) return std::nullopt;
+    return st->text(0);
+}
+
+std::int64_t StudyIndex::totalBytes()
+{
+    auto st = m_db.cached("SELECT coalesce(sum(size_bytes), 0) FROM studies");
+    return st->step() ? st->integer(0) : 0;
+}
+
 std::vector<EvictionCandidate> StudyIndex::evictionOrder()
 {
     std::vector<EvictionCandidate> out;

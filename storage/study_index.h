@@ -75,6 +75,7 @@ public:
     Result<std::int64_t> countStudies(const StudyQuery& q);
     std::optional<StudyRow> study(const std::string& studyUid);
     std::vector<SeriesRow> seriesOf(const std::string& studyUid);
+    std::optional<std::string> studyOfSeries(const std::string& seriesUid);
     std::vector<InstanceRow> instancesOfStudy(const std::string& studyUid);
     std::vector<InstanceRow> instancesOfSeries(const std::string& seriesUid);
     // Visits every instance (for integrity checks) in index order.
@@ -82,12 +83,13 @@ public:
 
     // Removes a study's rows (and its patient if it has no other study); returns its SOP UIDs.
     Result<std::vector<std::string>> deleteStudy(const std::string& studyUid);
-    Status markOpened(const std::string& studyUid, std::int64_t whenMs);
+    Status markOpened(const std::string& studyUid, std::int64_t whenMs);  // see study_open.h
     Status setPinned(const std::string& studyUid, bool pinned);
     Status setInstanceStatus(const std::string& sopInstanceUid, int status);
     Status refreshProblemCounts();
 
     CacheStats stats();
+    std::int64_t totalBytes();  // of every study
     // Studies in eviction order (least recently used first), pinned ones left out.
     std::vector<EvictionCandidate> evictionOrder();
 

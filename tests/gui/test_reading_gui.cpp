@@ -77,6 +77,7 @@ private:
     QTemporaryDir m_tmp;
     QString m_cache, m_study, m_syncStudy;
     QThreadPool m_pool;
+    std::unique_ptr<app::CacheService> m_service;
     std::unique_ptr<app::ReadingSession> m_session;
 };
 
@@ -85,6 +86,7 @@ void ReadingGuiTest::initTestCase()
     const int wanted = qEnvironmentVariableIntValue("LIGHTBOX_TEST_XSCREENS");
     QCOMPARE(int(QGuiApplication::screens().size()), wanted ? wanted : 3);
     m_cache = m_tmp.path() + "/cache";
+    m_service = std::make_unique<app::CacheService>(m_cache, m_pool);
     const ProcessResult r = run(lightboxExe(), {"import", "--cache", m_cache, "--quiet", testDataDir() + "/ct/siemens-sensation10_chest_30sl"});
     QVERIFY2(r.ok(), r.err.constData());
     const ProcessResult s = run(lightboxExe(), {"studies", "--cache", m_cache, "--json"});
@@ -105,7 +107,7 @@ QString ReadingGuiTest::importStudy(const StudySpec& spec)
 void ReadingGuiTest::openOn(int screens, const QString& study, const QString& protocol)
 {
     m_session.reset();
-    m_session = std::make_unique<app::ReadingSession>(m_cache, app::ProtocolLibrary::load({}), m_pool);
+    m_session = std::make_unique<app::ReadingSession>(*m_service, app::ProtocolLibrary::load({}), m_pool);
     QSignalSpy opened(m_session.get(), &app::ReadingSession::opened);
     QSignalSpy failed(m_session.get(), &app::ReadingSession::failed);
     m_session->open(study.isEmpty() ? m_study : study, screens);
@@ -357,7 +359,7 @@ void ReadingGuiTest::priorsComeFromTheArchive()
     app::NetworkService network(config, m_cache);
 
     m_session.reset();
-    m_session = std::make_unique<app::ReadingSession>(m_cache, app::ProtocolLibrary::load({}), m_pool);
+    m_session = std::make_unique<app::ReadingSession>(*m_service, app::ProtocolLibrary::load({}), m_pool);
     m_session->setNetwork(&network);
     QSignalSpy opened(m_session.get(), &app::ReadingSession::opened);
     QSignalSpy requested(m_session.get(), &app::ReadingSession::priorRequested);
@@ -393,7 +395,7 @@ void ReadingGuiTest::screensAreRemembered()
     QCOMPARE(plan.studyListScreen(), screens[0]);
     auto openWithPlan = [&] {
         m_session.reset();
-        m_session = std::make_unique<app::ReadingSession>(m_cache, app::ProtocolLibrary::load({}), m_pool);
+        m_session = std::make_unique<app::ReadingSession>(*m_service, app::ProtocolLibrary::load({}), m_pool);
         m_session->setScreenPlan(app::ScreenPlan(ini));
         QSignalSpy opened(m_session.get(), &app::ReadingSession::opened);
         m_session->open(m_study, 0);
@@ -529,7 +531,7 @@ void ReadingGuiTest::keyImagesAreFlaggedAndKept()
     {
         auto cache = storage::Cache::open(m_cache.toStdString());
         QVERIFY(cache.ok());
-        auto keys = app::keyImagesOf((*cache)->database(), m_study.toStdString());
+        auto keys = storage::keyImagesOf((*cache)->database(), m_study.toStdString());
         QVERIFY(keys.ok());
         QCOMPARE(keys->size(), std::size_t(1));
         QVERIFY(keys->count(image));
@@ -551,7 +553,7 @@ void ReadingGuiTest::keyImagesAreFlaggedAndKept()
     QTRY_COMPARE_WITH_TIMEOUT(unsaved.count(), 1, 10000);
     QVERIFY(!w->shownIsKeyImage(0));
     auto cache = storage::Cache::open(m_cache.toStdString());
-    QVERIFY(app::keyImagesOf((*cache)->database(), m_study.toStdString())->empty());
+    QVERIFY(storage::keyImagesOf((*cache)->database(), m_study.toStdString())->empty());
 }
 
 void ReadingGuiTest::everyScreen()
@@ -573,12 +575,12 @@ void ReadingGuiTest::openingAnotherStudyGivesUpTheFirst()
 {
     // Closed while still preparing: nothing waits, nothing is shown later.
     {
-        app::ReadingSession s(m_cache, app::ProtocolLibrary::load({}), m_pool);
+        app::ReadingSession s(*m_service, app::ProtocolLibrary::load({}), m_pool);
         s.open(m_study, 1);
     }
     // Opened twice in a row: only the second study is laid out.
     m_session.reset();
-    m_session = std::make_unique<app::ReadingSession>(m_cache, app::ProtocolLibrary::load({}), m_pool);
+    m_session = std::make_unique<app::ReadingSession>(*m_service, app::ProtocolLibrary::load({}), m_pool);
     QSignalSpy opened(m_session.get(), &app::ReadingSession::opened);
     m_session->open(m_study, 1);
     m_session->open(m_syncStudy, 1);
@@ -604,7 +606,7 @@ void ReadingGuiTest::volumeRenderingViewport()
                    {"row": 0, "column": 1, "displaySet": "ct", "view": "vr", "preset": "CT bone"}]}]}]})");
     f.close();
     m_session.reset();
-    m_session = std::make_unique<app::ReadingSession>(m_cache, app::ProtocolLibrary::load(folder), m_pool);
+    m_session = std::make_unique<app::ReadingSession>(*m_service, app::ProtocolLibrary::load(folder), m_pool);
     QSignalSpy opened(m_session.get(), &app::ReadingSession::opened);
     m_session->open(m_study, 1);
     QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 30000);

@@ -138,10 +138,11 @@ void StudyBrowserTest::doubleClickOpens()
     QTRY_COMPARE(open.count(), 1);
     const QString uid = open.first().first().toString();
     QVERIFY(uid.startsWith("1.3.6.1.4.1.14519"));
-    // The service returns its 30 files, all present.
-    const QStringList files = m_service->files(uid).result();
-    QCOMPARE(files.size(), 30);
-    for (const QString& f : files) QVERIFY(QFile::exists(f));
+    // The service opens it with its 30 files, all present.
+    const Result<storage::OpenedStudy> opened = m_service->openStudy(uid, "viewing").result();
+    QVERIFY(opened.ok());
+    QCOMPARE(int(opened->files.size()), 30);
+    for (const auto& [path, row] : opened->files) QVERIFY(QFile::exists(QString::fromStdString(path)));
 }
 
 void StudyBrowserTest::dropImports()

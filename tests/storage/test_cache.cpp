@@ -8,6 +8,7 @@
 #include "cache.h"
 #include "digest.h"
 #include "schema.h"
+#include "study_open.h"
 #include "text_search.h"
 
 #include <QCryptographicHash>
@@ -335,9 +336,16 @@ void CacheTest::evictionKeepsPinnedOpenAndRecent()
         else if (recent.empty()) recent = s.studyUid;
     }
     QVERIFY(cache->index().setPinned(pinned, true).ok());
-    QVERIFY(cache->markOpened(recent).ok());
+    auto keeper = LeaseKeeper::open(str(m_tmp.path() + "/evict"));
+    QVERIFY(keeper.ok());
+    // Opened through the one way to open: "last opened" recorded, and held while the lease lives.
+    QVERIFY(openStudy(*cache, **keeper, recent, "test").ok());
     QTest::qWait(5);
-    QVERIFY(cache->markOpened(ctStudy).ok());  // the most recent
+    QVERIFY(openStudy(*cache, **keeper, ctStudy, "test").ok());  // the most recent
+    auto shown = openStudy(*cache, **keeper, open, "viewing");
+    QVERIFY(shown.ok());
+    QVERIFY(cache->index().study(open)->lastOpened >= cache->index().study(ctStudy)->lastOpened);
+    QVERIFY(cache->index().markOpened(open, 1).ok());  // opened long ago, but held now
     const std::int64_t ctBytes = cache->index().study(ctStudy)->sizeBytes;
     const std::int64_t pinnedBytes = cache->index().study(pinned)->sizeBytes;
     const std::int64_t openBytes = cache->index().study(open)->sizeBytes;
@@ -345,7 +353,7 @@ void CacheTest::evictionKeepsPinnedOpenAndRecent()
 
     // Room for the CT, the pinned, the open and the recently opened study only.
     const std::int64_t target = ctBytes + pinnedBytes + openBytes + recentBytes;
-    const EvictReport r = cache->evict(target, {open});
+    const EvictReport r = cache->evict(target);
     QVERIFY(r.targetReached);
     QCOMPARE(r.studies.size(), std::size_t(8));
     for (const std::string& s : {ctStudy, pinned, open, recent}) QVERIFY2(cache->index().study(s).has_value(), s.c_str());
@@ -354,7 +362,7 @@ void CacheTest::evictionKeepsPinnedOpenAndRecent()
     QCOMPARE(cache->store().listFiles().size(), std::size_t(33));
 
     // A target below the protected studies cannot be reached.
-    const EvictReport r2 = cache->evict(0, {open});
+    const EvictReport r2 = cache->evict(0);
     QVERIFY(!r2.targetReached);
     QVERIFY(cache->index().study(pinned).has_value());
     QVERIFY(cache->index().study(open).has_value());
@@ -469,7 +477,7 @@ void CacheTest::annotationsOutliveEvictionAndUpgrade()
     QVERIFY(studyAnnotations(cache->database(), study)->empty());
     // A cache index of version 1 (before annotations and per-study birth dates) is upgraded in place, its studies kept.
     QCOMPARE(cache->import({str(m_ct)}).imported, std::size_t(30));
-    QVERIFY(cache->database().exec("DROP TABLE annotations; ALTER TABLE studies DROP COLUMN patient_birth_date; PRAGMA user_version = 1").ok());
+    QVERIFY(cache->database().exec("DROP TABLE annotations; DROP TABLE study_leases; ALTER TABLE studies DROP COLUMN patient_birth_date; PRAGMA user_version = 1").ok());
     cache.reset();
     cache = openCache(dir);
     QVERIFY(cache->index().study(study));

@@ -31,11 +31,13 @@ namespace lightbox::app {
 class ReadingWindow;
 class ProtocolEditorDialog;
 class NetworkService;
+class CacheService;
 
 class ReadingSession : public QObject {
     Q_OBJECT
 public:
-    ReadingSession(QString cacheFolder, ProtocolLibrary library, QThreadPool& pool, QObject* parent = nullptr);
+    // Studies are opened through the cache's one way to open (leases held while they are shown).
+    ReadingSession(CacheService& cache, ProtocolLibrary library, QThreadPool& pool, QObject* parent = nullptr);
     ~ReadingSession() override;
 
     // With a network service, the configured archives are searched for the patient's priors once
@@ -85,6 +87,7 @@ private:
     void onRemoteStudies(const std::vector<std::pair<QString, StudyFacts>>& found);
     void closeWindows();
 
+    CacheService& m_cache;
     QString m_folder, m_userFolder;
     ProtocolLibrary m_library;
     QThreadPool& m_pool;

@@ -7,6 +7,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QPromise>
 #include <QThreadPool>
@@ -40,6 +41,8 @@ CacheService::CacheService(QString folder, QThreadPool& pool, QObject* parent)
     : QObject(parent), m_folder(std::move(folder)), m_pool(pool), m_writes(std::make_unique<QThreadPool>())
 {
     m_writes->setMaxThreadCount(1);
+    if (auto keeper = storage::LeaseKeeper::open(m_folder.toStdString())) m_keeper = *keeper;
+    else qWarning("cache %s: %s", qPrintable(m_folder), keeper.error().message.c_str());
 }
 
 CacheService::~CacheService() { m_writes->waitForDone(); }
@@ -73,14 +76,16 @@ QFuture<std::vector<storage::SeriesRow>> CacheService::series(const QString& stu
     return onPool<std::vector<storage::SeriesRow>>([uid](storage::Cache& c) { return c.index().seriesOf(uid); });
 }
 
-QFuture<QStringList> CacheService::files(const QString& studyUid, const QString& seriesUid)
+QFuture<Result<storage::OpenedStudy>> CacheService::openStudy(const QString& studyUid, const QString& purpose)
 {
-    const std::string study = studyUid.toStdString(), series = seriesUid.toStdString();
-    return onPool<QStringList>([study, series](storage::Cache& c) {
-        QStringList out;
-        for (const auto& [path, row] : c.studyFiles(study))
-            if (series.empty() || row.seriesUid == series) out << QString::fromStdString(path);
-        return out;
+    const std::string uid = studyUid.toStdString(), why = purpose.toStdString();
+    auto keeper = m_keeper;
+    const QString folder = m_folder;
+    return QtConcurrent::run(&m_pool, [folder, uid, why, keeper]() -> Result<storage::OpenedStudy> {
+        QString error;
+        storage::Cache* cache = threadCache(folder, &error);
+        if (!cache || !keeper) return makeError("cache", "the cache cannot be opened: " + error.toStdString());
+        return storage::openStudy(*cache, *keeper, uid, why);
     });
 }
 
@@ -90,7 +95,6 @@ QFuture<storage::ImportReport> CacheService::import(const QStringList& paths)
     for (const QString& p : paths) list.push_back(p.toStdString());
     const QString folder = m_folder;
     storage::ImportOptions options;
-    for (const QString& s : m_open) options.protectedStudies.insert(s.toStdString());
     QFuture<storage::ImportReport> f = QtConcurrent::run(&m_pool, [folder, list, options](QPromise<storage::ImportReport>& promise) {
         QString error;
         storage::Cache* cache = threadCache(folder, &error);
@@ -119,11 +123,7 @@ QFuture<storage::VerifyReport> CacheService::verify()
 QFuture<QString> CacheService::deleteStudy(const QString& studyUid)
 {
     const std::string uid = studyUid.toStdString();
-    return onPool<QString>([uid](storage::Cache& c) {
-        // The user deletes the study: its measurements go with it (eviction keeps them).
-        if (auto s = storage::deleteStudyAnnotations(c.database(), uid); !s) return statusText(s);
-        return statusText(c.deleteStudy(uid));
-    });
+    return onPool<QString>([uid](storage::Cache& c) { return statusText(c.deleteStudy(uid)); });
 }
 
 QFuture<std::vector<storage::AnnotationRow>> CacheService::annotations(const QString& studyUid)
@@ -160,11 +160,9 @@ QFuture<storage::Quota> CacheService::quota()
 
 QFuture<QString> CacheService::setQuota(const storage::Quota& quota)
 {
-    std::set<std::string> protectedStudies;
-    for (const QString& s : m_open) protectedStudies.insert(s.toStdString());
-    return onPool<QString>([quota, protectedStudies](storage::Cache& c) {
+    return onPool<QString>([quota](storage::Cache& c) {
         const QString error = statusText(c.setQuota(quota));
-        if (error.isEmpty()) c.evict(std::nullopt, protectedStudies);
+        if (error.isEmpty()) c.evict();
         return error;
     });
 }
@@ -182,9 +180,9 @@ QFuture<CacheService::Usage> CacheService::usage()
 QFuture<QImage> CacheService::thumbnail(const QString& seriesUid, int size)
 {
     const std::string series = seriesUid.toStdString();
-    const QString thumbs = m_folder + "/thumbs";
-    return onPool<QImage>([series, size, thumbs](storage::Cache& c) {
-        const QString file = thumbs + "/" + QString::fromStdString(series) + QStringLiteral("-%1.png").arg(size);
+    return onPool<QImage>([series, size](storage::Cache& c) {
+        // Named by a digest of the UID: nothing from the data becomes a file name.
+        const QString file = QString::fromStdString(c.store().thumbnailPath(series, size));
         QImage cached(file);
         if (!cached.isNull()) return cached;
         const auto instances = c.index().instancesOfSeries(series);
@@ -198,7 +196,7 @@ QFuture<QImage> CacheService::thumbnail(const QString& seriesUid, int size)
             auto shown = src->render(frame, DisplayOptions{});
             if (!shown) continue;
             QImage img = toQImage(*shown).scaled(size, size, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-            QDir().mkpath(thumbs);
+            QDir().mkpath(QFileInfo(file).path());
             img.save(file + ".part", "PNG");
             QFile::remove(file);
             QFile::rename(file + ".part", file);
@@ -207,14 +205,5 @@ QFuture<QImage> CacheService::thumbnail(const QString& seriesUid, int size)
         return QImage();
     });
 }
-
-void CacheService::studyOpened(const QString& studyUid)
-{
-    m_open.insert(studyUid);
-    const std::string uid = studyUid.toStdString();
-    onPool<bool>([uid](storage::Cache& c) { return c.markOpened(uid).ok(); });
-}
-
-void CacheService::studyClosed(const QString& studyUid) { m_open.remove(studyUid); }
 
 }  // namespace lightbox::app

@@ -158,7 +158,6 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
 
 MainWindow::~MainWindow()
 {
-    if (!m_openStudy.isEmpty()) m_cache.studyClosed(m_openStudy);
     m_openWatcher.cancel();
     m_openWatcher.waitForFinished();
     m_demoWatcher.waitForFinished();
@@ -250,7 +249,7 @@ void MainWindow::loadAnnotations(const QString& studyUid)
         if (studyUid != m_annotationStudy) return;  // another study opened meanwhile
         std::vector<viewer::Annotation> items;
         for (const storage::AnnotationRow& r : w->result()) {
-            if (r.kind == kKeyImageKind) continue;  // flags on images, not drawings
+            if (r.kind == storage::kKeyImageKind) continue;  // flags on images, not drawings
             const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(r.data));
             auto a = viewer::Annotation::fromJson(doc.object());
             if (!a) {
@@ -397,17 +396,21 @@ void MainWindow::showViewer() { m_tabs->setCurrentWidget(m_viewStack); }
 void MainWindow::openStudy(const QString& studyUid, const QString& seriesUid)
 {
     m_message->setText(tr("Opening the study from the cache…"));
-    auto* w = new QFutureWatcher<QStringList>(this);
-    connect(w, &QFutureWatcher<QStringList>::finished, this, [this, w, studyUid, seriesUid] {
+    auto* w = new QFutureWatcher<Result<storage::OpenedStudy>>(this);
+    connect(w, &QFutureWatcher<Result<storage::OpenedStudy>>::finished, this, [this, w, studyUid, seriesUid] {
         w->deleteLater();
-        const QStringList files = w->result();
-        if (files.isEmpty()) {
-            showProblem(tr("The study is no longer in the cache."));
+        const Result<storage::OpenedStudy> opened = w->result();
+        if (!opened) {
+            showProblem(opened.error().code == "not-found" ? tr("The study is no longer in the cache.")
+                                                           : tr("The study cannot be opened: %1").arg(QString::fromStdString(opened.error().message)));
             return;
         }
+        QStringList files;
+        for (const auto& [path, row] : opened->files) files << QString::fromStdString(path);
         openPaths(files, studyUid, seriesUid);
+        m_loadingLease = opened->lease;
     });
-    w->setFuture(m_cache.files(studyUid));
+    w->setFuture(m_cache.openStudy(studyUid, QStringLiteral("viewing")));
 }
 
 void MainWindow::placeStudyList(QScreen* screen, bool remember)
@@ -421,7 +424,7 @@ void MainWindow::placeStudyList(QScreen* screen, bool remember)
 void MainWindow::readStudy(const QString& studyUid)
 {
     const QString protocols = ProtocolLibrary::userFolderFor(AppConfig::resolvePath({}));
-    m_reading = std::make_unique<ReadingSession>(m_cache.folder(), ProtocolLibrary::load(protocols), m_pool);
+    m_reading = std::make_unique<ReadingSession>(m_cache, ProtocolLibrary::load(protocols), m_pool);
     m_reading->setUserProtocolFolder(protocols);
     m_reading->setNetwork(m_network);
     connect(m_reading.get(), &ReadingSession::failed, this, &MainWindow::showProblem);
@@ -435,6 +438,7 @@ void MainWindow::openPaths(const QStringList& paths, const QString& studyUid, co
 {
     if (paths.isEmpty()) return;
     m_loadingStudy = studyUid;
+    m_loadingLease.reset();
     m_preferredSeries = seriesUid;
     if (m_openWatcher.isRunning()) {
         m_openWatcher.cancel();
@@ -496,6 +500,7 @@ void MainWindow::onOpenFinished()
     m_cancel->setVisible(false);
     if (m_openWatcher.isCanceled() || m_openWatcher.future().resultCount() == 0) {
         m_message->setText(tr("Cancelled."));
+        m_loadingLease.reset();
         emit loadFinished();
         return;
     }
@@ -532,11 +537,10 @@ void MainWindow::onOpenFinished()
             study = QString::fromStdString(result.series.front().images.front().summary->studyInstanceUid);
         loadAnnotations(study);
     }
-    if (m_openStudy != m_loadingStudy) {
-        if (!m_openStudy.isEmpty()) m_cache.studyClosed(m_openStudy);
-        m_openStudy = m_loadingStudy;
-        if (!m_openStudy.isEmpty()) m_cache.studyOpened(m_openStudy);
-    }
+    // The study shown now is held in the cache; the one shown before is let go.
+    m_openStudy = m_loadingStudy;
+    m_studyLease = m_loadingStudy.isEmpty() ? nullptr : std::move(m_loadingLease);
+    m_loadingLease.reset();
     if (!m_stacks.empty()) {
         int first = 0;
         for (size_t i = 0; i < result.series.size(); ++i)

@@ -14,6 +14,8 @@
 #include "image_viewport.h"
 
 #include "cache.h"
+#include "cache_service.h"
+#include "study_open.h"
 
 #include <QGuiApplication>
 #include <QScreen>
@@ -26,6 +28,7 @@ namespace lightbox::app {
 
 struct ReadingSession::Prepared {
     std::shared_ptr<const std::vector<HangingProtocol>> protocols;  // keeps `protocol` alive
+    std::vector<std::shared_ptr<storage::StudyLease>> leases;      // the studies shown, held in the cache
     QString error;
     ReadingContext context;
     const HangingProtocol* protocol = nullptr;
@@ -35,8 +38,8 @@ struct ReadingSession::Prepared {
     std::set<std::pair<std::string, int>> keys;  // key images of the studies shown
 };
 
-ReadingSession::ReadingSession(QString cacheFolder, ProtocolLibrary library, QThreadPool& pool, QObject* parent)
-    : QObject(parent), m_folder(std::move(cacheFolder)), m_library(std::move(library)), m_pool(pool), m_keyWrites(std::make_unique<QThreadPool>())
+ReadingSession::ReadingSession(CacheService& cache, ProtocolLibrary library, QThreadPool& pool, QObject* parent)
+    : QObject(parent), m_cache(cache), m_folder(cache.folder()), m_library(std::move(library)), m_pool(pool), m_keyWrites(std::make_unique<QThreadPool>())
 {
     m_keyWrites->setMaxThreadCount(1);
     // A screen plugged in or out: laid out again once Qt has settled the screens.
@@ -88,12 +91,13 @@ void ReadingSession::prepare(bool searchArchives)
     m_cancel->store(true);  // a preparation still running is not wanted any more
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     auto cancel = m_cancel;
-    m_watcher.setFuture(QtConcurrent::run(&m_pool, [folder, protocols, study, cancel] {
+    auto keeper = m_cache.keeper();
+    m_watcher.setFuture(QtConcurrent::run(&m_pool, [folder, protocols, study, cancel, keeper] {
         auto p = std::make_shared<Prepared>();
         p->protocols = protocols;
         auto cache = storage::Cache::open(folder.toStdString());
-        if (!cache) {
-            p->error = QString::fromStdString(cache.error().message);
+        if (!cache || !keeper) {
+            p->error = cache ? tr("The cache cannot be opened.") : QString::fromStdString(cache.error().message);
             return p;
         }
         auto context = readingContext((*cache)->index(), study);
@@ -111,10 +115,21 @@ void ReadingSession::prepare(bool searchArchives)
         std::set<std::string> studies{study};
         for (const ImageSet& s : p->protocol->imageSets)
             if (s.prior > 0 && s.prior <= int(p->context.priors.size())) studies.insert(p->context.priors[std::size_t(s.prior - 1)].row.studyUid);
+        // Each through the one way to open: held while shown, and marked as read (a prior read
+        // every day is not the first to be evicted).
         QStringList files;
         for (const std::string& s : studies) {
-            for (const auto& [path, row] : (*cache)->studyFiles(s)) files << QString::fromStdString(path);
-            if (auto keys = keyImagesOf((*cache)->database(), s)) p->keys.insert(keys->begin(), keys->end());
+            auto opened = storage::openStudy(**cache, *keeper, s, "reading");
+            if (!opened) {
+                if (s == study) {
+                    p->error = QString::fromStdString(opened.error().message);
+                    return p;
+                }
+                continue;  // a prior evicted meanwhile: the layout shows what is there
+            }
+            p->leases.push_back(opened->lease);
+            for (const auto& [path, row] : opened->files) files << QString::fromStdString(path);
+            if (auto keys = storage::keyImagesOf((*cache)->database(), s)) p->keys.insert(keys->begin(), keys->end());
         }
         OpenResult opened = openPaths(files, [cancel](int, int) { return !cancel->load(); });
         if (cancel->load()) {
@@ -350,7 +365,7 @@ bool ReadingSession::toggleKeyImage(ReadingWindow* window, int cell)
     watcher->setFuture(QtConcurrent::run(m_keyWrites.get(), [folder, study, series, image, flag]() -> QString {
         auto cache = storage::Cache::open(folder.toStdString());
         if (!cache) return QString::fromStdString(cache.error().message);
-        auto s = setKeyImage((*cache)->database(), study, series, image, flag);
+        auto s = storage::setKeyImage((*cache)->database(), study, series, image, flag);
         return s ? QString() : QString::fromStdString(s.error().message);
     }));
     return true;

@@ -78,7 +78,7 @@ int runRenderView(const CliArgs& a)
         else return fail("--slab-mode is mip, minip or avg", 2);
     }
 
-    const SeriesSource src = loadSeriesSource(a, a.positional().value(0));
+    const SeriesSource src = loadSeriesSource(a, a.positional().value(0), QStringLiteral("rendering"));
     if (!src.error.isEmpty()) return fail(src.error);
     // The largest volume of the series given.
     const SeriesGroup* group = nullptr;

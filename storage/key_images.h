@@ -9,13 +9,13 @@
 #include <string>
 #include <utility>
 
-namespace lightbox::app {
+namespace lightbox::storage {
 
 using KeyImage = std::pair<std::string, int>;  // SOP Instance UID, frame (0-based)
 
 inline constexpr const char* kKeyImageKind = "key-image";
 
-Result<std::set<KeyImage>> keyImagesOf(storage::Database& db, const std::string& studyUid);
-Status setKeyImage(storage::Database& db, const std::string& studyUid, const std::string& seriesUid, const KeyImage& image, bool flagged);
+Result<std::set<KeyImage>> keyImagesOf(Database& db, const std::string& studyUid);
+Status setKeyImage(Database& db, const std::string& studyUid, const std::string& seriesUid, const KeyImage& image, bool flagged);
 
-}  // namespace lightbox::app
+}  // namespace lightbox::storage

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <map>
 
 namespace lightbox::app {
 
@@ -150,92 +151,122 @@ int runStudies(const QStringList& args)
     return 0;
 }
 
+namespace {
+
+int cacheStats(storage::Cache& cache, const CliArgs& a)
+{
+    const auto s = cache.index().stats();
+    const auto quota = cache.quota();
+    if (a.flag("--json")) {
+        QJsonObject o{{"folder", q(cache.folder())}, {"patients", double(s.patients)}, {"studies", double(s.studies)},
+                      {"series", double(s.series)}, {"instances", double(s.instances)}, {"bytes", double(s.bytes)},
+                      {"pinnedStudies", double(s.pinnedStudies)}, {"studiesWithProblems", double(s.problemStudies)},
+                      {"maxBytes", double(quota.maxBytes)}, {"minFreeBytes", double(quota.minFreeBytes)},
+                      {"freeBytes", double(cache.store().freeBytes())}};
+        out() << QJsonDocument(o).toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    out() << "cache " << q(cache.folder()) << "\n"
+          << s.patients << " patients, " << s.studies << " studies, " << s.series << " series, " << s.instances << " instances, "
+          << humanBytes(s.bytes) << "\n"
+          << s.pinnedStudies << " pinned, " << s.problemStudies << " with problems\n"
+          << "quota: " << (quota.maxBytes ? humanBytes(quota.maxBytes) : QString("no size limit")) << ", keep "
+          << humanBytes(quota.minFreeBytes) << " free (now " << humanBytes(cache.store().freeBytes()) << " free)\n";
+    return 0;
+}
+
+int cacheVerify(storage::Cache& cache, const CliArgs& a)
+{
+    const auto r = cache.verify();
+    for (const auto& p : r.missing) out() << "missing: " << q(p.path) << ": " << q(p.reason) << '\n';
+    for (const auto& p : r.modified) out() << "modified: " << q(p.path) << ": " << q(p.reason) << '\n';
+    for (const auto& f : r.orphans) {
+        if (a.flag("--remove-orphans")) std::remove(f.c_str());
+        out() << (a.flag("--remove-orphans") ? "removed orphan: " : "orphan: ") << q(f) << '\n';
+    }
+    out() << "checked " << r.checked << " instances: " << r.missing.size() << " missing, " << r.modified.size() << " modified, "
+          << r.orphans.size() << " unreferenced files\n";
+    return r.ok() ? 0 : 1;
+}
+
+int cacheEvict(storage::Cache& cache, const CliArgs& a)
+{
+    std::optional<std::int64_t> target;
+    if (auto t = a.value("--to-size")) {
+        target = parseBytes(*t);
+        if (!target) return fail("--to-size takes a size in bytes (suffixes K, M, G allowed)", 2);
+    }
+    const auto r = cache.evict(target);
+    for (const auto& s : r.studies) out() << "evicted " << q(s) << '\n';
+    for (const auto& s : r.held) out() << "kept " << q(s) << ": open or arriving (see lightbox cache leases)\n";
+    out() << "evicted " << r.studies.size() << " studies, freed " << humanBytes(r.freedBytes) << '\n';
+    if (!r.targetReached) return fail("the target cannot be reached: the remaining studies are pinned or in use");
+    return 0;
+}
+
+int cacheLeases(storage::Cache& cache, const CliArgs& a)
+{
+    const std::vector<storage::LeaseRow> rows = cache.leases().live();
+    if (a.flag("--json")) {
+        QJsonArray arr;
+        for (const auto& r : rows)
+            arr.append(QJsonObject{{"studyInstanceUid", q(r.studyUid)}, {"host", q(r.host)}, {"pid", double(r.pid)}, {"purpose", q(r.purpose)},
+                                   {"since", double(r.acquiredAt)}, {"heartbeat", double(r.heartbeatAt)}});
+        out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    for (const auto& r : rows) out() << q(r.studyUid) << "  " << q(storage::describeHolders({r})) << '\n';
+    out() << rows.size() << " studies in use\n";
+    return 0;
+}
+
+int cacheQuota(storage::Cache& cache, const CliArgs& a)
+{
+    storage::Quota quota = cache.quota();
+    if (auto v = a.value("--max-size")) {
+        auto b = parseBytes(*v);
+        if (!b) return fail("--max-size takes a size in bytes (0: no limit)", 2);
+        quota.maxBytes = *b;
+    }
+    if (auto v = a.value("--min-free")) {
+        auto b = parseBytes(*v);
+        if (!b) return fail("--min-free takes a size in bytes", 2);
+        quota.minFreeBytes = *b;
+    }
+    if (a.value("--max-size") || a.value("--min-free")) {
+        if (auto s = cache.setQuota(quota); !s) return fail(q(s.error().message));
+        cache.evict();
+    }
+    out() << "max size " << (quota.maxBytes ? humanBytes(quota.maxBytes) : QString("unlimited")) << ", keep " << humanBytes(quota.minFreeBytes)
+          << " free\n";
+    return 0;
+}
+
+}  // namespace
+
 int runCache(const QStringList& args)
 {
     CliArgs a(args, {"--cache", "--to-size", "--max-size", "--min-free"}, {"--json", "--remove-orphans"});
     if (!a.ok()) return fail(a.error(), 2);
     const QString sub = a.positional().value(0);
     const QString usage = "usage: lightbox cache stats|verify [--remove-orphans]|evict [--to-size BYTES]|delete STUDY_UID|pin STUDY_UID|"
-                          "unpin STUDY_UID|quota [--max-size BYTES] [--min-free BYTES] [--cache DIR] [--json]";
-    if (sub.isEmpty()) return fail(usage, 2);
+                          "unpin STUDY_UID|leases|quota [--max-size BYTES] [--min-free BYTES] [--cache DIR] [--json]";
+    using Sub = int (*)(storage::Cache&, const CliArgs&);
+    static const std::map<QString, Sub> subs = {
+        {"stats", cacheStats}, {"verify", cacheVerify}, {"evict", cacheEvict}, {"leases", cacheLeases}, {"quota", cacheQuota}};
+    const bool perStudy = sub == "delete" || sub == "pin" || sub == "unpin";
+    if (!subs.count(sub) && !perStudy) return fail(usage, 2);
     int code = 0;
     auto cache = openCache(a, &code);
     if (!cache) return code;
-
-    if (sub == "stats") {
-        const auto s = cache->index().stats();
-        const auto quota = cache->quota();
-        if (a.flag("--json")) {
-            QJsonObject o{{"folder", q(cache->folder())}, {"patients", double(s.patients)}, {"studies", double(s.studies)},
-                          {"series", double(s.series)}, {"instances", double(s.instances)}, {"bytes", double(s.bytes)},
-                          {"pinnedStudies", double(s.pinnedStudies)}, {"studiesWithProblems", double(s.problemStudies)},
-                          {"maxBytes", double(quota.maxBytes)}, {"minFreeBytes", double(quota.minFreeBytes)},
-                          {"freeBytes", double(cache->store().freeBytes())}};
-            out() << QJsonDocument(o).toJson(QJsonDocument::Indented);
-        } else {
-            out() << "cache " << q(cache->folder()) << "\n"
-                  << s.patients << " patients, " << s.studies << " studies, " << s.series << " series, " << s.instances << " instances, "
-                  << humanBytes(s.bytes) << "\n"
-                  << s.pinnedStudies << " pinned, " << s.problemStudies << " with problems\n"
-                  << "quota: " << (quota.maxBytes ? humanBytes(quota.maxBytes) : QString("no size limit")) << ", keep "
-                  << humanBytes(quota.minFreeBytes) << " free (now " << humanBytes(cache->store().freeBytes()) << " free)\n";
-        }
-        return 0;
-    }
-    if (sub == "verify") {
-        const auto r = cache->verify();
-        for (const auto& p : r.missing) out() << "missing: " << q(p.path) << ": " << q(p.reason) << '\n';
-        for (const auto& p : r.modified) out() << "modified: " << q(p.path) << ": " << q(p.reason) << '\n';
-        for (const auto& f : r.orphans) {
-            if (a.flag("--remove-orphans")) std::remove(f.c_str());
-            out() << (a.flag("--remove-orphans") ? "removed orphan: " : "orphan: ") << q(f) << '\n';
-        }
-        out() << "checked " << r.checked << " instances: " << r.missing.size() << " missing, " << r.modified.size() << " modified, "
-              << r.orphans.size() << " unreferenced files\n";
-        return r.ok() ? 0 : 1;
-    }
-    if (sub == "evict") {
-        std::optional<std::int64_t> target;
-        if (auto t = a.value("--to-size")) {
-            target = parseBytes(*t);
-            if (!target) return fail("--to-size takes a size in bytes (suffixes K, M, G allowed)", 2);
-        }
-        const auto r = cache->evict(target);
-        for (const auto& s : r.studies) out() << "evicted " << q(s) << '\n';
-        out() << "evicted " << r.studies.size() << " studies, freed " << humanBytes(r.freedBytes) << '\n';
-        if (!r.targetReached) return fail("the target cannot be reached: the remaining studies are pinned or in use");
-        return 0;
-    }
-    if (sub == "delete" || sub == "pin" || sub == "unpin") {
-        const QString uid = a.positional().value(1);
-        if (uid.isEmpty()) return fail(usage, 2);
-        const Status s = sub == "delete" ? cache->deleteStudy(uid.toStdString())
-                                         : cache->index().setPinned(uid.toStdString(), sub == "pin");
-        if (!s) return fail(q(s.error().message));
-        out() << sub << (sub == "delete" ? "d " : "ned ") << uid << '\n';
-        return 0;
-    }
-    if (sub == "quota") {
-        storage::Quota quota = cache->quota();
-        if (auto v = a.value("--max-size")) {
-            auto b = parseBytes(*v);
-            if (!b) return fail("--max-size takes a size in bytes (0: no limit)", 2);
-            quota.maxBytes = *b;
-        }
-        if (auto v = a.value("--min-free")) {
-            auto b = parseBytes(*v);
-            if (!b) return fail("--min-free takes a size in bytes", 2);
-            quota.minFreeBytes = *b;
-        }
-        if (a.value("--max-size") || a.value("--min-free")) {
-            if (auto s = cache->setQuota(quota); !s) return fail(q(s.error().message));
-            cache->evict();
-        }
-        out() << "max size " << (quota.maxBytes ? humanBytes(quota.maxBytes) : QString("unlimited")) << ", keep " << humanBytes(quota.minFreeBytes)
-              << " free\n";
-        return 0;
-    }
-    return fail(usage, 2);
+    if (!perStudy) return subs.at(sub)(*cache, a);
+    const QString uid = a.positional().value(1);
+    if (uid.isEmpty()) return fail(usage, 2);
+    // delete: the one way to delete (files, thumbnails, measurements, key images; refused while open).
+    const Status s = sub == "delete" ? cache->deleteStudy(uid.toStdString()) : cache->index().setPinned(uid.toStdString(), sub == "pin");
+    if (!s) return fail(q(s.error().message));
+    out() << sub << (sub == "delete" ? "d " : "ned ") << uid << '\n';
+    return 0;
 }
 
 }  // namespace lightbox::app

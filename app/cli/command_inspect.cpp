@@ -19,7 +19,7 @@ int runInspect(const QStringList& args)
     if (!a.ok()) return fail(a.error(), 2);
     if (a.positional().size() > 1 || (a.positional().isEmpty() && !a.value("--series") && !a.value("--study")))
         return fail("usage: lightbox inspect PATH | --series UID | --study UID [--cache DIR] [--json]", 2);
-    const SeriesSource src = loadSeriesSource(a, a.positional().value(0));
+    const SeriesSource src = loadSeriesSource(a, a.positional().value(0), QStringLiteral("inspecting"));
     if (!src.error.isEmpty()) return fail(src.error);
 
     QJsonArray volumes;

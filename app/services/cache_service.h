@@ -1,9 +1,11 @@
 #pragma once
 // The GUI's access to the study cache: every database or disk operation runs on the app's thread
-// pool with that thread's own connection; results come back as futures. Keeps the set of studies
-// open in a viewer, which eviction never touches.
+// pool with that thread's own connection; results come back as futures. Studies are opened through
+// the cache's one way to open (storage::openStudy): the returned lease keeps the study from
+// eviction and deletion, in any process, for as long as the caller holds it.
 #include "annotation_store.h"
 #include "cache.h"
+#include "study_open.h"
 
 #include <QFuture>
 #include <QObject>
@@ -28,13 +30,18 @@ public:
 
     QFuture<std::vector<storage::StudyRow>> search(const storage::StudyQuery& query);
     QFuture<std::vector<storage::SeriesRow>> series(const QString& studyUid);
-    // Paths of a study's (or one series') files in display order.
-    QFuture<QStringList> files(const QString& studyUid, const QString& seriesUid = {});
+    // Opens a cached study (lease, "last opened", its files in display order); `purpose` is shown
+    // to whoever asks why the study cannot be deleted ("viewing", "reading").
+    QFuture<Result<storage::OpenedStudy>> openStudy(const QString& studyUid, const QString& purpose);
+    // The lease holder of this process (for windows that open studies on their own workers).
+    std::shared_ptr<storage::LeaseKeeper> keeper() const { return m_keeper; }
     // Imports in the background; progress through the future (progressValue/Maximum) and
     // importProgress; cancel with QFuture::cancel().
     QFuture<storage::ImportReport> import(const QStringList& paths);
     QFuture<storage::VerifyReport> verify();
-    QFuture<QString> deleteStudy(const QString& studyUid);  // empty string: done, else the reason
+    // The one way to delete (storage::Cache::deleteStudy): files, thumbnails, measurements, key
+    // images. Empty string: done, else the reason (e.g. the study is open in a viewer).
+    QFuture<QString> deleteStudy(const QString& studyUid);
     QFuture<QString> setPinned(const QString& studyUid, bool pinned);
     // Measurements and annotations saved with a study.
     QFuture<std::vector<storage::AnnotationRow>> annotations(const QString& studyUid);
@@ -51,10 +58,6 @@ public:
     // A small grey thumbnail of a series (cached under <cache>/thumbs), null image if none.
     QFuture<QImage> thumbnail(const QString& seriesUid, int size);
 
-    // Studies shown in a viewer: marked as opened now, and protected from eviction while shown.
-    void studyOpened(const QString& studyUid);
-    void studyClosed(const QString& studyUid);
-
 signals:
     void importProgress(qint64 done, qint64 total);
     void cacheChanged();  // studies were added or removed
@@ -67,7 +70,7 @@ private:
     // Annotation writes, one at a time in the order they were made (a save then a delete of the
     // same measurement must not cross on two threads); waited for on destruction.
     std::unique_ptr<QThreadPool> m_writes;
-    QSet<QString> m_open;
+    std::shared_ptr<storage::LeaseKeeper> m_keeper;  // null when the cache cannot be opened
 };
 
 }  // namespace lightbox::app

@@ -23,6 +23,9 @@ class QStackedWidget;
 class QComboBox;
 class QToolBar;
 
+namespace lightbox::storage {
+class StudyLease;
+}
 namespace lightbox::viewer {
 class FrameStack;
 class ImageViewport;
@@ -121,6 +124,8 @@ private:
     StudyBrowser* m_browser = nullptr;
     QString m_openStudy;        // the cached study on screen
     QString m_loadingStudy;     // the cached study being opened
+    std::shared_ptr<storage::StudyLease> m_studyLease;    // holds m_openStudy in the cache while shown
+    std::shared_ptr<storage::StudyLease> m_loadingLease;  // and m_loadingStudy while it loads
     QString m_preferredSeries;  // the series to show first once loaded
     viewer::ImageViewport* m_viewport = nullptr;
     QStackedWidget* m_viewStack = nullptr;

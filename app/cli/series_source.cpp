@@ -5,7 +5,7 @@
 
 namespace lightbox::app {
 
-SeriesSource loadSeriesSource(const CliArgs& a, const QString& positional)
+SeriesSource loadSeriesSource(const CliArgs& a, const QString& positional, const QString& purpose)
 {
     SeriesSource src;
     QStringList paths;
@@ -13,22 +13,20 @@ SeriesSource loadSeriesSource(const CliArgs& a, const QString& positional)
     if (series || study) {
         const QString dir = storage::resolveCacheDir(a.value("--cache").value_or(QString()));
         auto cache = storage::Cache::open(dir.toStdString());
-        if (!cache) {
-            src.error = QStringLiteral("cache %1: %2").arg(dir, QString::fromStdString(cache.error().message));
+        auto keeper = cache ? storage::LeaseKeeper::open(dir.toStdString()) : Result<std::shared_ptr<storage::LeaseKeeper>>(cache.error());
+        if (!cache || !keeper) {
+            src.error = QStringLiteral("cache %1: %2").arg(dir, QString::fromStdString(cache ? keeper.error().message : cache.error().message));
             return src;
         }
         std::string studyUid = study ? study->toStdString() : std::string();
-        if (!study) {
-            // Find the study holding the series.
-            auto& db = (*cache)->database();
-            auto st = db.prepare("SELECT s.study_uid FROM series se JOIN studies s ON s.id = se.study_ref WHERE se.series_uid = ?");
-            if (st) {
-                st->bind(1, series->toStdString());
-                if (st->step()) studyUid = st->text(0);
-            }
+        if (!study)
+            if (auto owner = (*cache)->index().studyOfSeries(series->toStdString())) studyUid = *owner;
+        auto opened = storage::openStudy(**cache, **keeper, studyUid, purpose.toStdString());
+        if (opened) {
+            src.lease = opened->lease;
+            for (const auto& [path, row] : opened->files)
+                if (!series || row.seriesUid == series->toStdString()) paths << QString::fromStdString(path);
         }
-        for (const auto& [path, row] : (*cache)->studyFiles(studyUid))
-            if (!series || row.seriesUid == series->toStdString()) paths << QString::fromStdString(path);
         if (paths.isEmpty()) {
             src.error = series ? QStringLiteral("series %1 is not in the cache").arg(*series) : QStringLiteral("study %1 is not in the cache").arg(*study);
             return src;

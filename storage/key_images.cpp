@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-namespace lightbox::app {
+namespace lightbox::storage {
 
 namespace {
 
@@ -12,20 +12,20 @@ std::string idOf(const KeyImage& k) { return "key:" + k.first + ":" + std::to_st
 
 }  // namespace
 
-Result<std::set<KeyImage>> keyImagesOf(storage::Database& db, const std::string& studyUid)
+Result<std::set<KeyImage>> keyImagesOf(Database& db, const std::string& studyUid)
 {
-    auto rows = storage::studyAnnotations(db, studyUid);
+    auto rows = studyAnnotations(db, studyUid);
     if (!rows) return rows.error();
     std::set<KeyImage> out;
-    for (const storage::AnnotationRow& r : *rows)
+    for (const AnnotationRow& r : *rows)
         if (r.kind == kKeyImageKind) out.insert({r.sopInstanceUid, r.frame});
     return out;
 }
 
-Status setKeyImage(storage::Database& db, const std::string& studyUid, const std::string& seriesUid, const KeyImage& image, bool flagged)
+Status setKeyImage(Database& db, const std::string& studyUid, const std::string& seriesUid, const KeyImage& image, bool flagged)
 {
-    if (!flagged) return storage::deleteAnnotation(db, idOf(image));
-    storage::AnnotationRow row;
+    if (!flagged) return deleteAnnotation(db, idOf(image));
+    AnnotationRow row;
     row.id = idOf(image);
     row.studyUid = studyUid;
     row.seriesUid = seriesUid;
@@ -35,7 +35,7 @@ Status setKeyImage(storage::Database& db, const std::string& studyUid, const std
     row.data = R"({"kind": "key-image"})";
     row.createdAt = row.modifiedAt =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    return storage::saveAnnotation(db, row);
+    return saveAnnotation(db, row);
 }
 
-}  // namespace lightbox::app
+}  // namespace lightbox::storage

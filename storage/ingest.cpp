@@ -1,0 +1,123 @@
+// The one way into the cache (see ingest.h): admitting a file, and storing a batch.
+#include "ingest.h"
+
+#include "cache.h"
+#include "dicom_file.h"
+
+#include <set>
+#include <unistd.h>
+
+namespace lightbox::storage {
+
+namespace {
+
+constexpr const char* kDicomdirSopClass = "1.2.840.10008.1.3.10";
+
+bool isDicomdir(const DicomFile& file)
+{
+    return file.dataset().text(tags::SOPClassUID) == kDicomdirSopClass || file.metaHeader().text(makeTag(0x0002, 0x0002)) == kDicomdirSopClass;
+}
+
+}  // namespace
+
+std::size_t IngestResult::stored() const
+{
+    std::size_t n = 0;
+    for (const IngestOutcome& o : outcomes) n += o.kind == IngestOutcome::Kind::Stored;
+    return n;
+}
+
+Result<InstanceRecord> admit(const DicomFile& file)
+{
+    if (!file.parseWarning().empty()) return makeError("damaged", file.parseWarning());
+    if (isDicomdir(file)) return makeError("dicomdir", "a DICOMDIR (import it, or its folder, to store the files it lists)");
+    std::string why;
+    auto record = recordFromFile(file, &why);
+    if (!record) return makeError("not-an-instance", why);
+    return std::move(*record);
+}
+
+Result<Candidate> admitReceived(const std::string& temporary, const std::string& source)
+{
+    auto file = DicomFile::open(temporary);
+    if (!file) return file.error();
+    auto record = admit(**file);
+    file->reset();  // closed before it is hashed and moved
+    if (!record) return record.error();
+    Sha256 digest{};
+    std::uint64_t size = 0;
+    if (!sha256File(temporary, digest, &size)) return makeError("unreadable", "the received file cannot be read back");
+    Candidate c;
+    c.temporary = temporary;
+    c.origin = source;
+    c.record = std::move(*record);
+    c.record.fileSize = std::int64_t(size);
+    c.record.sha256 = digest;
+    c.record.source = source;
+    c.record.arrivedAt = nowMs();
+    return c;
+}
+
+IngestResult Cache::ingest(std::vector<Candidate>& batch)
+{
+    IngestResult result;
+    result.outcomes.resize(batch.size());
+    if (batch.empty()) return result;
+    // Nothing of the batch is stored: every candidate not already present is rejected for `why`.
+    auto refuseRest = [&](const std::string& why) {
+        result.fatal = why;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (result.outcomes[i].kind == IngestOutcome::Kind::AlreadyPresent) continue;
+            ::unlink(batch[i].temporary.c_str());  // gone already if it was placed
+            result.outcomes[i] = {IngestOutcome::Kind::Rejected, why};
+        }
+        return result;
+    };
+
+    // 1. Room for the batch, made at the expense of the least recently used studies nobody holds.
+    std::int64_t bytes = 0;
+    std::set<std::string> studies;
+    for (const Candidate& c : batch) {
+        bytes += c.record.fileSize;
+        studies.insert(c.record.studyUid);
+    }
+    evict(std::nullopt, bytes, studies);
+
+    // 2. The data on the disk before any name points at them.
+    if (auto s = m_store.makeDurable(); !s) return refuseRest(s.error().message);
+
+    // 3. Under the index's write lock (every process's ingest and delete take it): instances
+    //    already stored are left out, the rest placed, flushed and indexed in one transaction.
+    Transaction t(m_db);
+    if (!t.ok()) return refuseRest("the cache index cannot be written: " + t.error().message);
+    std::set<std::string> seen;
+    std::vector<std::size_t> placed;
+    std::string fatal;
+    for (std::size_t i = 0; i < batch.size() && fatal.empty(); ++i) {
+        Candidate& c = batch[i];
+        if (!seen.insert(c.record.sopInstanceUid).second || m_index->hasInstance(c.record.sopInstanceUid)) {
+            ::unlink(c.temporary.c_str());
+            result.outcomes[i].kind = IngestOutcome::Kind::AlreadyPresent;
+        } else if (auto s = m_store.place(c.temporary, c.record.sopInstanceUid); !s) {
+            fatal = s.error().message;
+        } else {
+            placed.push_back(i);
+        }
+    }
+    if (fatal.empty() && !placed.empty())
+        if (auto s = m_store.makeDurable(); !s) fatal = s.error().message;
+    for (std::size_t k = 0; fatal.empty() && k < placed.size(); ++k)
+        if (auto added = m_index->addInstance(batch[placed[k]].record); !added) fatal = "the cache index cannot be written: " + added.error().message;
+    if (fatal.empty())
+        if (auto s = t.commit(); !s) fatal = "the cache index cannot be written: " + s.error().message;
+    if (!fatal.empty()) {
+        // Rolled back. The files placed under our lock have no row, and no other process can
+        // have placed the same instances meanwhile: they go.
+        for (std::size_t i : placed) m_store.remove(batch[i].record.sopInstanceUid);
+        return refuseRest(fatal);
+    }
+    for (std::size_t i : placed) result.outcomes[i].kind = IngestOutcome::Kind::Stored;
+    return result;
+}
+
+}  // namespace lightbox::storage
