@@ -15,7 +15,7 @@ enum Set : int {
     None = 0,
     Ascii,
     JisRomaji,     // JIS X 0201 G0 (ISO 2022 IR 13)
-    JisKatakana,   // JIS X 0201 G1
+    JisKatakana,   // JIS X 0201 G1 (ISO_IR 13), read as Shift_JIS (see sjisCharLength)
     Jis0208,       // ISO 2022 IR 87, G0, two bytes
     Jis0212,       // ISO 2022 IR 159, G0, two bytes
     Ksx1001,       // ISO 2022 IR 149, G1, two bytes
@@ -38,7 +38,8 @@ const char* iconvName(int set)
     case Latin5: return "ISO-8859-9";
     case Latin9: return "ISO-8859-15";
     case Thai: return "TIS-620";
-    case Jis0208: case Jis0212: case JisKatakana: return "EUC-JP";
+    case JisKatakana: return "SHIFT_JIS";
+    case Jis0208: case Jis0212: return "EUC-JP";
     case Ksx1001: return "EUC-KR";
     case Gb2312: return "GB2312";
     case Gb18030: return "GB18030";
@@ -179,6 +180,22 @@ void convertRun(std::string& out, int set, const std::string& bytes)
 
 bool isTwoByte(int set) { return set == Jis0208 || set == Jis0212 || set == Ksx1001 || set == Gb2312; }
 
+// Bytes of the character at raw[i] (a byte >= 0x80) where JIS X 0201 katakana is G1. Japanese
+// systems often write Shift_JIS under ISO_IR 13: its lead bytes 0x81-0x9F and 0xE0-0xFC have no
+// meaning in JIS X 0201, and a lead with a trail byte (0x40-0x7E, 0x80-0xFC) is one two-byte
+// character (kanji, full-width kana). Half-width katakana (0xA1-0xDF) is one byte in both, so
+// reading G1 as Shift_JIS (as pydicom and Orthanc do) decodes every JIS X 0201 text unchanged.
+// The trail byte may be '\\' or '^': it belongs to the character, it is no delimiter.
+size_t sjisCharLength(std::string_view raw, size_t i)
+{
+    const auto lead = static_cast<unsigned char>(raw[i]);
+    const bool isLead = (lead >= 0x81 && lead <= 0x9F) || (lead >= 0xE0 && lead <= 0xFC);
+    if (!isLead || i + 1 >= raw.size()) return 1;
+    const auto trail = static_cast<unsigned char>(raw[i + 1]);
+    const bool isTrail = (trail >= 0x40 && trail <= 0x7E) || (trail >= 0x80 && trail <= 0xFC);
+    return isTrail ? 2 : 1;
+}
+
 // Parses an escape sequence at raw[i] (raw[i] == ESC). Returns the length consumed (0 if unknown)
 // and updates g0/g1.
 size_t parseEscape(std::string_view raw, size_t i, int& g0, int& g1)
@@ -310,9 +327,9 @@ std::string CharsetDecoder::decode(std::string_view raw, TextKind kind) const
             addToRun(g1, raw.substr(i, 2));
             i += 2;
         } else if (g1 == JisKatakana) {
-            std::string bytes{char(0x8E), char(c)};
-            addToRun(g1, bytes);
-            ++i;
+            const size_t n = sjisCharLength(raw, i);
+            addToRun(g1, raw.substr(i, n));
+            i += n;
         } else if (g1 != None) {
             addToRun(g1, raw.substr(i, 1));
             ++i;
