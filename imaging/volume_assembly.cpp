@@ -1,5 +1,7 @@
 #include "volume_assembly.h"
 
+#include "slice_spacing.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -86,13 +88,6 @@ std::string orientationKey(const Slice& s)
 
 std::array<double, 9> directionOf(const Vec3& r, const Vec3& c, const Vec3& n) { return {r[0], c[0], n[0], r[1], c[1], n[1], r[2], c[2], n[2]}; }
 
-double median(std::vector<double> v)
-{
-    if (v.empty()) return 0;
-    std::nth_element(v.begin(), v.begin() + long(v.size() / 2), v.end());
-    return v[v.size() / 2];
-}
-
 void addWarning(VolumePlan& p, const char* w)
 {
     if (std::find(p.warnings.begin(), p.warnings.end(), w) == p.warnings.end()) p.warnings.push_back(w);
@@ -134,22 +129,18 @@ VolumePlan planBlock(std::vector<Slice> slices, const std::string& seriesUid, co
         return p;
     }
 
-    std::vector<double> steps;
-    for (size_t i = 1; i < slices.size(); ++i) steps.push_back(slices[i].position - slices[i - 1].position);
-    const double step = median(steps);
-    g.spacing[2] = step;
-    const double minStep = *std::min_element(steps.begin(), steps.end());
-    const double maxStep = *std::max_element(steps.begin(), steps.end());
-    // Positions are written with a few decimals: differences below 2 % of the step (and 0.02 mm)
-    // are rounding, not uneven spacing.
-    const double tolerance = std::max(0.02, 0.02 * step);
-    if (maxStep > 1.5 * step) addWarning(p, volume_warnings::Gap);
-    else if (maxStep - minStep > tolerance) addWarning(p, volume_warnings::UnevenSpacing);
-    if (maxStep - minStep > tolerance) {
+    std::vector<double> positions;
+    for (const Slice& s : slices) positions.push_back(s.position);
+    const SliceSpacing spacing = analyzeSliceSpacing(positions);
+    g.spacing[2] = spacing.spacing;
+    if (spacing.gap) addWarning(p, volume_warnings::Gap);
+    if (spacing.uneven) addWarning(p, volume_warnings::UnevenSpacing);
+    if (spacing.gap || spacing.uneven) {
         p.resampleAlongNormal = true;
-        p.gapThreshold = 0.75 * step;
+        p.gapThreshold = 0.75 * spacing.spacing;
+        for (size_t i = 0; i < p.slices.size(); ++i) p.slices[i].gapAfter = spacing.gapAfter[i];
         const double extent = slices.back().position - slices.front().position;
-        g.size[2] = int(std::lround(extent / step)) + 1;
+        g.size[2] = int(std::lround(extent / spacing.spacing)) + 1;
     }
 
     // Gantry tilt: successive origins move off the normal, by a constant in-plane step.

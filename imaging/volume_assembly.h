@@ -29,6 +29,7 @@ struct VolumeSlice {
     std::uint32_t frame = 0;   // frame in that image
     double position = 0;       // along the slice normal, mm
     Vec3 origin{0, 0, 0};      // Image Position (Patient) of the slice
+    bool gapAfter = false;     // slices are missing between this one and the next
 };
 
 struct VolumePlan {
@@ -42,7 +43,7 @@ struct VolumePlan {
     double tiltDegrees = 0;           // gantry tilt: each slice shifted in its plane onto the normal
     Vec3 tiltShiftPerMm{0, 0, 0};     // in-plane shift (patient mm) per mm along the normal
     bool resampleAlongNormal = false; // uneven spacing or gaps: slices interpolated onto the grid
-    double gapThreshold = 0;          // a grid point farther than this from any slice is empty
+    double gapThreshold = 0;          // in a gap, a grid point farther than this from both slices is empty
 };
 
 std::vector<VolumePlan> assembleVolumes(const std::vector<OpenedImage>& images);

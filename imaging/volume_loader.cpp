@@ -43,7 +43,7 @@ std::vector<Source> gridSources(const VolumePlan& plan)
         } else {
             const double a = plan.slices[k].position, b = plan.slices[k + 1].position;
             const double nearest = std::min(z - a, b - z);
-            s.gap = nearest > plan.gapThreshold;  // inside a gap: no data, not invented data
+            s.gap = plan.slices[k].gapAfter && nearest > plan.gapThreshold;  // inside a gap: no data, not invented data
             s.slice = int(k);
             s.next = int(k + 1);
             s.weight = b > a ? (b - z) / (b - a) : 1.0;

@@ -57,6 +57,27 @@ Disk diskOf(const std::vector<float>& v, const ReslicePlane& p, float threshold)
     return d;
 }
 
+// The volumes `lightbox inspect --json` finds under a path.
+QJsonArray inspectVolumes(const QString& path)
+{
+    const ProcessResult r = run(lightboxExe(), {"inspect", path, "--json"});
+    if (!r.ok()) qWarning("%s", r.err.constData());
+    return QJsonDocument::fromJson(r.out).object()["volumes"].toArray();
+}
+
+// Positions as a scanner writes them with one decimal in the DS string.
+std::vector<double> oneDecimal(std::vector<double> v)
+{
+    for (double& x : v) x = std::round(x * 10) / 10;
+    return v;
+}
+
+std::vector<double> joined(std::vector<double> a, const std::vector<double>& b)
+{
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
 }  // namespace
 
 class VolumeTest : public QObject {
@@ -71,6 +92,11 @@ private slots:
     void mprCrossSectionsMatchTheShapes();
     void thickSlabs();
     void realSeries();
+    void spacingChangesOnce();
+    void missingSliceIsAGap();
+    void spacingDoubles();
+    void roundedPositions();
+    void realDataKeepsItsWarnings();
 
 private:
     QString write(const PhantomSeries& s, const QString& name) { return writePhantomFolder(s, m_tmp.path(), name); }
@@ -371,6 +397,134 @@ void VolumeTest::realSeries()
     vols = QJsonDocument::fromJson(r.out).object()["volumes"].toArray();
     QCOMPARE(vols.size(), 1);
     QVERIFY(vols[0].toObject()["warnings"].toArray().contains("duplicate-position"));
+}
+
+void VolumeTest::spacingChangesOnce()
+{
+    // A head CT at 4 mm through the skull base, then 7 mm above; no slice missing.
+    PhantomSeries s;
+    s.spheres = {{{0, 0, 60}, 30, 100}};
+    s.positions = joined(evenPositions(11, 4.0), evenPositions(8, 7.0, 47));  // 0 ... 40, 47 ... 96
+    const QString dir = write(s, "4then7");
+    const auto images = openImages(dir);
+    const auto plans = assembleVolumes(images);
+    QCOMPARE(plans.size(), size_t(1));
+    QVERIFY(hasWarning(plans[0], volume_warnings::UnevenSpacing));
+    QVERIFY(!hasWarning(plans[0], volume_warnings::Gap));
+    QVERIFY(plans[0].resampleAlongNormal);
+    QVERIFY(std::abs(plans[0].geometry.spacing[2] - 4.0) < 1e-6);  // the finest: the skull base keeps its detail
+    QCOMPARE(plans[0].geometry.size[2], 25);
+    // Every grid slice holds data: between the 7 mm slices it is interpolated, never left empty.
+    auto vol = loadVolume(plans[0], images);
+    QVERIFY(vol.ok());
+    for (int k = 0; k < 25; ++k) QVERIFY2((*vol)->value(48, 48, k) != -32768.0, qPrintable(QString::number(k)));
+    const QJsonArray vols = inspectVolumes(dir);
+    QCOMPARE(vols.size(), 1);
+    const QJsonArray warnings = vols[0].toObject()["warnings"].toArray();
+    QVERIFY(warnings.contains("uneven-spacing") && !warnings.contains("gap"));
+
+    // The same with a slice missing in the 7 mm part: a gap there, uneven spacing still.
+    s.positions = joined(evenPositions(11, 4.0), {47, 54, 68, 75, 82});
+    const auto gapped = assembleVolumes(openImages(write(s, "4then7gap")));
+    QVERIFY(hasWarning(gapped[0], volume_warnings::Gap) && hasWarning(gapped[0], volume_warnings::UnevenSpacing));
+}
+
+void VolumeTest::missingSliceIsAGap()
+{
+    // 5 mm, the slice at 30 missing: a gap, not uneven spacing; no data where it would be.
+    PhantomSeries s;
+    s.spheres = {{{0, 0, 30}, 40, 100}};
+    s.positions = evenPositions(12, 5.0);
+    s.positions.erase(s.positions.begin() + 6);
+    const QString dir = write(s, "5missing");
+    const auto images = openImages(dir);
+    const auto plans = assembleVolumes(images);
+    QVERIFY(hasWarning(plans[0], volume_warnings::Gap));
+    QVERIFY(!hasWarning(plans[0], volume_warnings::UnevenSpacing));
+    QCOMPARE(plans[0].geometry.size[2], 12);
+    auto vol = loadVolume(plans[0], images);
+    QVERIFY(vol.ok());
+    QCOMPARE((*vol)->value(48, 48, 6), -32768.0);
+    QCOMPARE((*vol)->value(48, 48, 5), 100.0);
+    QCOMPARE((*vol)->value(48, 48, 7), 100.0);
+    const QJsonArray vols = inspectVolumes(dir);
+    QCOMPARE(vols.size(), 1);
+    QCOMPARE(vols[0].toObject()["warnings"].toArray(), QJsonArray{"gap"});
+}
+
+void VolumeTest::spacingDoubles()
+{
+    // 2.5 mm, then 5 mm to the end. The first 5 mm step is twice the spacing before it, but the
+    // series goes on at 5 mm: a second, coarser part of the protocol (as in a head CT), not every
+    // other slice lost. A radiologist expects it read as such: uneven spacing, interpolated at 2.5 mm.
+    PhantomSeries s;
+    s.spheres = {{{0, 0, 20}, 15, 100}};
+    s.positions = joined(evenPositions(9, 2.5), evenPositions(6, 5.0, 25));  // 0 ... 20, 25 ... 50
+    const auto images = openImages(write(s, "2.5then5"));
+    auto plans = assembleVolumes(images);
+    QVERIFY(hasWarning(plans[0], volume_warnings::UnevenSpacing));
+    QVERIFY(!hasWarning(plans[0], volume_warnings::Gap));
+    QVERIFY(std::abs(plans[0].geometry.spacing[2] - 2.5) < 1e-6);
+    // Half way between two 5 mm slices (2.5 mm from each) is interpolated, not left empty.
+    auto vol = loadVolume(plans[0], images);
+    QVERIFY(vol.ok());
+    QCOMPARE(plans[0].geometry.size[2], 21);
+    for (int k = 0; k < 21; ++k) QVERIFY2((*vol)->value(48, 48, k) != -32768.0, qPrintable(QString::number(k)));
+
+    // When 2.5 mm resumes after the 5 mm steps, every other slice was lost there: a gap.
+    s.positions = joined(s.positions, evenPositions(5, 2.5, 52.5));
+    plans = assembleVolumes(openImages(write(s, "2.5then5then2.5")));
+    QVERIFY(hasWarning(plans[0], volume_warnings::Gap));
+    QVERIFY(!hasWarning(plans[0], volume_warnings::UnevenSpacing));
+
+    // A single 5 mm step at the end cannot be told from a missing last-but-one slice: a gap.
+    s.positions = joined(evenPositions(9, 2.5), {25});
+    plans = assembleVolumes(openImages(write(s, "2.5then1x5")));
+    QVERIFY(hasWarning(plans[0], volume_warnings::Gap));
+}
+
+void VolumeTest::roundedPositions()
+{
+    // Positions written with one decimal: 0.625 mm becomes steps of 0.6 and 0.7. That is one
+    // regular spacing, a missing slice among them is a gap, and 0.625 then 1 mm is uneven.
+    PhantomSeries s;
+    s.positions = oneDecimal(evenPositions(60, 0.625, -50.123));
+    auto plans = assembleVolumes(openImages(write(s, "rounded")));
+    QVERIFY2(plans[0].warnings.empty(), plans[0].warnings.empty() ? "" : plans[0].warnings.front().c_str());
+    QVERIFY(std::abs(plans[0].geometry.spacing[2] - 0.625) < 0.01);
+
+    std::vector<double> missing = s.positions;
+    missing.erase(missing.begin() + 30);
+    s.positions = missing;
+    plans = assembleVolumes(openImages(write(s, "roundedGap")));
+    QVERIFY(hasWarning(plans[0], volume_warnings::Gap));
+    QVERIFY(!hasWarning(plans[0], volume_warnings::UnevenSpacing));
+
+    s.positions = oneDecimal(joined(evenPositions(30, 0.625, -50.123), evenPositions(20, 1.0, -50.123 + 19.125)));
+    plans = assembleVolumes(openImages(write(s, "roundedUneven")));
+    QVERIFY(hasWarning(plans[0], volume_warnings::UnevenSpacing));
+    QVERIFY(!hasWarning(plans[0], volume_warnings::Gap));
+}
+
+void VolumeTest::realDataKeepsItsWarnings()
+{
+    // No real series has uneven spacing; the only gaps are those of a segmentation (and of
+    // pydicom's CT of the same slices): frames at -99.48 mm and at 103.02 ... 105.52 mm.
+    QJsonArray vols = inspectVolumes(testDataDir());
+    for (const QJsonValue& v : inspectVolumes(pydicomTestFiles())) vols.append(v);
+    QVERIFY(vols.size() > 80);
+    int gaps = 0;
+    for (const QJsonValue& v : vols) {
+        const QJsonObject o = v.toObject();
+        const QJsonArray w = o["warnings"].toArray();
+        QVERIFY2(!w.contains("uneven-spacing"), qPrintable(o["seriesInstanceUid"].toString()));
+        if (!w.contains("gap")) continue;
+        ++gaps;
+        QVERIFY(std::abs(o["origin"].toArray()[2].toDouble() + 99.48) < 0.01);
+        QCOMPARE(o["size"].toArray()[2].toInt(), 165);
+        QCOMPARE(o["frames"].toInt(), 4);
+    }
+    QCOMPARE(gaps, 3);
 }
 
 QTEST_GUILESS_MAIN(VolumeTest)
