@@ -27,6 +27,8 @@ QJsonObject studyJson(const storage::StudyRow& s)
     o["sizeBytes"] = double(s.sizeBytes);
     o["pinned"] = s.pinned;
     o["problems"] = s.problems;
+    o["arrivedAt"] = double(s.arrivedAt);  // ms since the epoch
+    o["lastOpened"] = s.lastOpened ? QJsonValue(double(s.lastOpened)) : QJsonValue();
     return o;
 }
 
