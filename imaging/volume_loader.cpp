@@ -181,7 +181,10 @@ Result<std::shared_ptr<Volume>> createVolume(const VolumePlan& plan, const std::
     vol->display = first;
     vol->display.perFrame.clear();
     vol->display.modality = uniform ? m0 : ModalityTransform{};
-    vol->display.windows = first.windowsFor(plan.slices.front().frame);
+    // The window the reformats open with: the central image's, as the series' own choice for its
+    // middle (an edge slice's window can be far off: W 22 on a sagittal MR's first slice).
+    const VolumeSlice& central = plan.slices[plan.slices.size() / 2];
+    vol->display.windows = images[central.image].info->windowsFor(central.frame);
     vol->seriesInstanceUid = plan.seriesInstanceUid;
     vol->frameOfReferenceUid = first.frameOfReferenceUid;
     vol->warnings = plan.warnings;

@@ -183,8 +183,25 @@ void StorageListener::Impl::serve(T_ASC_Association* assoc)
 
 void StorageListener::Impl::acceptLoop()
 {
-    std::list<std::thread> threads;
+    // One thread per association; a finished one is joined (at once: it has ended) on the next turn
+    // of this loop, which never waits for a running one while new associations knock.
+    struct Worker {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::list<Worker> workers;
+    auto joinFinished = [&workers] {
+        for (auto it = workers.begin(); it != workers.end();) {
+            if (it->done->load()) {
+                it->thread.join();
+                it = workers.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    };
     while (!stopping.load()) {
+        joinFinished();
         T_ASC_Association* assoc = nullptr;
         const OFCondition c = ASC_receiveAssociation(network, &assoc, ASC_MAXIMUMPDUSIZE, nullptr, nullptr, tls ? OFTrue : OFFalse, DUL_NOBLOCK, 1);
         if (c.bad()) {
@@ -212,19 +229,15 @@ void StorageListener::Impl::acceptLoop()
             ASC_destroyAssociation(&assoc);
             continue;
         }
-        threads.emplace_back([this, assoc] { serve(assoc); });
-        // Join finished threads now and then.
-        for (auto it = threads.begin(); it != threads.end();) {
-            if (it->joinable() && threads.size() > size_t(owner->m_options.maxAssociations) * 2) {
-                it->join();
-                it = threads.erase(it);
-            } else {
-                ++it;
-            }
-        }
+        auto done = std::make_shared<std::atomic<bool>>(false);
+        workers.push_back({std::thread([this, assoc, done] {
+                               serve(assoc);
+                               done->store(true);
+                           }),
+                           done});
     }
     // Running associations finish (each has its own DIMSE timeout).
-    for (std::thread& t : threads) t.join();
+    for (Worker& w : workers) w.thread.join();
 }
 
 StorageListener::StorageListener(ListenerOptions options, InstanceSink& sink) : m_options(std::move(options)), m_sink(sink) {}

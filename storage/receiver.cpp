@@ -232,6 +232,7 @@ void Receiver::process(std::vector<Item>& batch)
     }
     for (const auto& [item, a] : finished)
         if (item->done) item->done(a);
+    if (m_onStored && result.stored() > 0) m_onStored(result.stored());
 }
 
 }  // namespace lightbox::storage

@@ -57,6 +57,9 @@ public:
     // (disk full, index unwritable) if any.
     Status flush();
     ReceiverCounters counters() const;
+    // Called from the writer thread after each batch with how many instances it stored (not while
+    // holding any lock of the receiver). Set before the first submit.
+    void setOnStored(std::function<void(std::size_t)> f) { m_onStored = std::move(f); }
     std::vector<Problem> problems() const;
     std::set<std::string> studies() const;  // that received instances
     // Distinct instances received (stored or already present) of a study, or of some of its series.
@@ -90,7 +93,8 @@ private:
         std::int64_t lease = 0;
         std::chrono::steady_clock::time_point last;
     };
-    std::map<std::string, Held> m_held;  // studies receiving instances (writer thread only)
+    std::map<std::string, Held> m_held;
+    std::function<void(std::size_t)> m_onStored;  // studies receiving instances (writer thread only)
     void hold(const std::vector<Candidate>& batch);
     void releaseIdle(bool all);
     std::thread m_thread;

@@ -4,8 +4,11 @@
 #include "version.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QTextStream>
 
+#include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <map>
 
@@ -45,6 +48,47 @@ void printHelp()
            "  lightbox protocols [--json]                the hanging protocols (shipped and the user's)\n";
 }
 
+// Commands print their own output only: Qt's notes to developers (e.g. "QStandardPaths:
+// XDG_RUNTIME_DIR not set") are shown with LIGHTBOX_DEBUG=1; fatal errors always.
+void commandLineMessages(QtMsgType type, const QMessageLogContext&, const QString& message)
+{
+    static const bool debug = qEnvironmentVariableIsSet("LIGHTBOX_DEBUG");
+    if (debug || type == QtFatalMsg) QTextStream(stderr) << message << '\n';
+    if (type == QtFatalMsg) std::abort();
+}
+
+int editDistance(const QString& a, const QString& b)
+{
+    std::vector<int> row(std::size_t(b.size()) + 1);
+    for (int j = 0; j <= b.size(); ++j) row[std::size_t(j)] = j;
+    for (int i = 1; i <= a.size(); ++i) {
+        int diagonal = row[0];
+        row[0] = i;
+        for (int j = 1; j <= b.size(); ++j) {
+            const int above = row[std::size_t(j)];
+            row[std::size_t(j)] = std::min({above + 1, row[std::size_t(j - 1)] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[std::size_t(b.size())];
+}
+
+// A first word that is neither a command nor an existing path: a mistyped command, not a file to open.
+int unknownCommand(const QString& word, const QStringList& commands)
+{
+    QString closest;
+    int best = 3;
+    for (const QString& c : commands)
+        if (const int d = editDistance(word, c); d < best) {
+            best = d;
+            closest = c;
+        }
+    QString message = QStringLiteral("'%1' is neither a command nor a file or folder").arg(word);
+    if (!closest.isEmpty()) message += QStringLiteral(" (did you mean '%1'?)").arg(closest);
+    QTextStream(stderr) << "lightbox: " << message << "; lightbox --help lists the commands\n";
+    return 2;
+}
+
 }  // namespace
 
 std::optional<int> runCommandLine(int argc, char** argv)
@@ -79,7 +123,13 @@ std::optional<int> runCommandLine(int argc, char** argv)
         return 0;
     }
     auto it = commands.find(first);
-    if (it == commands.end()) return std::nullopt;
+    if (it == commands.end()) {
+        if (first.startsWith('-') || QFileInfo::exists(first)) return std::nullopt;  // the viewer's options and paths
+        QStringList names;
+        for (const auto& [name, run] : commands) names << name;
+        return unknownCommand(first, names);
+    }
+    qInstallMessageHandler(commandLineMessages);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName("Lightbox");
     QCoreApplication::setOrganizationName("Lightbox");

@@ -16,11 +16,36 @@
 #include <QDir>
 #include <QIcon>
 #include <QLocale>
+#include <QOffscreenSurface>
+#include <QOpenGLContext>
+#include <QTextStream>
 #include <QTranslator>
 #include <QThreadPool>
 #include <QTimer>
 
 namespace lightbox::app {
+
+namespace {
+
+// Empty when an OpenGL context can be made on this display; else why not, for people.
+QString openGlProblem()
+{
+    QOffscreenSurface surface;
+    surface.setFormat(QSurfaceFormat::defaultFormat());
+    surface.create();
+    QOpenGLContext context;
+    context.setFormat(QSurfaceFormat::defaultFormat());
+    if (surface.isValid() && context.create() && context.makeCurrent(&surface)) {
+        context.doneCurrent();
+        return {};
+    }
+    return QStringLiteral("OpenGL is not available on this display (Qt platform \"%1\"); the viewer draws with OpenGL 3.2. "
+                          "Run Lightbox on a display with OpenGL (a desktop session, or Xvfb with Mesa); the command-line "
+                          "commands work without one (lightbox --help).")
+        .arg(QGuiApplication::platformName());
+}
+
+}  // namespace
 
 int runGui(int argc, char** argv)
 {
@@ -47,8 +72,18 @@ int runGui(int argc, char** argv)
     parser.addOption(cache);
     parser.addOption(demo);
     parser.addOption(screenshot);
+    QCommandLineOption study("study", "Open the cached study UID in the viewer.", "UID");
+    QCommandLineOption read("read", "Read the cached study UID with its hanging protocol, one window per screen.", "UID");
+    parser.addOption(study);
+    parser.addOption(read);
     parser.addPositionalArgument("paths", "DICOM files or folders to open.", "[PATH...]");
     parser.process(app);
+
+    // Without OpenGL no view can be drawn: say so and leave, rather than fail inside VTK.
+    if (const QString problem = openGlProblem(); !problem.isEmpty()) {
+        QTextStream(stderr) << "lightbox: " << problem << '\n';
+        return 1;
+    }
 
     const QString cacheDir = storage::resolveCacheDir(parser.isSet(cache) ? parser.value(cache) : QString());
 
@@ -68,11 +103,13 @@ int runGui(int argc, char** argv)
     if (QScreen* listScreen = ScreenPlan().studyListScreen()) window.placeStudyList(listScreen, false);
     window.show();
     if (parser.isSet(demo)) window.openDemo();
+    else if (parser.isSet(study)) window.openStudy(parser.value(study));
+    else if (parser.isSet(read)) window.readStudy(parser.value(read));
     else if (!parser.positionalArguments().isEmpty()) window.openPaths(parser.positionalArguments());
 
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
-        if (!parser.isSet(demo) && parser.positionalArguments().isEmpty()) {
+        if (!parser.isSet(demo) && !parser.isSet(study) && !parser.isSet(read) && parser.positionalArguments().isEmpty()) {
             // The study browser: wait for its first search.
             QObject::connect(window.browser(), &StudyBrowser::searchFinished, &window, [&window, file] {
                 QTimer::singleShot(500, &window, [&window, file] {

@@ -90,6 +90,7 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
 
     m_message = new QLabel(this);
     m_pixel = new QLabel(this);
+    m_pixel->setObjectName("pixelReadout");
     m_position = new QLabel(this);
     m_progress = new QProgressBar(this);
     m_progress->setMaximumWidth(220);
@@ -126,9 +127,14 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
         m_progress->setRange(0, total);
         m_progress->setValue(ready);
     });
+    connect(m_volumeJob, &VolumeJob::started, this, &MainWindow::onVolumeStarted);
     connect(m_volumeJob, &VolumeJob::finished, this, [this](const QString& error) {
         m_progress->setVisible(false);
         m_cancel->setVisible(false);
+        if (!m_volumeJob->volume()) {  // never shown: onVolumeStarted said why
+            emit volumeLoaded(error);
+            return;
+        }
         m_mpr->volumeProgress();
         if (!error.isEmpty()) {
             showProblem(tr("The volume could not be loaded completely: %1").arg(error));
@@ -349,15 +355,24 @@ void MainWindow::startVolume()
         m_mprAction->setChecked(false);
         return;
     }
-    const SeriesGroup& series = m_series[size_t(m_currentSeries)];
-    const std::vector<VolumePlan> plans = VolumeJob::plansFor(series);
-    QString error = plans.empty() ? tr("This series has no images with a position in space.") : QString();
-    if (error.isEmpty()) error = m_volumeJob->start(series, plans.front());
+    // Assembled and allocated on a worker; onVolumeStarted() shows it.
+    m_volumeJob->start(m_series[size_t(m_currentSeries)]);
+    m_message->setText(tr("Preparing the volume…"));
+    m_progress->setRange(0, 0);
+    m_progress->setVisible(true);
+    m_cancel->setVisible(true);
+}
+
+void MainWindow::onVolumeStarted(const QString& error)
+{
     if (!error.isEmpty()) {
+        m_progress->setVisible(false);
+        m_cancel->setVisible(false);
         showProblem(error);
         m_mprAction->setChecked(false);
         return;
     }
+    if (!m_mprAction->isChecked()) return;  // MPR was switched off meanwhile
     m_mpr->setVolume(m_volumeJob->volume(), m_volumeJob->summary());
     m_viewStack->setCurrentWidget(m_mpr);
     m_mprBar->setVisible(true);
@@ -370,12 +385,11 @@ void MainWindow::startVolume()
         applyTool(m_tool);
     }
     QString msg = tr("Loading the volume…");
-    if (plans.size() > 1) msg += tr(" (%1 of the %2 volumes in this series)").arg(QString::fromStdString(plans.front().label)).arg(plans.size());
+    if (m_volumeJob->volumeCount() > 1)
+        msg += tr(" (%1 of the %2 volumes in this series)").arg(QString::fromStdString(m_volumeJob->plan().label)).arg(m_volumeJob->volumeCount());
     m_message->setText(msg);
     m_progress->setRange(0, m_volumeJob->volume()->geometry().size[2]);
     m_progress->setValue(0);
-    m_progress->setVisible(true);
-    m_cancel->setVisible(true);
     m_mpr->viewport(viewer::MprView::Axial)->view()->setFocus();
 }
 

@@ -52,9 +52,10 @@ public:
     ~MainWindow() override;
 
     // Opens files and folders in the background (progress in the status bar). `studyUid` names
-    // the cached study they are, if any (it is then protected from eviction while shown).
+    // the cached study they are, if any (measurements are saved with it).
     void openPaths(const QStringList& paths, const QString& studyUid = {}, const QString& seriesUid = {});
-    // Opens a study of the cache in the viewer.
+    // Opens a study of the cache in the viewer, through the cache's one way to open: it is held
+    // there (no process evicts or deletes it) while shown, and marked as opened.
     void openStudy(const QString& studyUid, const QString& seriesUid = {});
     // Opens the study on every screen as its hanging protocol says (reading windows).
     void readStudy(const QString& studyUid);
@@ -105,6 +106,7 @@ private:
     void buildMprToolbar();
     void applyTool(int tool);
     void startVolume();
+    void onVolumeStarted(const QString& error);
     void wireViewport(viewer::ImageViewport* v);
     void buildMeasureToolbar();
     void loadAnnotations(const QString& studyUid);

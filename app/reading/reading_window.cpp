@@ -217,13 +217,7 @@ void ReadingWindow::showReformat(Cell& cell, const SeriesGroup& series)
     auto& job = m_volumes[series.seriesInstanceUid];
     if (!job) {
         job = std::make_unique<VolumeJob>(m_pool);
-        const std::vector<VolumePlan> plans = VolumeJob::plansFor(series);
-        const QString error = plans.empty() ? tr("not a volume") : job->start(series, plans.front());
-        if (!error.isEmpty()) {
-            cell.title->setText(cell.title->text() + " — " + error);
-            cell.waitingForVolume = false;
-            return;
-        }
+        job->start(series);  // assembled and loaded on a worker; finished() says when, or why not
     }
     Cell* target = &cell;
     VolumeJob* j = job.get();

@@ -19,13 +19,13 @@ NetworkService::NetworkService(QString configPath, QString cacheDir, QObject* pa
     auto c = AppConfig::load(m_configPath);
     if (c) m_config = *c;
     else m_configError = QString::fromStdString(c.error().message);
-    // What the listener stored, told a few times a second (not per instance).
+    // What the listener stored (indexed, by the receiver's own thread), told a few times a second;
+    // the GUI thread never waits for the receiver.
     m_tick = new QTimer(this);
     m_tick->setInterval(500);
     connect(m_tick, &QTimer::timeout, this, [this] {
         const int n = m_receivedSinceTick.exchange(0);
         if (n == 0) return;
-        if (m_receiver) m_receiver->flush();
         emit received(QString(), n);
         emit cacheChanged();
     });
@@ -37,6 +37,8 @@ NetworkService::~NetworkService()
     for (Transfer& t : m_transfers) t.cancel->store(true);
     m_pool.waitForDone();
     stopListener();
+    m_sink.reset();
+    m_receiver.reset();  // stores what is still queued (its callback uses this object's counter)
 }
 
 QString NetworkService::setConfig(const AppConfig& config)
@@ -75,6 +77,7 @@ void NetworkService::startListener()
             return;
         }
         m_receiver = std::move(*r);
+        m_receiver->setOnStored([this](std::size_t n) { m_receivedSinceTick += int(n); });
         m_sink = std::make_unique<ReceiverSink>(*m_receiver);
     }
     net::ListenerOptions lo;
@@ -82,7 +85,6 @@ void NetworkService::startListener()
     lo.port = m_config.local.port;
     lo.tls = m_config.local.listenerTls();
     m_listener = std::make_unique<net::StorageListener>(lo, *m_sink);
-    m_listener->setOnReceived([this](const std::string&, const std::string&) { ++m_receivedSinceTick; });
     if (auto s = m_listener->start(); !s) {
         m_listener.reset();
         m_listenerStatus = tr("Listener off: %1").arg(QString::fromStdString(s.error().message));
@@ -95,8 +97,7 @@ void NetworkService::startListener()
 void NetworkService::stopListener()
 {
     if (m_listener) m_listener->stop();
-    m_listener.reset();
-    if (m_receiver) m_receiver->flush();
+    m_listener.reset();  // what it received is stored by the receiver's own thread
     m_listenerStatus = tr("Listener off");
     emit listenerChanged(m_listenerStatus);
 }

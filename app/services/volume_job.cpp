@@ -2,6 +2,8 @@
 
 #include "volume_loader.h"
 
+#include <QMetaObject>
+#include <QPointer>
 #include <QThreadPool>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -44,39 +46,54 @@ std::vector<VolumePlan> VolumeJob::plansFor(const SeriesGroup& series)
     return plans;
 }
 
-QString VolumeJob::start(const SeriesGroup& series, const VolumePlan& plan)
+void VolumeJob::start(const SeriesGroup& series)
 {
     cancel();
-    m_watcher.waitForFinished();
     m_volume.reset();
     m_summary.reset();
-    if (!plan.isVolume || plan.slices.size() < 2)
-        return tr("This series is not a volume (%1): MPR and 3D need parallel slices.")
-            .arg(QString::fromStdString(plan.warnings.empty() ? std::string("single image") : plan.warnings.front()));
-    auto vol = createVolume(plan, series.images);
-    if (!vol) return QString::fromStdString(vol.error().message);
-    m_plan = plan;
-    m_volume = *vol;
-    m_summary = series.images[plan.slices.front().image].summary;
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     m_reported = -1;
-    // The middle slice first: the planes open on the centre of the volume.
-    const int first = m_volume->geometry().size[2] / 2;
-    auto volume = m_volume;
     auto cancelFlag = m_cancel;
     auto images = std::make_shared<const std::vector<OpenedImage>>(series.images);
-    auto planCopy = std::make_shared<const VolumePlan>(plan);
-    // One pool thread runs the loader; the loader decodes with its own threads, one per core.
-    m_watcher.setFuture(QtConcurrent::run(&m_pool, [volume, cancelFlag, images, planCopy, first]() -> QString {
+    QPointer<VolumeJob> self(this);
+    // The previous run (cancelled) finishes on its own; this one waits for nothing on this thread.
+    m_watcher.setFuture(QtConcurrent::run(&m_pool, [self, cancelFlag, images, series]() -> QString {
+        const std::vector<VolumePlan> plans = plansFor(series);
+        QString error;
+        Result<std::shared_ptr<Volume>> vol = makeError("not-a-volume", "");
+        if (plans.empty()) error = tr("This series has no images with a position in space.");
+        else if (!plans.front().isVolume || plans.front().slices.size() < 2)
+            error = tr("This series is not a volume (%1): MPR and 3D need parallel slices.")
+                        .arg(QString::fromStdString(plans.front().warnings.empty() ? std::string("single image") : plans.front().warnings.front()));
+        else if (vol = createVolume(plans.front(), *images); !vol)
+            error = QString::fromStdString(vol.error().message);
+        // Handed to the GUI thread, which shows the (still empty) volume at once.
+        std::shared_ptr<Volume> volume = vol ? *vol : nullptr;
+        const VolumePlan plan = plans.empty() ? VolumePlan{} : plans.front();
+        const int count = int(plans.size());
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, cancelFlag, volume, plan, count, images, error] {
+                if (!self || cancelFlag->load()) return;
+                if (volume) {
+                    self->m_plan = plan;
+                    self->m_volumeCount = count;
+                    self->m_volume = volume;
+                    // What the overlay says of the volume: the central image's attributes.
+                    self->m_summary = (*images)[plan.slices[plan.slices.size() / 2].image].summary;
+                    self->m_timer->start();
+                }
+                emit self->started(error);
+            },
+            Qt::QueuedConnection);
+        if (!error.isEmpty() || cancelFlag->load()) return error.isEmpty() ? tr("cancelled") : error;
         FillOptions o;
         o.cancel = cancelFlag.get();
-        o.firstSlice = first;
-        const Status s = fillVolume(*volume, *planCopy, *images, o);
-        if (cancelFlag->load()) return QObject::tr("cancelled");
+        o.firstSlice = volume->geometry().size[2] / 2;  // the planes open on the centre of the volume
+        const Status s = fillVolume(*volume, plan, *images, o);
+        if (cancelFlag->load()) return tr("cancelled");
         return s ? QString() : QString::fromStdString(s.error().message);
     }));
-    m_timer->start();
-    return {};
 }
 
 void VolumeJob::cancel()

@@ -2,7 +2,9 @@
 // codes and one-line reasons, frame numbering from 1, and the demo phantom's geometry.
 #include "test_support.h"
 
+#include <QDir>
 #include <QJsonArray>
+#include <QProcess>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -19,6 +21,9 @@ private slots:
     void renderExitCodes();
     void renderFramesCountFromOne();
     void demoWritesAConsistentSeries();
+    void unknownCommandWordIsSaidSo();
+    void commandsPrintTheirOwnOutputOnly();
+    void withoutOpenGlTheViewerSaysSoAndLeaves();
 
 private:
     QTemporaryDir m_tmp;
@@ -147,6 +152,61 @@ print(f"{steps.min():.3f} {steps.max():.3f} {hu[r-2:r+3, c-2:c+3].mean():.0f} {h
     QCOMPARE(v[1].toDouble(), -3.0);
     QVERIFY2(v[2].toDouble() < -700, qPrintable(v[2]));  // right lung
     QCOMPARE(v[3].toDouble(), -1000.0);                   // air outside the body
+}
+
+void CliTest::unknownCommandWordIsSaidSo()
+{
+    // A mistyped command is not opened as a file: it is named, with the closest command.
+    const ProcessResult r = run(lightboxExe(), {"studys", "--cache", m_tmp.path() + "/unknown"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(!r.crashed);
+    QVERIFY2(r.err.contains("'studys' is neither a command nor a file or folder (did you mean 'studies'?)"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    const ProcessResult far = run(lightboxExe(), {"servce"});
+    QCOMPARE(far.exitCode, 2);
+    QVERIFY2(far.err.contains("'servce' is neither a command nor a file or folder"), far.err.constData());
+    QVERIFY(!QDir(m_tmp.path() + "/unknown").exists());
+}
+
+void CliTest::commandsPrintTheirOwnOutputOnly()
+{
+    // Without XDG_RUNTIME_DIR, Qt's platform start-up has something to say ("QStandardPaths:
+    // XDG_RUNTIME_DIR not set..."): a command, or a mistyped one, says only its own piece.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("XDG_RUNTIME_DIR");
+    env.remove("LIGHTBOX_DEBUG");
+    env.insert("HOME", m_tmp.path() + "/home");
+    env.remove("XDG_DATA_HOME");
+    env.remove("LIGHTBOX_CACHE");
+    auto runQuiet = [&](const QStringList& args, QByteArray* out, QByteArray* err) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(lightboxExe(), args);
+        if (!p.waitForFinished(60000)) return -1;
+        *out = p.readAllStandardOutput();
+        *err = p.readAllStandardError();
+        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    };
+    QByteArray out, err;
+    QCOMPARE(runQuiet({"cache", "stats"}, &out, &err), 0);
+    QVERIFY2(err.isEmpty(), err.constData());
+    QVERIFY2(out.startsWith("cache " + (m_tmp.path() + "/home/.local/share/lightbox").toUtf8() + "\n"), out.constData());
+    QCOMPARE(runQuiet({"servce"}, &out, &err), 2);
+    QVERIFY(out.isEmpty());
+    QCOMPARE(err.count('\n'), 1);
+    QVERIFY2(err.startsWith("lightbox: 'servce' is neither a command"), err.constData());
+}
+
+void CliTest::withoutOpenGlTheViewerSaysSoAndLeaves()
+{
+    // This test runs on Qt's offscreen platform, which has no OpenGL at all.
+    QCOMPARE(qEnvironmentVariable("QT_QPA_PLATFORM"), QString("offscreen"));
+    for (const QStringList& args : {QStringList{"--cache", m_tmp.path() + "/nogl"}, QStringList{"--demo", "--cache", m_tmp.path() + "/nogl"}}) {
+        const ProcessResult r = run(lightboxExe(), args, 60000);
+        QVERIFY2(!r.crashed, r.err.constData());
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("lightbox: OpenGL is not available on this display (Qt platform \"offscreen\")"), r.err.constData());
+    }
 }
 
 QTEST_GUILESS_MAIN(CliTest)

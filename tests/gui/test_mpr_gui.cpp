@@ -375,7 +375,7 @@ void MprGuiTest::mainWindowSwitchesToMprAndBack()
     QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 20000);
     QSignalSpy volume(&w, &app::MainWindow::volumeLoaded);
     w.setMprMode(true);
-    QVERIFY(w.mprMode());
+    QTRY_VERIFY_WITH_TIMEOUT(w.mprMode(), 20000);  // once the volume is assembled and allocated (on a worker)
     // The first plane is on screen before the volume is complete or right after.
     QTRY_VERIFY_WITH_TIMEOUT(w.mprView()->viewport(MprView::Axial)->currentImageShown(), 20000);
     QTRY_COMPARE_WITH_TIMEOUT(volume.count(), 1, 30000);

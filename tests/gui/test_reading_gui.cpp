@@ -111,10 +111,10 @@ void ReadingGuiTest::openOn(int screens, const QString& study, const QString& pr
     QSignalSpy opened(m_session.get(), &app::ReadingSession::opened);
     QSignalSpy failed(m_session.get(), &app::ReadingSession::failed);
     m_session->open(study.isEmpty() ? m_study : study, screens);
-    QTRY_VERIFY_WITH_TIMEOUT(opened.count() + failed.count() == 1, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(opened.count() + failed.count() == 1, 90000);
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.front()[0].toString()));
     QCOMPARE(opened.front()[0].toString(), protocol);
-    for (app::ReadingWindow* w : m_session->windows()) QTRY_VERIFY_WITH_TIMEOUT(w->allShown(), 30000);
+    for (app::ReadingWindow* w : m_session->windows()) QTRY_VERIFY_WITH_TIMEOUT(w->allShown(), 90000);
 }
 
 void ReadingGuiTest::threeScreens()
