@@ -43,6 +43,8 @@ void ImageViewport::setStack(ImageStack* stack)
     m_stack = stack;
     m_index = -1;
     m_shownIndex = -1;
+    m_pointer.reset();
+    emit pixelValue(QString());  // it was another series' pixel
     m_userWindow.reset();
     m_fileVoi.reset();
     m_needFit = true;
@@ -70,6 +72,7 @@ void ImageViewport::setCurrentIndex(int index)
     index = std::clamp(index, 0, m_stack->size() - 1);
     if (index == m_index) return;
     m_index = index;
+    emit pixelValue(QString());  // read again once the new image is shown
     emit indexChanged(m_index, m_stack->size());
     showCurrent();
 }
@@ -173,6 +176,7 @@ void ImageViewport::renderDisplay()
     m_shownIndex = m_index;
     m_stale = false;
     updateGeometry(m_needFit || sizeChanged);
+    if (m_pointer) reportPixel(*m_pointer);
     emit windowChanged(m_currentWindow);
     emit imageShown(m_index);
 }
@@ -540,6 +544,7 @@ bool ImageViewport::eventFilter(QObject* watched, QEvent* event)
         const QPointF p = e->position();
         const QPointF d = p - m_dragLast;
         m_dragLast = p;
+        m_pointer = p;
         reportPixel(p);
         if (m_dragButton == Qt::NoButton) {
             if (m_tool == Tool::External) emit pointerEvent(PointerPhase::Hover, widgetToImage(p), e->modifiers());
@@ -587,6 +592,10 @@ bool ImageViewport::eventFilter(QObject* watched, QEvent* event)
         }
         return true;
     }
+    case QEvent::Leave:
+        m_pointer.reset();
+        emit pixelValue(QString());
+        break;
     case QEvent::MouseButtonDblClick:
         if (m_tool != Tool::External) fitToWindow();
         return true;

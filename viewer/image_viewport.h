@@ -105,6 +105,8 @@ signals:
     void indexChanged(int index, int count);
     void windowChanged(const WindowLevel& window);
     void zoomChanged(double zoom);
+    // The readout of the pixel under the cursor on the image shown; empty when there is none (the
+    // cursor is off the image, or another series is shown).
     void pixelValue(const QString& text);
     void problem(const QString& message);
     void imageShown(int index);
@@ -159,6 +161,7 @@ private:
     bool m_magnifying = false;
     QPointF m_magnifierAt;
     double m_scrollAccumulator = 0;
+    std::optional<QPointF> m_pointer;  // the cursor over the view (logical): the readout follows the image under it
     std::vector<ImageLine> m_lines;
 };
 

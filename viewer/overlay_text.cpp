@@ -1,6 +1,7 @@
 #include "overlay_text.h"
 
 #include "dicom_text.h"
+#include "measure.h"
 
 #include <QCoreApplication>
 
@@ -105,24 +106,34 @@ SideLetters overlayLetters(const ImageInfo& info, std::uint32_t frame, int turns
     return sideLetters(rowLetters, columnLetters, turns, flipH, flipV);
 }
 
+namespace {
+
+// What the pixel holds, labelled: "value -1000 HU (stored 24)", "value 225", "R 12, G 34, B 56".
+QString pixelValue(const DecodedFrame& frame, const ImageInfo& info, std::uint32_t frameIndex, std::size_t i)
+{
+    ModalityValues mv(frame, info, frameIndex);
+    if (frame.photometric == Photometric::Rgb)
+        return QCoreApplication::translate("Overlay", "R %1, G %2, B %3").arg(mv.stored(3 * i)).arg(mv.stored(3 * i + 1)).arg(mv.stored(3 * i + 2));
+    const std::int64_t stored = mv.stored(i);
+    if (frame.photometric == Photometric::PaletteColor) return QCoreApplication::translate("Overlay", "palette index %1").arg(stored);
+    QString text = QCoreApplication::translate("Overlay", "value %1").arg(number(mv.value(stored), 3));
+    const QString unit = q(modalityUnit(info, frameIndex));
+    if (!unit.isEmpty()) text += ' ' + unit;
+    QStringList notes;
+    const ModalityTransform& m = info.modalityFor(frameIndex);
+    if (m.lut || m.slope != 1.0 || m.intercept != 0.0) notes << QCoreApplication::translate("Overlay", "stored %1").arg(stored);
+    if (mv.isPadding(stored)) notes << QCoreApplication::translate("Overlay", "padding");
+    if (!notes.isEmpty()) text += " (" + notes.join(", ") + ")";
+    return text;
+}
+
+}  // namespace
+
 QString pixelValueText(const DecodedFrame& frame, const ImageInfo& info, std::uint32_t frameIndex, int column, int row)
 {
-    const std::size_t i = std::size_t(row) * frame.columns + column;
-    QString where = QStringLiteral("x %1  y %2").arg(column).arg(row);
-    if (frame.photometric == Photometric::Rgb) {
-        ModalityValues mv(frame, info, frameIndex);
-        return where + QStringLiteral("  RGB %1 %2 %3").arg(mv.stored(3 * i)).arg(mv.stored(3 * i + 1)).arg(mv.stored(3 * i + 2));
-    }
-    ModalityValues mv(frame, info, frameIndex);
-    const std::int64_t stored = mv.stored(i);
-    if (frame.photometric == Photometric::PaletteColor) return where + QStringLiteral("  index %1").arg(stored);
-    const ModalityTransform& m = info.modalityFor(frameIndex);
-    QString unit = q(m.rescaleType);
-    if (unit.isEmpty() && info.modalityName == "CT") unit = "HU";
-    QString text = where + QStringLiteral("  %1 %2").arg(number(mv.value(stored), 3), unit).trimmed();
-    if (m.lut || m.slope != 1.0 || m.intercept != 0.0) text += QStringLiteral("  (stored %1)").arg(stored);
-    if (mv.isPadding(stored)) text += QStringLiteral("  padding");
-    return text;
+    // The position and the value each with its own label, apart: no digit of one is read as the other's.
+    const QString where = QCoreApplication::translate("Overlay", "x %1, y %2").arg(column).arg(row);
+    return where + QStringLiteral("  |  ") + pixelValue(frame, info, frameIndex, std::size_t(row) * frame.columns + column);
 }
 
 }  // namespace lightbox::viewer

@@ -26,6 +26,7 @@ struct OverlayInputs {
 
 OverlayContent overlayText(const OverlayInputs& in);
 SideLetters overlayLetters(const ImageInfo& info, std::uint32_t frame, int turns, bool flipH, bool flipV);
+// The status bar's readout of the pixel at (column, row): "x 132, y 121  |  value -1000 HU (stored 24)".
 QString pixelValueText(const DecodedFrame& frame, const ImageInfo& info, std::uint32_t frameIndex, int column, int row);
 
 // DICOM DA/TM to readable text: 20261128 -> 2026-11-28, 093015.5 -> 09:30:15.
