@@ -1,6 +1,7 @@
 #include "dicom_copies.h"
 
 #include "cache.h"
+#include "test_support.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -127,6 +128,36 @@ QMap<QString, QString> cachedInstances(const QString& cacheDir, const QString& s
     for (const auto& [path, row] : (*cache)->studyFiles(studyUid.toStdString()))
         out[QString::fromStdString(row.sopInstanceUid)] = QString::fromStdString(path);
     return out;
+}
+
+}  // namespace lightbox::test
+
+namespace lightbox::test {
+
+QString transferSyntaxByDcmdump(const QString& file, QString* error)
+{
+    const ProcessResult r = run("dcmdump", {"-q", "-Un", "+P", "0002,0010", file});
+    if (!r.ok()) {
+        *error = QStringLiteral("dcmdump %1: %2").arg(file, r.err.isEmpty() ? QStringLiteral("exit %1").arg(r.exitCode) : QString::fromUtf8(r.err.trimmed()));
+        return {};
+    }
+    for (const QString& line : QString::fromLatin1(r.out).split('\n')) {
+        if (!line.startsWith("(0002,0010)")) continue;
+        const int a = line.indexOf('['), b = line.indexOf(']', a + 1);
+        const QString uid = a >= 0 && b > a ? line.mid(a + 1, b - a - 1).trimmed() : QString();
+        if (!uid.isEmpty()) return uid;
+    }
+    *error = QStringLiteral("dcmdump printed no Transfer Syntax UID for %1: %2").arg(file, QString::fromLatin1(r.out.left(200)));
+    return {};
+}
+
+QString compressedSeriesSyntax(const QString& codec)
+{
+    if (codec == "jpeg-ls") return "1.2.840.10008.1.2.4.80";        // JPEG-LS lossless
+    if (codec == "jpeg2000") return "1.2.840.10008.1.2.4.90";       // JPEG 2000 lossless only
+    if (codec == "jpeg-lossless") return "1.2.840.10008.1.2.4.70";  // JPEG lossless, SV1
+    if (codec == "rle") return "1.2.840.10008.1.2.5";               // RLE lossless
+    return {};
 }
 
 }  // namespace lightbox::test

@@ -14,6 +14,12 @@ QStringList copyWithNewUids(const QStringList& files, const QString& folder, con
 // The Pixel Data value as stored (for encapsulated data: every item, offset table included).
 QByteArray pixelDataBytes(const QString& file);
 QString sopInstanceUid(const QString& file);
+// The Transfer Syntax UID in the file's meta header as DCMTK's dcmdump prints it (the number, not
+// its name). Empty, with `error` saying why, when dcmdump cannot run, fails, or prints none: a
+// comparison of two such answers must never pass.
+QString transferSyntaxByDcmdump(const QString& file, QString* error);
+// The transfer syntax of the shared compressed MR series `siemens-trio_mr_4sl_<codec>` (MANIFEST.md).
+QString compressedSeriesSyntax(const QString& codec);
 QString newUid();
 // Every instance of a study in the cache at `cacheDir`: SOP Instance UID -> file.
 QMap<QString, QString> cachedInstances(const QString& cacheDir, const QString& studyUid);
