@@ -12,6 +12,9 @@
 #include "text_search.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QMap>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -37,19 +40,96 @@ QByteArray fileSha256(const QString& path)
     return h.result();
 }
 
-// SOP Instance UIDs of the DICOM files under `dir`, read by DCMTK's dcmdump (the reference).
+// Top-level attributes of a DICOM file as DCMTK's dcmdump reads them (the reference): keyword ->
+// value. Empty when dcmdump cannot read the file; `error` says why (a missing dcmdump is an error,
+// never an empty answer that compares equal to another).
+QMap<QString, QString> dcmdumpAttributes(const QString& file, const QStringList& keywords, QString* error = nullptr)
+{
+    QStringList args{"-q"};
+    for (const QString& k : keywords) args << "+P" << k;
+    args << file;
+    const ProcessResult r = run("dcmdump", args);
+    QMap<QString, QString> out;
+    if (!r.ok()) {
+        if (error) *error = QStringLiteral("dcmdump %1: exit %2 %3").arg(file).arg(r.exitCode).arg(QString::fromUtf8(r.err.left(300)));
+        return out;
+    }
+    for (const QString& line : QString::fromUtf8(r.out).split('\n', Qt::SkipEmptyParts)) {
+        if (!line.startsWith('(')) continue;  // nested in a sequence
+        const QString keyword = line.section('#', 1).section(' ', -1).trimmed();
+        const int a = line.indexOf('['), b = line.indexOf(']', a + 1);
+        if (keywords.contains(keyword) && !out.contains(keyword)) out[keyword] = a >= 0 && b > a ? line.mid(a + 1, b - a - 1) : QString();
+    }
+    return out;
+}
+
+// SOP Instance UIDs of the DICOM instances among `files` (those with Study, Series and SOP Instance
+// UIDs), read by dcmdump.
 std::set<QString> sopUids(const QStringList& files)
 {
     std::set<QString> uids;
     for (const QString& f : files) {
-        const ProcessResult r = run("dcmdump", {"-q", "+P", "SOPInstanceUID", "+P", "StudyInstanceUID", "+P", "SeriesInstanceUID", f});
-        const QStringList lines = QString::fromUtf8(r.out).split('\n', Qt::SkipEmptyParts);
-        if (lines.size() < 3) continue;  // lacks one of the three UIDs
-        const QString line = lines.filter("SOPInstanceUID").value(0);
-        const int a = line.indexOf('['), b = line.indexOf(']');
-        if (a >= 0 && b > a) uids.insert(line.mid(a + 1, b - a - 1));
+        const auto a = dcmdumpAttributes(f, {"SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID"});
+        if (a.size() == 3 && !a["SOPInstanceUID"].isEmpty()) uids.insert(a["SOPInstanceUID"]);
     }
     return uids;
+}
+
+// A set as one sorted line, for comparisons that show what differs.
+QString joined(const std::set<QString>& set) { return QStringList(set.begin(), set.end()).join(' '); }
+QString joined(const std::set<std::string>& set)
+{
+    QStringList out;
+    for (const std::string& v : set) out << QString::fromStdString(v);
+    return out.join(' ');
+}
+
+QByteArray fileBytes(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// A fixed choice of the shared files, by name, so that what the tests expect does not change when
+// files are added to the shared folder: a CT and an MR series, one MR slice in four compressed
+// encodings (same SOP Instance UIDs, other bytes), nine transfer syntaxes of one slice, multi-frame
+// objects, a DICOMDIR with its files (each then reached twice), SR and GSPS (no pixel data), one
+// file present under two names, and two files that are not DICOM.
+QStringList chosenFiles()
+{
+    QStringList names;
+    for (int i = 1; i <= 30; ++i) names << QStringLiteral("ct/siemens-sensation10_chest_30sl/1-%1.dcm").arg(i, 2, 10, QChar('0'));
+    for (int i = 1; i <= 24; ++i) names << QStringLiteral("mr/siemens-verio_brain-t1post_24sl/1-%1.dcm").arg(i, 2, 10, QChar('0'));
+    for (const char* codec : {"jpeg-ls", "jpeg2000", "jpeg-lossless", "rle"})
+        for (int i = 1; i <= 4; ++i)
+            names << QStringLiteral("compressed-series/siemens-trio_mr_4sl_%1/IM-0001-%2-0001.dcm").arg(codec).arg(i, 4, 10, QChar('0'));
+    for (const char* ts : {"1_explicit-le", "2_implicit-le", "3_explicit-be", "4_rle", "5_jpeg-lossless-sv1_dcmtk", "6_jpeg-lossless-sv1_gdcm",
+                           "7_jpeg-ls-lossless_gdcm", "8_jpeg-ls-lossless_dcmtk", "9_jpeg2000-lossless_gdcm"})
+        names << QStringLiteral("transfer-syntaxes/siemens-trio_one-slice_9-ts/%1.dcm").arg(ts);
+    names << "multiframe/xa_cine_jpeg-baseline_96fr.dcm" << "multiframe/enhanced-mr_philips-achieva-dstream_64fr.dcm";
+    for (int i = 1; i <= 4; ++i) names << QStringLiteral("multiframe/enhanced-mr_siemens-vida-xa10/6_%1.dcm").arg(i);
+    names << "dicomdir/clunie-charsettests/DICOMDIR";
+    for (const char* f : {"SCSARAB", "SCSFREN", "SCSGERM", "SCSGREEK", "SCSH31", "SCSH32", "SCSHBRW", "SCSI2", "SCSRUSS", "SCSX1", "SCSX2"})
+        names << QStringLiteral("dicomdir/clunie-charsettests/%1").arg(f);
+    names << "sr/offis_basic-text-sr_reportsi.dcm" << "pr/lunit_gsps.dcm" << "us/nema-wg04_us1_rgb_uncompressed.dcm";
+    names << "results/seg/highdicom_seg_ct/highdicom-testdata_ct_referenced-image.dcm"
+          << "results/sr-tid1500/highdicom_tid1500_ct/highdicom-testdata_ct_referenced-image.dcm";
+    names << "MANIFEST.md" << "results/MANIFEST.md";
+    return names;
+}
+
+// The chosen files copied into `dir` under their relative names; the copies, sorted.
+QStringList copyChosen(const QString& dir)
+{
+    QStringList out;
+    for (const QString& name : chosenFiles()) {
+        const QString target = dir + "/" + name;
+        QDir().mkpath(QFileInfo(target).path());
+        if (!QFile::copy(testDataDir() + "/" + name, target)) qFatal("cannot copy %s from the shared test data", qPrintable(name));
+        out << target;
+    }
+    out.sort();
+    return out;
 }
 
 std::unique_ptr<Cache> openCache(const QString& dir)
@@ -93,33 +173,53 @@ private slots:
 private:
     QTemporaryDir m_tmp;
     QString m_ct;
+    QString m_chosenDir;      // copies of chosenFiles()
+    QStringList m_chosen;
 };
 
 void CacheTest::initTestCase()
 {
     QVERIFY(m_tmp.isValid());
     m_ct = testDataDir() + "/ct/siemens-sensation10_chest_30sl";
+    m_chosenDir = m_tmp.path() + "/chosen";
+    m_chosen = copyChosen(m_chosenDir);
+    QCOMPARE(m_chosen.size(), chosenFiles().size());
 }
 
 void CacheTest::importStoresEachInstanceOnceByteForByte()
 {
     auto cache = openCache(m_tmp.path() + "/full");
     QVERIFY(cache);
-    const QStringList files = filesUnder(testDataDir());
-    const std::set<QString> expected = sopUids(files);
-    QVERIFY(expected.size() > 100);
+    // What to expect, read by dcmdump: the distinct SOP instances and how many files hold one (the
+    // DICOMDIR's files are reached twice, through the folder and through it, and counted once).
+    const std::set<QString> expected = sopUids(m_chosen);
+    std::size_t instanceFiles = 0;
+    for (const QString& f : m_chosen) {
+        QString error;
+        if (QFileInfo(f).suffix() == "md") continue;  // the two files that are not DICOM
+        const auto a = dcmdumpAttributes(f, {"SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID"}, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        if (a.size() == 3) ++instanceFiles;
+    }
+    // The oracle itself: CT 30 + MR 24 + the 4 MR slices shared by four encodings + 9 transfer
+    // syntaxes + 6 multi-frame + 11 DICOMDIR files + SR, GSPS, US + the file present twice.
+    QCOMPARE(expected.size(), std::size_t(30 + 24 + 4 + 9 + 6 + 11 + 3 + 1));
+    QCOMPARE(instanceFiles, expected.size() + 12 + 1);
 
-    ImportReport r = cache->import({str(testDataDir())}, ImportOptions{}, {}, nullptr);
+    ImportReport r = cache->import({str(m_chosenDir)}, ImportOptions{}, {}, nullptr);
     QVERIFY2(r.fatal.empty(), r.fatal.c_str());
     QCOMPARE(r.imported, expected.size());
-    const std::size_t dicomFiles = r.imported + r.alreadyPresent;  // some files share a SOP Instance UID
+    QCOMPARE(r.alreadyPresent, instanceFiles - expected.size());  // same SOP Instance UID: stored once
+    const std::size_t dicomFiles = r.imported + r.alreadyPresent;
     QCOMPARE(std::size_t(cache->index().stats().instances), expected.size());
     QVERIFY(r.rejected.empty());
-    QCOMPARE(r.notDicom.size(), std::size_t(1));  // MANIFEST.md
+    std::set<QString> notDicom;
+    for (const Problem& p : r.notDicom) notDicom.insert(QString::fromStdString(p.path));
+    QCOMPARE(joined(notDicom), joined(std::set<QString>{m_chosenDir + "/MANIFEST.md", m_chosenDir + "/results/MANIFEST.md"}));
 
     // Byte-identical copies: the stored file's SHA-256 is a source file's, and the recorded one.
     std::set<QByteArray> sourceDigests;
-    for (const QString& f : files) sourceDigests.insert(fileSha256(f));
+    for (const QString& f : m_chosen) sourceDigests.insert(fileSha256(f));
     std::size_t checked = 0;
     cache->index().forEachInstance([&](const InstanceRow& row) {
         const QString stored = QString::fromStdString(cache->store().finalPath(row.sopInstanceUid));
@@ -139,8 +239,8 @@ void CacheTest::importStoresEachInstanceOnceByteForByte()
 
     // The same files again (and a second copy of a file under another name): nothing new.
     QTemporaryDir copy;
-    QFile::copy(m_ct + "/1-05.dcm", copy.path() + "/renamed.dcm");
-    r = cache->import({str(testDataDir()), str(copy.path())}, ImportOptions{}, {}, nullptr);
+    QVERIFY(QFile::copy(m_ct + "/1-05.dcm", copy.path() + "/renamed.dcm"));
+    r = cache->import({str(m_chosenDir), str(copy.path())}, ImportOptions{}, {}, nullptr);
     QCOMPARE(r.imported, std::size_t(0));
     QCOMPARE(r.alreadyPresent, dicomFiles + 1);
     QCOMPARE(std::size_t(cache->index().stats().instances), expected.size());
@@ -230,37 +330,63 @@ void CacheTest::namesInEveryCharacterSetAreSearchable()
 void CacheTest::filtersSortingAndPaging()
 {
     auto cache = openCache(m_tmp.path() + "/full");
+    // The studies each filter must find, read from the imported files by dcmdump.
+    std::set<std::string> allStudies, lungStudies, thoraxStudies, mrStudies, studies2007;
+    for (const QString& f : m_chosen) {
+        if (QFileInfo(f).suffix() == "md") continue;
+        QString error;
+        const auto a = dcmdumpAttributes(f, {"StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "PatientID", "StudyDescription", "StudyDate", "Modality"}, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        if (!a.contains("StudyInstanceUID") || !a.contains("SeriesInstanceUID") || !a.contains("SOPInstanceUID")) continue;  // the DICOMDIR
+        const std::string study = a["StudyInstanceUID"].toStdString();
+        allStudies.insert(study);
+        if (a.value("PatientID").startsWith("Lung_")) lungStudies.insert(study);
+        if (a.value("StudyDescription").contains("thorax", Qt::CaseInsensitive)) thoraxStudies.insert(study);
+        if (a.value("Modality") == "MR") mrStudies.insert(study);
+        if (a.value("StudyDate") >= "20070101" && a.value("StudyDate") <= "20071231") studies2007.insert(study);
+    }
+    auto uids = [](const std::vector<StudyRow>& rows) {
+        std::set<std::string> out;
+        for (const auto& r : rows) out.insert(r.studyUid);
+        return out;
+    };
+    QVERIFY(allStudies.size() > 10);
+    QVERIFY(!lungStudies.empty() && !thoraxStudies.empty() && !mrStudies.empty() && !studies2007.empty());
+
     StudyQuery all;
     all.limit = 1000;
     const auto everything = search(*cache, all);
-    QVERIFY(everything.size() > 10);
+    QCOMPARE(joined(uids(everything)), joined(allStudies));
     QCOMPARE(std::size_t(*cache->index().countStudies(all)), everything.size());
     // Newest first, ties by time.
     for (size_t i = 1; i < everything.size(); ++i) QVERIFY(everything[i - 1].studyDate >= everything[i].studyDate);
 
     StudyQuery q;
     q.modality = "mr";  // case-insensitive modality
+    q.limit = 1000;
     for (const auto& s : search(*cache, q))
         QVERIFY(std::find(s.modalities.begin(), s.modalities.end(), "MR") != s.modalities.end());
-    QVERIFY(!search(*cache, q).empty());
+    QCOMPARE(joined(uids(search(*cache, q))), joined(mrStudies));
 
     q = {};
     q.fromDate = "20070101";
     q.toDate = "20071231";
+    q.limit = 1000;
     const auto in2007 = search(*cache, q);
-    QVERIFY(!in2007.empty());
+    QCOMPARE(joined(uids(in2007)), joined(studies2007));
     for (const auto& s : in2007) QVERIFY(s.studyDate >= "20070101" && s.studyDate <= "20071231");
 
     q = {};
     q.patientId = "Lung_*";
-    QCOMPARE(search(*cache, q).size(), std::size_t(1));
+    q.limit = 1000;
+    QCOMPARE(joined(uids(search(*cache, q))), joined(lungStudies));
     q.patientId = "lung_dx-a0002";  // IDs are exact
     QCOMPARE(search(*cache, q).size(), std::size_t(0));
 
     q = {};
     q.description = "thorax";  // contains, case-insensitive
-    const auto thorax = search(*cache, q);
-    QCOMPARE(thorax.size(), std::size_t(1));
+    q.limit = 1000;
+    QCOMPARE(joined(uids(search(*cache, q))), joined(thoraxStudies));
 
     // Paging walks the same order without gaps or repeats.
     std::vector<std::string> paged;
@@ -308,11 +434,29 @@ void CacheTest::zipArchives()
     QCOMPARE(r.imported, std::size_t(30));
     QCOMPARE(r.notDicom.size(), std::size_t(1));
     QVERIFY(QString::fromStdString(r.notDicom[0].path).endsWith("ct.zip:study/readme.txt"));
-    // The same bytes as the originals.
-    for (const auto& [path, row] : cache->studyFiles(search(*cache, StudyQuery{}).front().studyUid)) {
-        const QByteArray digest = QByteArray(reinterpret_cast<const char*>(row.sha256.data()), 32);
-        QCOMPARE(fileSha256(QString::fromStdString(path)), digest);
+    // The same bytes as the ZIP's entries, as Python's zipfile extracts them (not the digest Lightbox
+    // recorded): each stored file is found by its SOP Instance UID among the extracted entries.
+    const QString extracted = m_tmp.path() + "/zip-extracted";
+    const ProcessResult unzip = run(python(), {"-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])", zip, extracted});
+    QVERIFY2(unzip.ok(), unzip.err.constData());
+    QMap<QString, QString> entryBySop;
+    for (const QString& f : filesUnder(extracted + "/study/CT")) {
+        QString error;
+        const QString sop = dcmdumpAttributes(f, {"SOPInstanceUID"}, &error).value("SOPInstanceUID");
+        QVERIFY2(!sop.isEmpty(), qPrintable(f + ": " + error));
+        entryBySop[sop] = f;
     }
+    QCOMPARE(entryBySop.size(), 30);
+    int same = 0;
+    for (const auto& [path, row] : cache->studyFiles(search(*cache, StudyQuery{}).front().studyUid)) {
+        const QString entry = entryBySop.value(QString::fromStdString(row.sopInstanceUid));
+        QVERIFY2(!entry.isEmpty(), row.sopInstanceUid.c_str());
+        const QByteArray stored = fileBytes(QString::fromStdString(path)), original = fileBytes(entry);
+        QVERIFY2(!original.isEmpty() && stored == original, qPrintable(QStringLiteral("%1: %2 bytes stored, entry %3 bytes").arg(path.c_str()).arg(stored.size()).arg(original.size())));
+        QCOMPARE(fileBytes(m_ct + "/" + QFileInfo(entry).fileName()), original);  // and the entry is the source file
+        ++same;
+    }
+    QCOMPARE(same, 30);
     QCOMPARE(QDir(m_tmp.path() + "/zip/tmp").entryList(QDir::Files).size(), 0);
 }
 
@@ -340,7 +484,9 @@ void CacheTest::evictionKeepsPinnedOpenAndRecent()
     QVERIFY(keeper.ok());
     // Opened through the one way to open: "last opened" recorded, and held while the lease lives.
     QVERIFY(openStudy(*cache, **keeper, recent, "test").ok());
-    QTest::qWait(5);
+    // The next opening must come later on the index's millisecond clock: wait for the clock to move.
+    const std::int64_t recentOpened = cache->index().study(recent)->lastOpened;
+    QTRY_VERIFY(QDateTime::currentMSecsSinceEpoch() > recentOpened);
     QVERIFY(openStudy(*cache, **keeper, ctStudy, "test").ok());  // the most recent
     auto shown = openStudy(*cache, **keeper, open, "viewing");
     QVERIFY(shown.ok());
