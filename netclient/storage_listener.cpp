@@ -10,6 +10,7 @@
 #include <dcmtk/dcmnet/dimse.h>
 #include <dcmtk/dcmtls/tlslayer.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
 #include <list>
@@ -26,6 +27,7 @@ struct StorageListener::Impl {
     StorageListener* owner = nullptr;
     InstanceSink* sink = nullptr;
     std::function<void(const std::string&, const std::string&)> onReceived;
+    std::function<void(const std::string&, const std::string&, const std::string&)> onRefused;
     std::unique_ptr<DcmTLSTransportLayer> tls;
     T_ASC_Network* network = nullptr;
     std::thread acceptor;
@@ -49,6 +51,8 @@ struct StorageListener::Impl {
 };
 
 namespace {
+
+constexpr int kRequestSeconds = 3;  // to send the association request once connected
 
 std::string trimmed(const char* s)
 {
@@ -161,8 +165,11 @@ void StorageListener::Impl::serve(T_ASC_Association* assoc)
                     }
                     if (onReceived) onReceived(calling, rq.AffectedSOPInstanceUID);
                 } else {
-                    std::lock_guard<std::mutex> lock(mutex);
-                    ++stats.failed;
+                    {
+                        std::lock_guard<std::mutex> lock(mutex);
+                        ++stats.failed;
+                    }
+                    if (onRefused) onRefused(calling, rq.AffectedSOPInstanceUID, ctx.outcome.reason);
                 }
             } else {
                 c = DIMSE_BADCOMMANDTYPE;  // not a service of this listener
@@ -254,6 +261,7 @@ Status StorageListener::start()
     m_impl->owner = this;
     m_impl->sink = &m_sink;
     m_impl->onReceived = m_onReceived;
+    m_impl->onRefused = m_onRefused;
     if (m_options.tls.enabled) {
         auto tls = std::make_unique<DcmTLSTransportLayer>(NET_ACCEPTOR, nullptr, OFTrue);
         if (m_options.tls.certFile.empty() || m_options.tls.keyFile.empty()) return makeError("tls", "a TLS listener needs a certificate and a key");
@@ -266,7 +274,10 @@ Status StorageListener::start()
         tls->activateCipherSuites();
         m_impl->tls = std::move(tls);
     }
-    OFCondition c = ASC_initializeNetwork(NET_ACCEPTOR, m_options.port, m_options.timeoutSeconds, &m_impl->network);
+    // DCMTK reads a caller's association request on the accepting thread, with the network's ACSE
+    // timeout: kept short, so that a connection that says nothing holds the next callers back for
+    // seconds, not for the DIMSE timeout (associations then run on their own threads with it).
+    OFCondition c = ASC_initializeNetwork(NET_ACCEPTOR, m_options.port, std::min(m_options.timeoutSeconds, kRequestSeconds), &m_impl->network);
     if (c.bad()) {
         m_impl.reset();
         return makeError("port", "cannot listen on port " + std::to_string(m_options.port) + ": " + c.text());

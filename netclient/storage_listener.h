@@ -49,6 +49,8 @@ public:
     ListenerStats stats() const;
     // Called (from association threads) for each instance received: calling AE, SOP Instance UID.
     void setOnReceived(std::function<void(const std::string&, const std::string&)> f) { m_onReceived = std::move(f); }
+    // Called for each instance refused (not stored): calling AE, SOP Instance UID, the reason.
+    void setOnRefused(std::function<void(const std::string&, const std::string&, const std::string&)> f) { m_onRefused = std::move(f); }
 
     struct Impl;
 
@@ -58,6 +60,7 @@ private:
     std::unique_ptr<Impl> m_impl;
     std::atomic<bool> m_running{false};
     std::function<void(const std::string&, const std::string&)> m_onReceived;
+    std::function<void(const std::string&, const std::string&, const std::string&)> m_onRefused;
     friend struct Impl;
 };
 

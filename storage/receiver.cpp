@@ -164,17 +164,24 @@ void Receiver::releaseIdle(bool all)
 {
     const auto now = std::chrono::steady_clock::now();
     bool released = false;
+    std::string newest;  // of the studies let go, the one whose instances arrived last
+    std::chrono::steady_clock::time_point newestAt{};
     for (auto it = m_held.begin(); it != m_held.end();) {
         if (all || now - it->second.last > std::chrono::milliseconds(kHoldMs)) {
             if (it->second.lease) m_cache->leases().release(it->second.lease);
-            it = m_held.erase(it);
+            if (!released || it->second.last > newestAt) {
+                newest = it->first;
+                newestAt = it->second.last;
+            }
             released = true;
+            it = m_held.erase(it);
         } else {
             ++it;
         }
     }
-    // What arrived may have left the cache over its quota while the studies were held.
-    if (released) m_cache->evict();
+    // What arrived may have left the cache over its quota while the studies were held: the least
+    // recently used go now, never the study that arrived last (one larger than the quota stays whole).
+    if (released) m_cache->evict(std::nullopt, 0, {newest});
 }
 
 void Receiver::process(std::vector<Item>& batch)

@@ -321,6 +321,10 @@ int runListen(const QStringList& args)
     listener.setOnReceived([](const std::string& ae, const std::string& sop) {
         QTextStream(stdout) << "received " << QString::fromStdString(sop) << " from " << QString::fromStdString(ae) << '\n' << Qt::flush;
     });
+    listener.setOnRefused([](const std::string& ae, const std::string& sop, const std::string& why) {
+        QTextStream(stdout) << "refused " << QString::fromStdString(sop) << " from " << QString::fromStdString(ae) << ": "
+                            << QString::fromStdString(why) << '\n' << Qt::flush;
+    });
     if (auto s = listener.start(); !s) return fail(QString::fromStdString(s.error().message));
     out() << "listening as " << QString::fromStdString(lo.aeTitle) << " on port " << lo.port << (lo.tls.enabled ? " with TLS" : "")
           << " (Ctrl+C stops)\n" << Qt::flush;
