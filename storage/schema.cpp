@@ -162,22 +162,39 @@ CREATE INDEX study_leases_process ON study_leases(host, pid, process_start);
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion, "one migration per schema version");
 
-Status migrate(Database& db)
+namespace {
+
+// The schema version; the statement is finished at once, so that no read transaction stays open
+// (a stale read snapshot could not then become the write transaction of a migration).
+Result<int> schemaVersion(Database& db)
 {
     auto v = db.prepare("PRAGMA user_version");
     if (!v) return v.error();
-    int version = v->step() ? int(v->integer(0)) : 0;
+    return v->step() ? int(v->integer(0)) : 0;
+}
+
+}  // namespace
+
+Status migrate(Database& db)
+{
     const int latest = int(sizeof(kMigrations) / sizeof(kMigrations[0]));
-    if (version > latest)
-        return makeError("schema", "the cache index has schema version " + std::to_string(version) + "; this Lightbox knows up to " +
+    auto version = schemaVersion(db);
+    if (!version) return version.error();
+    if (*version > latest)
+        return makeError("schema", "the cache index has schema version " + std::to_string(*version) + "; this Lightbox knows up to " +
                                        std::to_string(latest) + " (use a newer Lightbox)");
-    while (version < latest) {
+    while (*version < latest) {
         Transaction t(db);
         if (!t.ok()) return t.error();
-        if (auto s = db.exec(kMigrations[version]); !s) return makeError("schema", "migration " + std::to_string(version + 1) + ": " + s.error().message);
-        if (auto s = db.exec("PRAGMA user_version = " + std::to_string(version + 1)); !s) return s.error();
+        // Read again under the write lock: another process may have migrated meanwhile.
+        version = schemaVersion(db);
+        if (!version) return version.error();
+        if (*version >= latest) break;
+        const int next = *version + 1;
+        if (auto s = db.exec(kMigrations[next - 1]); !s) return makeError("schema", "migration " + std::to_string(next) + ": " + s.error().message);
+        if (auto s = db.exec("PRAGMA user_version = " + std::to_string(next)); !s) return s.error();
         if (auto s = t.commit(); !s) return s.error();
-        ++version;
+        version = next;
     }
     return Done{};
 }

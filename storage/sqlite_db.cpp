@@ -1,5 +1,8 @@
 #include "sqlite_db.h"
 
+#include <chrono>
+#include <thread>
+
 #include <sqlite3.h>
 
 #include <memory>
@@ -126,8 +129,15 @@ Result<Database> Database::open(const std::string& path, bool create)
     }
     sqlite3_busy_timeout(db.m_db, 10000);
     sqlite3_extended_result_codes(db.m_db, 1);
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                               "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-16000"}) {
+    // Switching a new database to WAL needs it to itself: another process creating the same cache
+    // at this moment makes SQLite answer "locked" at once (no busy handler for it), so try again.
+    Status wal = db.exec("PRAGMA journal_mode=WAL");
+    for (int attempt = 0; !wal && (sqlite3_errcode(db.m_db) & 0xff) == SQLITE_BUSY && attempt < 200; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        wal = db.exec("PRAGMA journal_mode=WAL");
+    }
+    if (!wal) return wal.error();
+    for (const char* pragma : {"PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-16000"}) {
         auto s = db.exec(pragma);
         if (!s) return s.error();
     }
