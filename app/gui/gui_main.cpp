@@ -30,12 +30,16 @@ namespace {
 // Empty when an OpenGL context can be made on this display; else why not, for people.
 QString openGlProblem()
 {
+    // Platforms that draw no OpenGL widget (QOpenGLWidget, which hosts VTK), even where they can
+    // make a context: Qt's offscreen platform does with GLX when DISPLAY is set.
+    static const QStringList noGlWidgets{"offscreen", "minimal", "minimalegl", "vnc", "linuxfb", "vkkhrdisplay"};
+    const bool widgets = !noGlWidgets.contains(QGuiApplication::platformName());
     QOffscreenSurface surface;
     surface.setFormat(QSurfaceFormat::defaultFormat());
     surface.create();
     QOpenGLContext context;
     context.setFormat(QSurfaceFormat::defaultFormat());
-    if (surface.isValid() && context.create() && context.makeCurrent(&surface)) {
+    if (widgets && surface.isValid() && context.create() && context.makeCurrent(&surface)) {
         context.doneCurrent();
         return {};
     }
