@@ -6,6 +6,8 @@
 #include "test_support.h"
 
 #include <QImage>
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,6 +27,7 @@ private slots:
     void slabsShowTheShapes();
     void volumeRendering();
     void fromTheCache();
+    void reformatsOpenWithTheCentralImagesWindow();
     void errors();
 
 private:
@@ -164,6 +167,34 @@ void RenderViewsTest::fromTheCache()
     QVERIFY(!fromCache.isNull());
     const ImageDiff d = compareImages(fromFolder, fromCache);
     QVERIFY2(d.sameSize && d.maxDiff == 0, qPrintable(d.describe()));
+}
+
+void RenderViewsTest::reformatsOpenWithTheCentralImagesWindow()
+{
+    // As on a sagittal MR whose edge slices carry a window of their own (W 22): the first and last
+    // slices along the normal get C 11 W 22, every other C 100 W 1400 (pydicom writes them). The
+    // reformat, without --window, opens with the central image's window.
+    const QString folder = m_tmp.path() + "/windows";
+    QVERIFY(QDir().mkpath(folder));
+    for (const QString& f : QDir(m_folder).entryList(QDir::Files)) QVERIFY(QFile::copy(m_folder + "/" + f, folder + "/" + f));
+    const char* script = R"(
+import glob, sys, pydicom
+files = sorted(glob.glob(sys.argv[1] + "/*.dcm"), key=lambda f: float(pydicom.dcmread(f).ImagePositionPatient[2]))
+for i, f in enumerate(files):
+    ds = pydicom.dcmread(f)
+    edge = i in (0, len(files) - 1)
+    ds.WindowCenter, ds.WindowWidth = ("11", "22") if edge else ("100", "1400")
+    ds.save_as(f)
+)";
+    const ProcessResult py = run(python(), {"-c", script, folder});
+    QVERIFY2(py.ok(), py.err.constData());
+    const QImage ours = render({"--view", "axial", "--position", "3"}, folder);
+    QVERIFY(!ours.isNull());
+    const QString ref = m_tmp.path() + "/central-window-ref.png";
+    const ProcessResult r = run(python(), {scriptsDir() + "/cli/reformat_reference.py", folder, "axial", "3", "100,1400", ref});
+    QVERIFY2(r.ok(), r.err.constData());
+    const ImageDiff d = compareImages(ours, QImage(ref));
+    QVERIFY2(d.sameSize && d.maxDiff <= 1, qPrintable(d.describe()));
 }
 
 void RenderViewsTest::errors()
