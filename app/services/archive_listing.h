@@ -1,0 +1,27 @@
+#pragma once
+// What an archive holds of a study (or of some of its series), for a retrieve: the full list of
+// its instances, or a cheap summary (how many, and by DIMSE which SOP classes).
+#include "archive_ops.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace lightbox::app {
+
+struct Expected {
+    std::string sop, series, sopClass;
+};
+
+// The instances the archive holds for the request (C-FIND at image level, or QIDO-RS).
+Result<std::vector<Expected>> listInstances(const RetrieveSpec& spec, const std::atomic<bool>* cancel);
+
+// What the archive says about the study (or the requested series) in one cheap query: how many
+// instances it holds (-1: not said) and, by DIMSE, its SOP classes (which C-GET must propose).
+struct ArchiveSummary {
+    int instances = -1;
+    std::set<std::string> classes;
+};
+ArchiveSummary summarizeHoldings(const RetrieveSpec& spec, const std::atomic<bool>* cancel);
+
+}  // namespace lightbox::app
