@@ -105,8 +105,11 @@ bool startsJ2kFrame(const std::uint8_t* p, Uint32 n)
 
 bool startsJpegFrame(const std::uint8_t* p, Uint32 n) { return p && n >= 2 && p[0] == 0xFF && p[1] == 0xD8; }
 
+// The bytes of a frame's fragments; `firstFragment` (if given) is set to the index of its first
+// fragment, counted from 0 after the Basic Offset Table item.
 Result<std::vector<std::uint8_t>> encapsulatedFrameBytes(DcmPixelData* pd, std::uint32_t frame, std::uint32_t frames,
-                                                        bool (*startsFrame)(const std::uint8_t*, Uint32))
+                                                        bool (*startsFrame)(const std::uint8_t*, Uint32),
+                                                        unsigned long* firstFragment = nullptr)
 {
     DcmPixelSequence* seq = nullptr;
     E_TransferSyntax xfer = EXS_Unknown;
@@ -163,6 +166,7 @@ Result<std::vector<std::uint8_t>> encapsulatedFrameBytes(DcmPixelData* pd, std::
         begin = starts[frame];
         end = frame + 1 < starts.size() ? starts[frame + 1] : fragments;
     }
+    if (firstFragment) *firstFragment = begin;
     std::vector<std::uint8_t> out;
     for (unsigned long i = begin; i < end; ++i) {
         auto [p, n] = fragment(i);
@@ -242,8 +246,10 @@ Result<DecodedFrame> decodeFrame(const DicomFile& file, const ImageInfo& info, s
             if (!bytes) return bytes.error();
             out.data = std::move(*bytes);
         } else {
+            Uint32 startFragment = 0;  // 0: DCMTK finds the frame's first fragment itself
             if (codec == PixelCodec::Jpeg || codec == PixelCodec::JpegLs) {
-                auto bytes = encapsulatedFrameBytes(pd, frame, info.frames, startsJpegFrame);
+                unsigned long first = 0;
+                auto bytes = encapsulatedFrameBytes(pd, frame, info.frames, startsJpegFrame, &first);
                 if (!bytes) return bytes.error();
                 const auto h = parseJpegFrameHeader(bytes->data(), bytes->size());
                 if (!h) return makeError("corrupt-pixel-data", "frame " + std::to_string(frame + 1) + ": no JPEG frame header");
@@ -253,6 +259,10 @@ Result<DecodedFrame> decodeFrame(const DicomFile& file, const ImageInfo& info, s
                                                                "x" + std::to_string(h->components) + ", the header says " +
                                                                std::to_string(info.columns) + "x" + std::to_string(info.rows) + "x" +
                                                                std::to_string(info.samplesPerPixel));
+                // Where the frame starts is known (DCMTK counts the offset table as item 0): DCMTK
+                // would refuse to look for it when fewer fragments than claimed frames are left,
+                // even for a frame whose fragments are all there.
+                startFragment = Uint32(first + 1);
             }
             Uint32 frameSize = 0;
             if (pd->getUncompressedFrameSize(ds, frameSize).bad() || frameSize == 0)
@@ -262,7 +272,6 @@ Result<DecodedFrame> decodeFrame(const DicomFile& file, const ImageInfo& info, s
             const Uint32 bufSize = frameSize + (frameSize & 1);
             auto buf = allocate(bufSize);
             if (!buf) return buf.error();
-            Uint32 startFragment = 0;
             OFString colorModel;
             OFCondition c = pd->getUncompressedFrame(ds, frame, startFragment, buf->data(), bufSize, colorModel, nullptr);
             if (c.bad()) return makeError("corrupt-pixel-data", std::string("frame ") + std::to_string(frame + 1) + ": " + c.text());
