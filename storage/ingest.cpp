@@ -74,17 +74,24 @@ IngestResult Cache::ingest(std::vector<Candidate>& batch)
         return result;
     };
 
-    // 1. Room for the batch, made at the expense of the least recently used studies nobody holds.
+    // 1. Room for what the batch adds (instances stored already add nothing), made at the expense
+    //    of the least recently used studies nobody holds.
     std::int64_t bytes = 0;
     std::set<std::string> studies;
     for (const Candidate& c : batch) {
+        if (m_index->hasInstance(c.record.sopInstanceUid)) continue;
         bytes += c.record.fileSize;
         studies.insert(c.record.studyUid);
     }
-    evict(std::nullopt, bytes, studies);
+    if (bytes > 0) evict(std::nullopt, bytes, studies);
 
-    // 2. The data on the disk before any name points at them.
-    if (auto s = m_store.makeDurable(); !s) return refuseRest(s.error().message);
+    // 2. The data on the disk before any name points at them (here, outside the lock, unless every
+    //    instance seemed stored already; then below, should one have gone meanwhile).
+    bool durable = false;
+    if (bytes > 0) {
+        if (auto s = m_store.makeDurable(); !s) return refuseRest(s.error().message);
+        durable = true;
+    }
 
     // 3. Under the index's write lock (every process's ingest and delete take it): instances
     //    already stored are left out, the rest placed, flushed and indexed in one transaction.
@@ -98,11 +105,17 @@ IngestResult Cache::ingest(std::vector<Candidate>& batch)
         if (!seen.insert(c.record.sopInstanceUid).second || m_index->hasInstance(c.record.sopInstanceUid)) {
             ::unlink(c.temporary.c_str());
             result.outcomes[i].kind = IngestOutcome::Kind::AlreadyPresent;
-        } else if (auto s = m_store.place(c.temporary, c.record.sopInstanceUid); !s) {
-            fatal = s.error().message;
-        } else {
-            placed.push_back(i);
+            continue;
         }
+        if (!durable) {
+            if (auto s = m_store.makeDurable(); !s) {
+                fatal = s.error().message;
+                break;
+            }
+            durable = true;
+        }
+        if (auto s = m_store.place(c.temporary, c.record.sopInstanceUid); !s) fatal = s.error().message;
+        else placed.push_back(i);
     }
     if (fatal.empty() && !placed.empty())
         if (auto s = m_store.makeDurable(); !s) fatal = s.error().message;

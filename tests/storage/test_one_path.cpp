@@ -12,6 +12,7 @@
 #include "import_sources.h"
 #include "instance_summary.h"
 #include "key_images.h"
+#include "receiver.h"
 #include "study_open.h"
 
 #include <QCryptographicHash>
@@ -62,6 +63,7 @@ private slots:
     void leasesOfDeadOrSilentProcessesExpire();
     void deleteTakesEverythingEvictionKeepsMeasurements();
     void thumbnailsAreNamedByDigest();
+    void instancesStoredAlreadyMakeNoRoom();
     void oneLateralityRule_data();
     void oneLateralityRule();
 
@@ -278,6 +280,42 @@ void OnePathTest::thumbnailsAreNamedByDigest()
     const QString digest = QCryptographicHash::hash(QByteArray::fromStdString(series), QCryptographicHash::Sha1).toHex();
     QCOMPARE(QFileInfo(path).fileName(), digest + "-48.png");
     QCOMPARE(QFileInfo(path).path(), m_tmp.path() + "/c-thumbs/thumbs");
+}
+
+void OnePathTest::instancesStoredAlreadyMakeNoRoom()
+{
+    // Two studies filling the quota exactly; the older is received again whole (an archive or a
+    // modality sending it twice): nothing new arrives, so nothing may be evicted for it.
+    const QString dir = m_tmp.path() + "/c-resend";
+    auto c = cache("c-resend");
+    QVERIFY(c);
+    const QStringList ct = filesUnder(testDataDir() + "/ct/siemens-sensation10_chest_30sl");
+    QCOMPARE(c->import({str(testDataDir() + "/ct/siemens-sensation10_chest_30sl")}).imported, std::size_t(30));
+    QCOMPARE(c->import({str(ctSmall())}).imported, std::size_t(1));
+    Quota q;
+    q.maxBytes = c->index().stats().bytes;
+    q.minFreeBytes = 0;
+    QVERIFY(c->setQuota(q).ok());
+    auto receive = [&](const QStringList& files) {
+        auto receiver = Receiver::open(str(dir), "test");
+        if (!receiver) return ReceiverCounters{};
+        const QString incoming = QString::fromStdString((*receiver)->incomingFolder());
+        int n = 0;
+        for (const QString& f : files) {
+            const QString copy = incoming + QStringLiteral("/%1.dcm").arg(++n);
+            if (QFile::copy(f, copy)) (*receiver)->submit(str(copy));
+        }
+        (*receiver)->flush();
+        return (*receiver)->counters();
+    };
+    const ReceiverCounters again = receive(ct);
+    QCOMPARE(again.alreadyPresent, std::size_t(30));
+    QCOMPARE(c->index().stats().studies, std::int64_t(2));
+    // One new instance more than the quota holds: now the least recently used study goes.
+    const ReceiverCounters fresh = receive({modifiedCopy(m_tmp.path() + "/resend/new.dcm", {"-gin", "-gst", "-gse"})});
+    QCOMPARE(fresh.stored, std::size_t(1));
+    QVERIFY(c->index().stats().bytes <= q.maxBytes);
+    QVERIFY(c->verify().ok());
 }
 
 void OnePathTest::oneLateralityRule_data()
