@@ -3,8 +3,18 @@
 // MONOCHROME1, padding, palettes, big endian...), `lightbox render` must equal a reference nobody
 // here wrote: DCMTK's dcmj2pnm (dcml2pnm for JPEG-LS, after `gdcmconv --raw` for JPEG 2000), or
 // pydicom where DCMTK 3.6.7 does not implement the standard (see corpus_plan.py).
+//
+// Overlays: DCMTK's tools draw overlay planes (60xx) into the image by default; `lightbox render`
+// writes the pixel data through the display pipeline only, one output pixel per image pixel and no
+// overlay (README, Headless commands). That is the right output: overlays are graphics laid over the
+// image (PS3.3 C.9), not pixel values, and the viewer is to draw them separately. So every reference
+// is made with dcmj2pnm's --no-overlays (-O). An overlay kept in unused high bits of Pixel Data
+// (Overlay Bit Position above High Bit, retired but still written) is not pixel data either: bits
+// above High Bit must be masked out of the pixel values (PS3.5 8.1.1), which
+// embeddedOverlayBitsAreNotPixelValues() checks at the very pixels where those bits are set.
 #include "test_support.h"
 
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -36,6 +46,7 @@ private slots:
     void corpus();
     void variants_data();
     void variants();
+    void embeddedOverlayBitsAreNotPixelValues();
     void coverage();
 
 private:
@@ -160,7 +171,8 @@ void RenderFidelityTest::check(const Case& c)
         }
         if (c.reference != "gdcm+dcmj2pnm" || ref.ok()) {
             const QString tool = c.reference == "dcml2pnm" ? "dcml2pnm" : "dcmj2pnm";
-            ref = run(tool, QStringList{"+on"} << c.referenceArgs << "+F" << frame << source << theirs);
+            // -O: the pixel data only, no overlay planes drawn into it (see the top of this file).
+            ref = run(tool, QStringList{"+on", "-O"} << c.referenceArgs << "+F" << frame << source << theirs);
         }
     }
     const ProcessResult mine = run(lightboxExe(), QStringList{"render", c.file, "--out", ours, "--frame", frame} << c.ours);
@@ -183,6 +195,59 @@ void RenderFidelityTest::check(const Case& c)
         QVERIFY2(d.maxDiff <= 1, qPrintable(msg));
     }
     ++m_compared;
+}
+
+void RenderFidelityTest::embeddedOverlayBitsAreNotPixelValues()
+{
+    // A Siemens CT (16 bits allocated, 12 stored, High Bit 11) whose overlay 6000 lives in bit 12 of
+    // Pixel Data. Where that bit is set the stored word is 4096 or more: taken as a pixel value it
+    // would be over 3000 HU, white in the file's 40/300 window. Masked, as the standard requires,
+    // those pixels show the 12-bit value beneath: tissue and air, not white.
+    const QString file = testDataDir() + "/results/overlays/siemens-biograph64_ct_overlay-embedded-in-pixeldata-bit12.dcm";
+    QVERIFY2(QFileInfo::exists(file), qPrintable(file));
+    // The pixels with bits above High Bit set, read from the raw Pixel Data bytes by pydicom and
+    // numpy (no decoder, no masking): "row col stored-word masked-value" per line.
+    const ProcessResult bits = run(python(), {scriptsDir() + "/fidelity/high_bits.py", file});
+    QVERIFY2(bits.ok(), bits.err.constData());
+    struct Pixel { int row, col, word, masked; };
+    QList<Pixel> flagged;
+    for (const QByteArray& line : bits.out.split('\n')) {
+        const QList<QByteArray> f = line.split(' ');
+        if (f.size() == 4) flagged.append({f[0].toInt(), f[1].toInt(), f[2].toInt(), f[3].toInt()});
+    }
+    QVERIFY2(flagged.size() > 100, qPrintable(QStringLiteral("only %1 pixels carry overlay bits").arg(flagged.size())));
+
+    const QString ours = m_tmp.path() + "/overlay-bits-ours.png", theirs = m_tmp.path() + "/overlay-bits-dcmtk.png";
+    const ProcessResult mine = run(lightboxExe(), {"render", file, "--window", "40,300", "--out", ours});
+    QVERIFY2(mine.ok(), mine.err.constData());
+    const ProcessResult ref = run("dcmj2pnm", {"+on", "-O", "+Ww", "40", "300", file, theirs});
+    QVERIFY2(ref.ok(), ref.err.constData());
+    const QImage a = QImage(ours).convertToFormat(QImage::Format_Grayscale8), b = QImage(theirs).convertToFormat(QImage::Format_Grayscale8);
+    QCOMPARE(a.size(), QSize(512, 512));
+    QCOMPARE(b.size(), a.size());
+    // The DICOM linear window 40/300 of the masked value in HU (slope 1, intercept -1024): what a
+    // masked pixel must show; an unmasked one would be 255.
+    auto windowed = [](int stored) {
+        const double hu = stored - 1024.0, c = 40 - 0.5, w = 300 - 1.0;
+        if (hu <= c - w / 2) return 0.0;
+        if (hu > c + w / 2) return 255.0;
+        return ((hu - c) / w + 0.5) * 255.0;
+    };
+    int belowWhite = 0;
+    for (const Pixel& p : flagged) {
+        QVERIFY2(p.word >= 4096 && p.masked == (p.word & 0x0fff), qPrintable(QStringLiteral("%1,%2: %3").arg(p.col).arg(p.row).arg(p.word)));
+        const int mineValue = a.pixelColor(p.col, p.row).red(), dcmtk = b.pixelColor(p.col, p.row).red();
+        const QString where = QStringLiteral("pixel %1,%2 (stored word %3, masked %4): lightbox %5, dcmj2pnm -O %6, window of the masked value %7")
+                                  .arg(p.col).arg(p.row).arg(p.word).arg(p.masked).arg(mineValue).arg(dcmtk).arg(windowed(p.masked), 0, 'f', 1);
+        QVERIFY2(std::abs(mineValue - dcmtk) <= 1, qPrintable(where));
+        QVERIFY2(std::abs(mineValue - windowed(p.masked)) <= 1.0, qPrintable(where));
+        belowWhite += mineValue < 255 ? 1 : 0;
+    }
+    // Every one of them would be white if the overlay bit were taken as pixel data.
+    QCOMPARE(belowWhite, int(flagged.size()));
+    // And the rest of the image as dcmj2pnm shows it without overlays.
+    const ImageDiff d = compareImages(a, b);
+    QVERIFY2(d.sameSize && d.maxDiff <= 1, qPrintable(d.describe()));
 }
 
 void RenderFidelityTest::coverage()
