@@ -1,7 +1,8 @@
 // The archive commands end to end, as a user types them, against a real Orthanc: archive
 // add/list/remove with the password sealed in the settings file, config set, echo, find (with
 // "cached" marks), retrieve by C-GET, C-MOVE and WADO-RS into empty and partly filled caches
-// (resume), send by C-STORE and STOW-RS, and the foreground storage listener.
+// (resume), only the asked series of a four-series study (--series), send by C-STORE and STOW-RS,
+// and the foreground storage listener.
 #include "dicom_copies.h"
 #include "orthanc_fixture.h"
 #include "test_support.h"
@@ -12,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -30,6 +32,8 @@ private slots:
     void retrieveByEveryMethod_data();
     void retrieveByEveryMethod();
     void retrieveResumesAPartlyCachedStudy();
+    void retrieveOnlyTheAskedSeries_data();
+    void retrieveOnlyTheAskedSeries();
     void sendByStoreAndStow();
     void listenInTheForeground();
     void usageErrors();
@@ -44,7 +48,20 @@ private:
     int m_port = 0;
     QString m_ctStudy;
     QStringList m_ct;
+    QString m_multiStudy;                // four series (new UIDs): the CT, the MR, two compressed MR
+    QList<QStringList> m_multiSeries;
 };
+
+namespace {
+
+// The Series Instance UID of a file, read by dcmdump; empty if it cannot be read.
+QString seriesUid(const QString& file)
+{
+    const ProcessResult r = run("dcmdump", {"-q", "+P", "0020,000e", file});
+    return r.ok() ? QString::fromUtf8(r.out).section('[', 1).section(']', 0, 0) : QString();
+}
+
+}  // namespace
 
 void ArchiveCliTest::initTestCase()
 {
@@ -61,6 +78,19 @@ void ArchiveCliTest::initTestCase()
     m_ctStudy = newUid();
     m_ct = copyWithNewUids(filesUnder(testDataDir() + "/ct/siemens-sensation10_chest_30sl"), m_tmp.path() + "/ct", m_ctStudy, "LB-CLI-CT");
     QCOMPARE(m_orthanc->upload(m_ct), 30);
+    m_multiStudy = newUid();
+    int n = 0;
+    for (const char* folder : {"ct/siemens-sensation10_chest_30sl", "mr/siemens-verio_brain-t1post_24sl", "compressed-series/siemens-trio_mr_4sl_jpeg-ls",
+                              "compressed-series/siemens-trio_mr_4sl_rle"}) {
+        const QStringList files = filesUnder(testDataDir() + "/" + folder);
+        m_multiSeries << copyWithNewUids(files, m_tmp.path() + QStringLiteral("/multi/%1").arg(n++), m_multiStudy, "LB-CLI-MULTI");
+        QCOMPARE(m_multiSeries.back().size(), files.size());
+        QCOMPARE(m_orthanc->upload(m_multiSeries.back()), int(files.size()));
+    }
+    QSet<QString> series;
+    for (const QStringList& s : m_multiSeries) series.insert(seriesUid(s.front()));
+    QCOMPARE(series.size(), 4);
+    QVERIFY(!series.contains(QString()));
     ProcessResult r = lb({"archive", "add", "orthanc", "--aet", "ORTHANC", "--host", "127.0.0.1", "--port", QString::number(m_orthanc->dicomPort()),
                           "--dicomweb", m_orthanc->dicomWebUrl(), "--user", "reader", "--password", "pa ss:wörd", "--timeout", "15"});
     QVERIFY2(r.ok(), r.err.constData());
@@ -163,12 +193,31 @@ void ArchiveCliTest::retrieveResumesAPartlyCachedStudy()
     ProcessResult r = lb({"retrieve", "--archive", "orthanc", "--study", m_ctStudy, "--quiet"}, cache);
     QVERIFY2(r.ok(), r.err.constData());
     QVERIFY2(r.out.contains("expected 30, already cached 12, received 18, missing 0"), r.out.constData());
-    // One series of a study (the CT has one): --series.
-    const QString cache2 = m_tmp.path() + "/series";
-    const QString series = QString::fromUtf8(run("dcmdump", {"-q", "+P", "0020,000e", m_ct.front()}).out).section('[', 1).section(']', 0, 0);
-    r = lb({"retrieve", "--archive", "orthanc", "--study", m_ctStudy, "--series", series, "--method", "wado", "--quiet"}, cache2);
-    QVERIFY2(r.ok(), r.err.constData());
-    QVERIFY(r.out.contains("received 30"));
+}
+
+void ArchiveCliTest::retrieveOnlyTheAskedSeries_data() { retrieveByEveryMethod_data(); }
+
+void ArchiveCliTest::retrieveOnlyTheAskedSeries()
+{
+    QFETCH(QString, method);
+    // A study of four series on the archive: --series twice brings those two, and nothing of the
+    // other two.
+    const QStringList& asked1 = m_multiSeries[1];
+    const QStringList& asked2 = m_multiSeries[3];
+    const QString cache = m_tmp.path() + "/series-" + method;
+    const ProcessResult r = lb({"retrieve", "--archive", "orthanc", "--study", m_multiStudy, "--series", seriesUid(asked1.front()), "--series",
+                                seriesUid(asked2.front()), "--method", method, "--quiet"},
+                               cache);
+    QVERIFY2(r.ok(), (r.out + r.err).constData());
+    const int wanted = int(asked1.size() + asked2.size());
+    QVERIFY2(r.out.contains(QStringLiteral("expected %1, already cached 0, received %1, missing 0").arg(wanted).toUtf8()), r.out.constData());
+    const auto got = cachedInstances(cache, m_multiStudy);
+    QCOMPARE(got.size(), wanted);
+    for (const QString& f : asked1 + asked2) {
+        QVERIFY2(got.contains(sopInstanceUid(f)), qPrintable(f));
+        QCOMPARE(pixelDataBytes(got.value(sopInstanceUid(f))), pixelDataBytes(f));
+    }
+    for (const QString& f : m_multiSeries[0] + m_multiSeries[2]) QVERIFY2(!got.contains(sopInstanceUid(f)), qPrintable("not asked for: " + f));
 }
 
 void ArchiveCliTest::sendByStoreAndStow()
