@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 namespace lightbox::net {
 
@@ -94,6 +95,41 @@ Error dimseError(const OFCondition& c, const std::string& what)
     return makeError("dimse", what + ": " + c.text());
 }
 
+namespace {
+
+// Why a peer rejects our association. DcmSCU keeps the A-ASSOCIATE-RJ reason to itself (it only
+// logs it), so the request is made once more, bare (Verification only), to read it. Plain TCP only.
+std::optional<T_ASC_RejectParametersReason> rejectReason(const DicomPeer& peer)
+{
+    if (peer.tls.enabled) return std::nullopt;
+    T_ASC_Network* net = nullptr;
+    if (ASC_initializeNetwork(NET_REQUESTOR, 0, peer.timeoutSeconds, &net).bad()) return std::nullopt;
+    std::optional<T_ASC_RejectParametersReason> reason;
+    T_ASC_Parameters* params = nullptr;
+    if (ASC_createAssociationParameters(&params, ASC_DEFAULTMAXPDU).good()) {
+        const std::string address = peer.host + ":" + std::to_string(peer.port);
+        const char* syntaxes[] = {UID_LittleEndianImplicitTransferSyntax};
+        ASC_setAPTitles(params, peer.callingAeTitle.c_str(), peer.calledAeTitle.c_str(), nullptr);
+        ASC_setPresentationAddresses(params, "localhost", address.c_str());
+        T_ASC_Association* assoc = nullptr;
+        if (ASC_addPresentationContext(params, 1, UID_VerificationSOPClass, syntaxes, 1).good()) {
+            const OFCondition c = ASC_requestAssociation(net, params, &assoc);
+            if (c == DUL_ASSOCIATIONREJECTED) {
+                T_ASC_RejectParameters rej;
+                if (ASC_getRejectParameters(params, &rej).good()) reason = rej.reason;
+            } else if (c.good()) {
+                ASC_releaseAssociation(assoc);
+            }
+        }
+        if (assoc) ASC_destroyAssociation(&assoc);  // frees the parameters with it
+        else ASC_destroyAssociationParameters(&params);
+    }
+    ASC_dropNetwork(&net);
+    return reason;
+}
+
+}  // namespace
+
 Status associate(DcmSCU& scu, const DicomPeer& peer)
 {
     const std::string where = peer.calledAeTitle + " at " + peer.host + ":" + std::to_string(peer.port);
@@ -103,12 +139,12 @@ Status associate(DcmSCU& scu, const DicomPeer& peer)
     if (c.good()) return Done{};
     if (c == DUL_ASSOCIATIONREJECTED) {
         // The standard's reasons (PS3.8 9.3.4): the called AE title is the usual culprit.
-        std::string why = c.text();
-        if (why.find("Called AE Title Not Recognized") != std::string::npos || why.find("called AE") != std::string::npos)
+        const auto reason = rejectReason(peer);
+        if (reason == ASC_REASON_SU_CALLEDAETITLENOTRECOGNIZED)
             return makeError("rejected", "association rejected by " + where + ": the archive does not know the AE title " + peer.calledAeTitle);
-        if (why.find("Calling AE Title Not Recognized") != std::string::npos)
+        if (reason == ASC_REASON_SU_CALLINGAETITLENOTRECOGNIZED)
             return makeError("rejected", "association rejected by " + where + ": the archive does not know our AE title " + peer.callingAeTitle);
-        return makeError("rejected", "association rejected by " + where + ": " + why);
+        return makeError("rejected", "association rejected by " + where + ": " + c.text());
     }
     if (c == NET_EC_NoAcceptablePresentationContexts || c == NET_EC_NoPresentationContextsDefined)
         return makeError("no-service", where + " supports none of the services asked for");

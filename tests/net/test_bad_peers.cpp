@@ -3,7 +3,8 @@
 // accepts and never answers (DIMSE and HTTP), a peer that answers garbage or hangs up at once, a
 // wrong AE title, and a real Orthanc killed in the middle of a C-GET, a C-MOVE and a WADO-RS
 // retrieve of a 200-instance study, after which `cache verify` is clean and a second retrieve
-// (Orthanc restarted) completes the study.
+// (Orthanc restarted) completes the study. Calls to a wrong AE title, at the archive (echo, find,
+// C-GET, C-MOVE, `lightbox echo`) and at `lightbox listen`, are rejected and said so.
 #include "dicom_copies.h"
 #include "orthanc_fixture.h"
 #include "test_support.h"
@@ -17,6 +18,7 @@
 #include "receiver_sink.h"
 
 #include <QElapsedTimer>
+#include <QProcess>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -85,6 +87,8 @@ private slots:
     void nobodyListens();
     void silentPeersTimeOut();
     void garbageAndHangUpsAreErrors();
+    void wrongCalledAeTitleAtTheArchive();
+    void listenerRejectsAnotherCalledAeTitle();
     void archiveKilledMidRetrieve_data();
     void archiveKilledMidRetrieve();
 
@@ -172,6 +176,89 @@ void BadPeersTest::garbageAndHangUpsAreErrors()
         auto q = whileServing([&] { return net::qido(w, "studies", {}); });
         QVERIFY(!q.ok());
     }
+}
+
+void BadPeersTest::wrongCalledAeTitleAtTheArchive()
+{
+    // Orthanc checks the called AE title (DicomCheckCalledAet): an echo, a find and a retrieve by
+    // C-GET and by C-MOVE to another title are rejected, with a message naming the title, and
+    // nothing is stored.
+    QString error;
+    if (!m_orthanc->running()) QVERIFY2(m_orthanc->start(&error), qPrintable(error));
+    net::DicomPeer p = peerAt(m_orthanc->dicomPort(), 5);
+    p.calledAeTitle = "NOT-ORTHANC";
+    p.callingAeTitle = "LIGHTBOX";
+    auto named = [](const std::string& message) {
+        return QString::fromStdString(message).contains("does not know the AE title NOT-ORTHANC");
+    };
+    auto e = net::echo(p);
+    QVERIFY(!e.ok());
+    QCOMPARE(e.error().code, std::string("rejected"));
+    QVERIFY2(named(e.error().message), e.error().message.c_str());
+    net::FindQuery fq{net::QueryLevel::Study, net::QueryModel::StudyRoot, {{tags::StudyInstanceUID, m_study.toStdString()}}};
+    auto f = net::find(p, fq);
+    QVERIFY(!f.ok());
+    QCOMPARE(f.error().code, std::string("rejected"));
+    QVERIFY2(named(f.error().message), f.error().message.c_str());
+    for (const app::RetrieveMethod method : {app::RetrieveMethod::Get, app::RetrieveMethod::Move}) {
+        const QString cache = m_tmp.path() + QStringLiteral("/wrong-ae-%1").arg(int(method));
+        app::RetrieveSpec spec;
+        spec.archive.name = "orthanc";
+        spec.archive.aeTitle = "NOT-ORTHANC";
+        spec.archive.host = "127.0.0.1";
+        spec.archive.port = m_orthanc->dicomPort();
+        spec.archive.timeoutSeconds = 5;
+        spec.local.port = m_listenerPort;
+        spec.cacheDir = cache;
+        spec.studyUid = m_study.toStdString();
+        spec.method = method;
+        spec.attempts = 1;
+        const app::RetrieveReport r = app::retrieve(spec);
+        QVERIFY(!r.complete());
+        QCOMPARE(r.received, 0);
+        QVERIFY(!r.errors.empty());
+        QVERIFY2(named(r.errors.front()), r.errors.front().c_str());
+        QCOMPARE(cachedInstances(cache, m_study).size(), 0);
+    }
+    // The command line says the same, exit code 1.
+    const ProcessResult cli = run(lightboxExe(), {"echo", "--host", "127.0.0.1", "--port", QString::number(m_orthanc->dicomPort()), "--called-aet",
+                                                  "NOT-ORTHANC", "--config", m_tmp.path() + "/wrong-ae.json"});
+    QCOMPARE(cli.exitCode, 1);
+    QVERIFY2(named(cli.err.toStdString()), cli.err.constData());
+    // The right title still works: it was the title that was refused, not the archive that was down.
+    p.calledAeTitle = "ORTHANC";
+    QVERIFY(net::echo(p).ok());
+}
+
+void BadPeersTest::listenerRejectsAnotherCalledAeTitle()
+{
+    // `lightbox listen` answers its own AE title only (README, listen): an echo and a C-STORE to
+    // another title are rejected ("Called AE Title Not Recognized") and nothing is stored; its own
+    // title is served by the same listener.
+    const QString cache = m_tmp.path() + "/listen-wrong-ae";
+    const int port = freePort();
+    QProcess listener;
+    listener.start(lightboxExe(), {"listen", "--port", QString::number(port), "--aet", "LB-PEERS", "--cache", cache, "--config",
+                                   m_tmp.path() + "/listen-wrong-ae.json"});
+    QVERIFY(listener.waitForStarted());
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += listener.readAllStandardOutput()).contains("listening as LB-PEERS"), 15000);
+    const QString study = newUid();
+    const QStringList files = copyWithNewUids(filesUnder(testDataDir() + "/ct/siemens-sensation10_chest_30sl").mid(0, 2), m_tmp.path() + "/wrong-ae-files", study);
+    QCOMPARE(files.size(), 2);
+    const ProcessResult echo = run("echoscu", {"-aet", "MODALITY", "-aec", "SOMEONE-ELSE", "127.0.0.1", QString::number(port)});
+    QVERIFY(!echo.ok());
+    QVERIFY2((echo.out + echo.err).contains("Called AE Title Not Recognized"), (echo.out + echo.err).constData());
+    const ProcessResult store = run("storescu", QStringList{"-aet", "MODALITY", "-aec", "SOMEONE-ELSE", "127.0.0.1", QString::number(port)} + files);
+    QVERIFY(!store.ok());
+    QVERIFY2((store.out + store.err).contains("Called AE Title Not Recognized"), (store.out + store.err).constData());
+    const ProcessResult right = run("echoscu", {"-aet", "MODALITY", "-aec", "LB-PEERS", "127.0.0.1", QString::number(port)});
+    QVERIFY2(right.ok(), (right.out + right.err).constData());
+    ::kill(pid_t(listener.processId()), SIGTERM);
+    QVERIFY(listener.waitForFinished(20000));
+    out += listener.readAllStandardOutput();
+    QVERIFY2(out.contains("stored 0, already present 0"), out.constData());
+    QCOMPARE(cachedInstances(cache, study).size(), 0);
 }
 
 void BadPeersTest::archiveKilledMidRetrieve_data()
