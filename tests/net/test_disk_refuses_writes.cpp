@@ -3,12 +3,14 @@
 // 72 KB JPEG-LS MR slices can), so every write of a large file fails mid-way as it would on a full
 // disk. Nothing crashes, each refused instance is named with the reason, the sender of a refused
 // C-STORE is not told "stored", the listener keeps serving, `cache verify` finds the cache whole
-// with nothing left in tmp/, and once writes succeed again the same commands complete the set.
+// with nothing left in tmp/, exactly what fits under the limit (the MR slices) is stored and nothing
+// else, and once writes succeed again the same commands complete the set.
 #include "dicom_copies.h"
 #include "orthanc_fixture.h"
 #include "test_support.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -37,6 +39,15 @@ int cachedCount(const QString& cache)
     int n = 0;
     for (const QJsonValue& s : QJsonDocument::fromJson(r.out).array()) n += s.toObject()["instanceCount"].toInt();
     return n;
+}
+
+// SOP Instance UIDs, sorted: of the files given, or the UIDs themselves.
+QStringList sopSet(const QStringList& filesOrUids)
+{
+    QStringList out;
+    for (const QString& f : filesOrUids) out << (QFileInfo::exists(f) ? sopInstanceUid(f) : f);
+    out.sort();
+    return out;
 }
 
 bool tmpIsEmpty(const QString& cache) { return QDir(cache + "/tmp").entryList(QDir::Files | QDir::NoDotAndDotDot).isEmpty(); }
@@ -102,6 +113,8 @@ void DiskRefusesWritesTest::listenerRefusesAndKeepsServing()
     const QString cache = m_tmp.path() + "/listen", config = m_tmp.path() + "/listen.json";
     const int port = freePort();
     const QStringList listen{"listen", "--port", QString::number(port), "--aet", "LB-FULL", "--cache", cache, "--config", config};
+    // The cache is made first, with room for its index: the limit below is for the images.
+    QVERIFY(run(lightboxExe(), {"cache", "stats", "--cache", cache}).ok());
     QProcess listener;
     listener.start("bash", limited(listen));
     QVERIFY(listener.waitForStarted());
@@ -118,15 +131,19 @@ void DiskRefusesWritesTest::listenerRefusesAndKeepsServing()
     QCOMPARE(successes(refused), 0);
     QVERIFY2(QString::fromUtf8(refused.out + refused.err).contains("REFUSED"), refused.out.constData());
     QCOMPARE(listener.state(), QProcess::Running);
-    // The listener still serves; what it acknowledges is exactly what the cache holds (the small
-    // slices' files fit, but the index may not: then they are refused too).
+    // The listener still serves: the four small slices fit under the limit, so all four are
+    // acknowledged and stored, and nothing else is.
     const ProcessResult small = send(mr);
     QCOMPARE(listener.state(), QProcess::Running);
+    QCOMPARE(successes(small), 4);
     ::kill(pid_t(listener.processId()), SIGTERM);
     QVERIFY(listener.waitForFinished(20000));
     QCOMPARE(listener.exitStatus(), QProcess::NormalExit);
+    out += listener.readAllStandardOutput();
+    QVERIFY2(out.contains("stored 4, already present 0"), out.constData());
     QCOMPARE(cachedInstances(cache, ctStudy).size(), 0);
-    QCOMPARE(int(cachedInstances(cache, mrStudy).size()), successes(small));
+    QCOMPARE(sopSet(cachedInstances(cache, mrStudy).keys()), sopSet(mr));
+    QCOMPARE(cachedCount(cache), 4);
     const ProcessResult v = run(lightboxExe(), {"cache", "verify", "--cache", cache});
     QVERIFY2(v.ok(), v.out.constData());
     QVERIFY(tmpIsEmpty(cache));
@@ -172,14 +189,16 @@ void DiskRefusesWritesTest::retrieveIntoARefusingDisk()
                                 "--dicomweb", orthanc.dicomWebUrl(), "--config", config}).ok());
     QVERIFY(run(lightboxExe(), {"config", "set", "port", QString::number(storagePort), "--config", config}).ok());
     const QStringList retrieve{"retrieve", "--archive", "orthanc", "--study", study, "--method", method, "--attempts", "1", "--config", config, "--cache", cache};
+    QVERIFY(run(lightboxExe(), {"cache", "stats", "--cache", cache}).ok());  // the index made with room, as above
     const ProcessResult cut = run("bash", limited(retrieve), 120000);
     QVERIFY2(!cut.crashed, cut.err.constData());
     QCOMPARE(cut.exitCode, 1);  // not every instance is in the cache
-    QVERIFY2(!cut.out.contains("missing 0"), cut.out.constData());
+    // What fits under the limit (the four MR slices) is stored, the three CT slices are not.
+    QVERIFY2(cut.out.contains("expected 7, already cached 0, received 4, missing 3"), (cut.out + cut.err).constData());
     const ProcessResult v = run(lightboxExe(), {"cache", "verify", "--cache", cache});
     QVERIFY2(v.ok(), v.out.constData());
     QVERIFY(tmpIsEmpty(cache));
-    QVERIFY(cachedInstances(cache, study).size() < 7);
+    QCOMPARE(sopSet(cachedInstances(cache, study).keys()), sopSet(files.mid(3)));
     // Room again: the retrieve completes the set.
     const ProcessResult done = run(lightboxExe(), retrieve, 120000);
     QVERIFY2(done.ok(), (done.out + done.err).constData());
