@@ -146,7 +146,8 @@ void MeasureGuiTest::screenshot(const QString& name)
     const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
     if (dir.isEmpty()) return;
     QDir().mkpath(dir);
-    QTest::qWait(300);
+    // grab() paints the window and its views itself; only posted events (labels, overlays) remain.
+    QCoreApplication::processEvents();
     m_window->grab().save(dir + "/measure-" + name + ".png");
 }
 
@@ -369,7 +370,8 @@ void MeasureGuiTest::everythingComesBackAfterReopening()
 {
     const auto saved = m_window->annotations()->all();
     QVERIFY(saved.size() >= 12);
-    QTest::qWait(500);  // saves run on the pool
+    // Saves run one at a time on the cache service's write pool: closeWindow() destroys the
+    // service, whose destructor waits until every queued save is written.
     closeWindow();
     openWindow();
     const auto& back = m_window->annotations()->all();

@@ -396,7 +396,8 @@ void MprGuiTest::mainWindowSwitchesToMprAndBack()
     }
     const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
     if (!dir.isEmpty()) {
-        QTest::qWait(500);
+        // grab() paints every view itself; the planes were waited for above, only posted events remain.
+        QCoreApplication::processEvents();
         w.grab().save(dir + "/mpr-main-window.png");
     }
     w.setMprMode(false);

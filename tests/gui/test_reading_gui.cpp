@@ -257,8 +257,11 @@ void ReadingGuiTest::mammogramsBackToBack()
     viewer::ImageViewport* left = w->viewport(1);
     QVERIFY(right && left);
     QTRY_VERIFY_WITH_TIMEOUT(right->currentImageShown() && left->currentImageShown(), 10000);
-    QTest::qWait(100);
     const double mid = 64;
+    // Flipped and aligned once laid out: wait for the chest walls to reach the viewports' edges.
+    QTRY_VERIFY_WITH_TIMEOUT(std::abs(right->imageToWidget(QPointF(-0.5, mid)).x() - right->width()) < 2 &&
+                                 std::abs(std::min(left->imageToWidget(QPointF(-0.5, mid)).x(), left->imageToWidget(QPointF(127.5, mid)).x())) < 2,
+                             5000);
     // R CC: columns ran towards anterior, so its chest wall (column 0's edge) was on the left: flipped,
     // that edge is now at the viewport's right edge.
     QVERIFY(right->imageToWidget(QPointF(-0.5, mid)).x() > right->imageToWidget(QPointF(127.5, mid)).x());
@@ -476,7 +479,7 @@ void ReadingGuiTest::referenceLinesAreWherePlanesCut()
     QVERIFY(!app::ReferenceLines::cut(axial, m_session->windows()[0]->viewport(1)));
     const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
     if (!dir.isEmpty()) {
-        QTest::qWait(200);
+        QTRY_VERIFY_WITH_TIMEOUT(m_session->windows()[1]->allShown(), 10000);  // grab() paints; wait for the images
         m_session->windows()[1]->grab().save(dir + "/reading-reference-lines.png");
     }
 }
@@ -545,7 +548,7 @@ void ReadingGuiTest::keyImagesAreFlaggedAndKept()
     QVERIFY(w->shownIsKeyImage(0));
     const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
     if (!dir.isEmpty()) {
-        QTest::qWait(200);
+        QTRY_VERIFY_WITH_TIMEOUT(w->allShown(), 10000);  // grab() paints; wait for the images
         w->grab().save(dir + "/reading-key-image.png");
     }
     QSignalSpy unsaved(m_session.get(), &app::ReadingSession::keyImageSaved);
@@ -585,7 +588,10 @@ void ReadingGuiTest::openingAnotherStudyGivesUpTheFirst()
     m_session->open(m_study, 1);
     m_session->open(m_syncStudy, 1);
     QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 30000);
-    QTest::qWait(300);
+    // The first study's preparation runs on the pool: once the pool is idle and its queued results
+    // are delivered, no second "opened" can come.
+    m_pool.waitForDone();
+    QCoreApplication::processEvents();
     QCOMPARE(opened.count(), 1);
     QCOMPARE(QString::fromStdString(m_session->windows()[0]->placement(0).studyUid), m_syncStudy);
     m_pool.waitForDone();
@@ -617,13 +623,16 @@ void ReadingGuiTest::volumeRenderingViewport()
     QVERIFY(vr);
     QTRY_VERIFY_WITH_TIMEOUT(w->allShown(), 30000);
     QCOMPARE(vr->preset(), QString("CT bone"));
-    // Something is rendered: more than a handful of colours.
-    QTest::qWait(200);
-    const QImage img = vr->grabView();
-    QSet<QRgb> colours;
-    for (int y = 0; y < img.height(); y += 5)
-        for (int x = 0; x < img.width(); x += 5) colours.insert(img.pixel(x, y));
-    QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+    // Something is rendered: more than a handful of colours (waited for: the first frames may be
+    // coarse or empty).
+    auto colourCount = [vr] {
+        const QImage img = vr->grabView();
+        QSet<QRgb> colours;
+        for (int y = 0; y < img.height(); y += 5)
+            for (int x = 0; x < img.width(); x += 5) colours.insert(img.pixel(x, y));
+        return int(colours.size());
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(colourCount() > 20, qPrintable(QString::number(colourCount())), 10000);
     const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
     if (!dir.isEmpty()) w->grab().save(dir + "/reading-vr.png");
     m_session.reset();

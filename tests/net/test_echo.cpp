@@ -43,10 +43,8 @@ void EchoTest::echoesARealPeer()
     QVERIFY(scp.waitForStarted());
     net::DicomPeer peer{"127.0.0.1", port, "TESTSCP", "LBTEST", 5};
     Result<Done> r = makeError("", "");
-    for (int i = 0; i < 50 && !r.ok(); ++i) {  // storescp needs a moment to listen
-        r = net::echo(peer);
-        if (!r.ok()) QTest::qWait(100);
-    }
+    // storescp needs a moment to listen: echo until it answers (or 5 s have passed).
+    QTRY_VERIFY_WITH_TIMEOUT((r = net::echo(peer)).ok(), 5000);
     scp.kill();
     scp.waitForFinished();
     QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());

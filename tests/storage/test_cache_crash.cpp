@@ -101,6 +101,7 @@ void CacheCrashTest::killedImportsLeaveAConsistentCache()
         QProcess p;
         p.start(lightboxExe(), {"import", "--quiet", "--cache", cacheDir, m_source});
         QVERIFY(p.waitForStarted());
+        // The kill is meant to land at a random moment of the import: no condition to wait for.
         QTest::qWait(int(when(rng)));
         if (p.state() == QProcess::Running) {
             ::kill(pid_t(p.processId()), SIGKILL);
