@@ -5,6 +5,7 @@
 // them: `lightbox retrieve` into an empty cache, including hashing, indexing and the completeness
 // check, with the data flushed to the disk before they are indexed; the tools only write files
 // (to the page cache). Every run starts after a sync. Each is run `--rounds` times (default 2); the best is shown.
+// Exits 1 when any run failed or did not bring every instance (such a run is not counted as a time).
 // usage: bench_archive [WORK_DIR] [--instances N] [--rounds R]
 #include "orthanc_fixture.h"
 #include "synthetic_dicom.h"
@@ -19,6 +20,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QProcess>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -55,6 +57,20 @@ int filesIn(const QString& dir)
     int n = 0;
     for (QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories); it.hasNext(); it.next()) ++n;
     return n;
+}
+
+// Whether something accepts TCP connections on 127.0.0.1:port, tried until `timeoutMs` has passed.
+bool acceptsConnections(int port, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    do {
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, quint16(port));
+        if (s.waitForConnected(500)) return true;
+        QThread::msleep(50);  // refused at once: try again shortly (polling, bounded by the timeout)
+    } while (t.elapsed() < timeoutMs);
+    return false;
 }
 
 QString studyUidOf(const QString& file)
@@ -130,23 +146,29 @@ int main(int argc, char** argv)
         return 1;
     }
 
-    if (qEnvironmentVariableIsSet("BENCH_ARCHIVE_HOLD")) {  // for profiling by hand
-        std::printf("holding: --config %s --study %s (storage port %d, DICOM %d, %s)\n", qPrintable(config), qPrintable(study), storagePort,
-                    orthanc.dicomPort(), qPrintable(orthanc.dicomWebUrl()));
+    if (qEnvironmentVariableIsSet("BENCH_ARCHIVE_HOLD")) {  // for profiling by hand: until Enter is pressed
+        std::printf("holding: --config %s --study %s (storage port %d, DICOM %d, %s); press Enter to go on\n", qPrintable(config),
+                    qPrintable(study), storagePort, orthanc.dicomPort(), qPrintable(orthanc.dicomWebUrl()));
         std::fflush(stdout);
-        QThread::sleep(3600);
+        std::getchar();
     }
     const QString host = "127.0.0.1", port = QString::number(orthanc.dicomPort());
     const QString wadoUrl = orthanc.dicomWebUrl() + "/studies/" + study;
     std::map<QString, double> best;
+    int failedRuns = 0;  // runs that failed or did not bring every instance: the benchmark then fails
     auto record = [&](const QString& name, const Timing& timing, const QString& dir, int expected) {
         if (timing.seconds < 0) {
             std::printf("  %-34s FAILED: %s\n", qPrintable(name), qPrintable(timing.error));
+            ++failedRuns;
             return;
         }
         const int got = filesIn(dir);
         std::printf("  %-34s %6.2f s  %7.1f MB/s  (%d files)\n", qPrintable(name), timing.seconds, mb / timing.seconds, got);
-        if (got < expected) std::printf("    ! only %d of %d instances arrived\n", got, expected);
+        if (got != expected) {
+            std::printf("    ! INCOMPLETE: %d of %d instances arrived; not counted\n", got, expected);
+            ++failedRuns;
+            return;
+        }
         if (!best.count(name) || timing.seconds < best[name]) best[name] = timing.seconds;
     };
 
@@ -171,12 +193,13 @@ int main(int argc, char** argv)
         QDir().mkpath(moveDir);
         QProcess scp;
         scp.start("storescp", {"-aet", "LIGHTBOX", "-od", moveDir, QString::number(storagePort)});
-        scp.waitForStarted();
-        QThread::msleep(300);
-        record("dcmtk movescu + storescp",
-               timed("movescu", {"-aet", "LIGHTBOX", "-aec", "ORTHANC", "-aem", "LIGHTBOX", "-S", "-k", "QueryRetrieveLevel=STUDY", "-k",
-                                 "StudyInstanceUID=" + study, host, port}),
-               moveDir, int(files.size()));
+        if (!scp.waitForStarted() || !acceptsConnections(storagePort, 10000))
+            record("dcmtk movescu + storescp", {-1, "storescp does not listen on port " + QString::number(storagePort)}, moveDir, int(files.size()));
+        else
+            record("dcmtk movescu + storescp",
+                   timed("movescu", {"-aet", "LIGHTBOX", "-aec", "ORTHANC", "-aem", "LIGHTBOX", "-S", "-k", "QueryRetrieveLevel=STUDY", "-k",
+                                     "StudyInstanceUID=" + study, host, port}),
+                   moveDir, int(files.size()));
         scp.kill();
         scp.waitForFinished();
         // curl: the WADO-RS study request Lightbox sends, to one file.
@@ -184,10 +207,19 @@ int main(int argc, char** argv)
         QDir().mkpath(curlDir);
         const Timing c = timed("curl", {"-sS", "-f", "-o", curlDir + "/study.multipart", "-H",
                                         "Accept: multipart/related; type=\"application/dicom\"; transfer-syntax=*", wadoUrl});
-        if (c.seconds >= 0) std::printf("  %-34s %6.2f s  %7.1f MB/s  (one multipart file of %.1f MB)\n", "curl (WADO-RS, same URL)", c.seconds,
-                                        mb / c.seconds, QFileInfo(curlDir + "/study.multipart").size() / 1e6);
-        else std::printf("  curl FAILED: %s\n", qPrintable(c.error));
-        if (c.seconds >= 0 && (!best.count("curl") || c.seconds < best["curl"])) best["curl"] = c.seconds;
+        // The multipart answer holds every instance's file whole: it cannot be smaller than all of them.
+        const qint64 multipart = QFileInfo(curlDir + "/study.multipart").size();
+        if (c.seconds < 0) {
+            std::printf("  curl FAILED: %s\n", qPrintable(c.error));
+            ++failedRuns;
+        } else if (multipart < bytes) {
+            std::printf("  curl INCOMPLETE: %lld of at least %lld bytes; not counted\n", qlonglong(multipart), qlonglong(bytes));
+            ++failedRuns;
+        } else {
+            std::printf("  %-34s %6.2f s  %7.1f MB/s  (one multipart file of %.1f MB)\n", "curl (WADO-RS, same URL)", c.seconds, mb / c.seconds,
+                        multipart / 1e6);
+            if (!best.count("curl") || c.seconds < best["curl"]) best["curl"] = c.seconds;
+        }
         QDir(r).removeRecursively();
     }
 
@@ -201,5 +233,9 @@ int main(int argc, char** argv)
     ratio("lightbox retrieve --method move", "dcmtk movescu + storescp");
     ratio("lightbox retrieve --method wado", "curl");
     orthanc.stop();
+    if (failedRuns > 0) {
+        std::fprintf(stderr, "bench_archive: %d run(s) failed or were incomplete\n", failedRuns);
+        return 1;
+    }
     return 0;
 }
