@@ -19,9 +19,49 @@
 
 namespace lightbox::app {
 
+namespace {
+
+QLineEdit* lineEdit(QWidget* parent, const QString& placeholder = {})
+{
+    auto* e = new QLineEdit(parent);
+    e->setPlaceholderText(placeholder);
+    return e;
+}
+
+}  // namespace
+
 ArchivesDialog::ArchivesDialog(NetworkService& network, QWidget* parent) : QDialog(parent), m_network(network), m_config(network.config())
 {
     setWindowTitle(tr("Archives"));
+    QLayout* left = buildArchiveList();
+    createArchiveFields();
+    QLayout* right = buildArchiveForm();
+    QWidget* local = buildLocalNode();
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    auto* top = new QHBoxLayout;
+    top->addLayout(left, 1);
+    top->addLayout(right, 3);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top, 1);
+    layout->addWidget(local);
+    layout->addWidget(buttons);
+
+    for (const ArchiveEntry& e : m_config.archives) m_list->addItem(e.name);
+    connect(m_list, &QListWidget::currentRowChanged, this, &ArchivesDialog::select);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        const QString error = save();
+        if (error.isEmpty()) accept();
+        else QMessageBox::warning(this, tr("Archives"), error);
+    });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    if (!m_config.archives.empty()) m_list->setCurrentRow(0);
+    resize(900, 640);
+}
+
+// The archives by name, with Add and Remove under them.
+QLayout* ArchivesDialog::buildArchiveList()
+{
     m_list = new QListWidget(this);
     auto* add = new QPushButton(tr("Add"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
@@ -31,38 +71,53 @@ ArchivesDialog::ArchivesDialog(NetworkService& network, QWidget* parent) : QDial
     listButtons->addWidget(add);
     listButtons->addWidget(remove);
     left->addLayout(listButtons);
+    connect(add, &QPushButton::clicked, this, [this] {
+        ArchiveEntry e;
+        e.name = tr("archive %1").arg(m_config.archives.size() + 1);
+        addArchive(e);
+    });
+    connect(remove, &QPushButton::clicked, this, [this] {
+        const int row = m_list->currentRow();
+        if (row < 0) return;
+        m_current = -1;
+        m_config.archives.erase(m_config.archives.begin() + row);
+        delete m_list->takeItem(row);
+    });
+    return left;
+}
 
-    auto line = [this](const QString& placeholder = {}) {
-        auto* e = new QLineEdit(this);
-        e->setPlaceholderText(placeholder);
-        return e;
-    };
-    m_name = line(tr("a name for people"));
-    m_aet = line(tr("the archive's AE title"));
-    m_host = line(tr("host name or address"));
+void ArchivesDialog::createArchiveFields()
+{
+    m_name = lineEdit(this, tr("a name for people"));
+    m_aet = lineEdit(this, tr("the archive's AE title"));
+    m_host = lineEdit(this, tr("host name or address"));
     m_port = new QSpinBox(this);
     m_port->setRange(1, 65535);
     m_port->setValue(104);
     m_tls = new QCheckBox(tr("DICOM TLS"), this);
-    m_ca = line(tr("CA certificate (PEM) to verify the archive"));
-    m_cert = line(tr("our certificate (PEM), if the archive asks for one"));
-    m_key = line(tr("its private key (PEM)"));
+    m_ca = lineEdit(this, tr("CA certificate (PEM) to verify the archive"));
+    m_cert = lineEdit(this, tr("our certificate (PEM), if the archive asks for one"));
+    m_key = lineEdit(this, tr("its private key (PEM)"));
     m_verify = new QCheckBox(tr("Verify the archive's certificate"), this);
     m_verify->setChecked(true);
-    m_url = line(tr("https://host/dicom-web"));
-    m_user = line(tr("user (basic authentication)"));
-    m_password = line();
+    m_url = lineEdit(this, tr("https://host/dicom-web"));
+    m_user = lineEdit(this, tr("user (basic authentication)"));
+    m_password = lineEdit(this);
     m_password->setEchoMode(QLineEdit::Password);
-    m_token = line(tr("bearer token (instead of user and password)"));
+    m_token = lineEdit(this, tr("bearer token (instead of user and password)"));
     m_token->setEchoMode(QLineEdit::Password);
-    m_webCa = line(tr("CA certificate (PEM), if not one of the system's"));
+    m_webCa = lineEdit(this, tr("CA certificate (PEM), if not one of the system's"));
     m_webVerify = new QCheckBox(tr("Verify the server's certificate"), this);
     m_webVerify->setChecked(true);
     m_timeout = new QSpinBox(this);
     m_timeout->setRange(1, 600);
     m_timeout->setValue(30);
     m_timeout->setSuffix(tr(" s"));
+}
 
+// The selected archive: its name, DIMSE and DICOMweb settings, and its test.
+QLayout* ArchivesDialog::buildArchiveForm()
+{
     auto* dimse = new QGroupBox(tr("DIMSE (C-FIND, C-MOVE, C-GET, C-STORE)"), this);
     auto* df = new QFormLayout(dimse);
     df->addRow(tr("AE title"), m_aet);
@@ -96,10 +151,16 @@ ArchivesDialog::ArchivesDialog(NetworkService& network, QWidget* parent) : QDial
     testRow->addWidget(test);
     testRow->addWidget(m_result, 1);
     right->addLayout(testRow);
+    connect(test, &QPushButton::clicked, this, &ArchivesDialog::testSelected);
+    return right;
+}
 
+// Lightbox's own DICOM node: AE title, storage port, the listener and its TLS.
+QWidget* ArchivesDialog::buildLocalNode()
+{
     auto* local = new QGroupBox(tr("Lightbox on the network"), this);
     auto* lf = new QFormLayout(local);
-    m_localAet = line();
+    m_localAet = lineEdit(this);
     m_localAet->setMaxLength(16);
     m_localAet->setText(m_config.local.aeTitle);
     m_localPort = new QSpinBox(this);
@@ -107,11 +168,11 @@ ArchivesDialog::ArchivesDialog(NetworkService& network, QWidget* parent) : QDial
     m_localPort->setValue(m_config.local.port);
     m_listen = new QCheckBox(tr("Receive images (storage listener: archives send C-MOVE results and modalities send images here)"), this);
     m_listen->setChecked(m_config.local.listen);
-    m_localCert = line(tr("certificate (PEM) for DICOM TLS; empty: no TLS"));
+    m_localCert = lineEdit(this, tr("certificate (PEM) for DICOM TLS; empty: no TLS"));
     m_localCert->setText(m_config.local.tlsCert);
-    m_localKey = line(tr("its private key (PEM)"));
+    m_localKey = lineEdit(this, tr("its private key (PEM)"));
     m_localKey->setText(m_config.local.tlsKey);
-    m_localCa = line(tr("CA (PEM) that callers' certificates must be signed by; empty: any caller"));
+    m_localCa = lineEdit(this, tr("CA (PEM) that callers' certificates must be signed by; empty: any caller"));
     m_localCa->setText(m_config.local.tlsCa);
     lf->addRow(tr("AE title"), m_localAet);
     lf->addRow(tr("Storage port"), m_localPort);
@@ -119,39 +180,7 @@ ArchivesDialog::ArchivesDialog(NetworkService& network, QWidget* parent) : QDial
     lf->addRow(tr("TLS certificate"), m_localCert);
     lf->addRow(tr("TLS key"), m_localKey);
     lf->addRow(tr("TLS callers' CA"), m_localCa);
-
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
-    auto* top = new QHBoxLayout;
-    top->addLayout(left, 1);
-    top->addLayout(right, 3);
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(top, 1);
-    layout->addWidget(local);
-    layout->addWidget(buttons);
-
-    for (const ArchiveEntry& e : m_config.archives) m_list->addItem(e.name);
-    connect(m_list, &QListWidget::currentRowChanged, this, &ArchivesDialog::select);
-    connect(add, &QPushButton::clicked, this, [this] {
-        ArchiveEntry e;
-        e.name = tr("archive %1").arg(m_config.archives.size() + 1);
-        addArchive(e);
-    });
-    connect(remove, &QPushButton::clicked, this, [this] {
-        const int row = m_list->currentRow();
-        if (row < 0) return;
-        m_current = -1;
-        m_config.archives.erase(m_config.archives.begin() + row);
-        delete m_list->takeItem(row);
-    });
-    connect(test, &QPushButton::clicked, this, &ArchivesDialog::testSelected);
-    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
-        const QString error = save();
-        if (error.isEmpty()) accept();
-        else QMessageBox::warning(this, tr("Archives"), error);
-    });
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    if (!m_config.archives.empty()) m_list->setCurrentRow(0);
-    resize(900, 640);
+    return local;
 }
 
 ArchiveEntry ArchivesDialog::formEntry() const

@@ -8,6 +8,7 @@
 
 class QCheckBox;
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QListWidget;
 class QPushButton;
@@ -40,6 +41,12 @@ signals:
     void tested(const QString& result);
 
 private:
+    // The constructor's parts: the list of archives, the selected archive's fields laid out in
+    // their groups, Lightbox's own node.
+    QLayout* buildArchiveList();
+    void createArchiveFields();
+    QLayout* buildArchiveForm();
+    QWidget* buildLocalNode();
     void select(int row);
     void commitForm();
 
