@@ -49,39 +49,101 @@ QString openGlProblem()
         .arg(QGuiApplication::platformName());
 }
 
+// Name, version, icon and the user's language.
+void setUpApplication(QTranslator& translator)
+{
+    QApplication::setApplicationName("Lightbox");
+    QApplication::setOrganizationName("Lightbox");
+    QApplication::setApplicationVersion(LIGHTBOX_VERSION);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/lightbox.svg")));
+    if (translator.load(QLocale(), QStringLiteral("lightbox"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QApplication::installTranslator(&translator);
+}
+
+// The GUI's command line: what to open first, where the cache and the settings are, a screenshot.
+struct GuiOptions {
+    QCommandLineParser parser;
+    QCommandLineOption demo{"demo", "Open the demo study (generated on first use)."};
+    QCommandLineOption screenshot{"screenshot", "Save a screenshot of the window to FILE once the images are shown, then quit.", "FILE"};
+    QCommandLineOption cache{"cache", "Use DIR as the study cache (default: the per-user data folder).", "DIR"};
+    QCommandLineOption config{"config", "Read archives and network settings from FILE (default ~/.config/lightbox/lightbox.json).", "FILE"};
+    QCommandLineOption mpr{"mpr", "Show the opened series as MPR planes and a 3D view."};
+    QCommandLineOption study{"study", "Open the cached study UID in the viewer.", "UID"};
+    QCommandLineOption read{"read", "Read the cached study UID with its hanging protocol, one window per screen.", "UID"};
+
+    void process(const QApplication& app)
+    {
+        parser.setApplicationDescription("Lightbox diagnostic radiology workstation");
+        parser.addHelpOption();
+        parser.addOption(config);
+        parser.addOption(mpr);
+        parser.addOption(cache);
+        parser.addOption(demo);
+        parser.addOption(screenshot);
+        parser.addOption(study);
+        parser.addOption(read);
+        parser.addPositionalArgument("paths", "DICOM files or folders to open.", "[PATH...]");
+        parser.process(app);
+    }
+    bool opensSomething() const
+    {
+        return parser.isSet(demo) || parser.isSet(study) || parser.isSet(read) || !parser.positionalArguments().isEmpty();
+    }
+};
+
+// --config, else $LIGHTBOX_CONFIG, else the per-user file; set in $LIGHTBOX_CONFIG for the reading
+// windows, which find the user's protocols beside it.
+QString configPathFor(const GuiOptions& o)
+{
+    QString configPath = o.parser.value(o.config);
+    if (configPath.isEmpty()) configPath = qEnvironmentVariable("LIGHTBOX_CONFIG");
+    if (configPath.isEmpty()) configPath = AppConfig::defaultPath();
+    qputenv("LIGHTBOX_CONFIG", configPath.toLocal8Bit());
+    return configPath;
+}
+
+void openFirst(MainWindow& window, const GuiOptions& o)
+{
+    if (o.parser.isSet(o.demo)) window.openDemo();
+    else if (o.parser.isSet(o.study)) window.openStudy(o.parser.value(o.study));
+    else if (o.parser.isSet(o.read)) window.readStudy(o.parser.value(o.read));
+    else if (!o.parser.positionalArguments().isEmpty()) window.openPaths(o.parser.positionalArguments());
+}
+
+// --screenshot: save what the user sees once it is shown, then quit.
+void saveScreenshotWhenShown(MainWindow& window, const GuiOptions& o)
+{
+    const QString file = o.parser.value(o.screenshot);
+    if (!o.opensSomething()) {
+        // The study browser: wait for its first search.
+        QObject::connect(window.browser(), &StudyBrowser::searchFinished, &window, [&window, file] {
+            QTimer::singleShot(500, &window, [&window, file] {
+                window.grab().save(file);
+                QApplication::quit();
+            });
+        });
+    }
+    // Give the first image (or the volume) time to decode and render, then save what the user sees.
+    auto save = [&window, file] {
+        QTimer::singleShot(1500, &window, [&window, file] {
+            window.grab().save(file);
+            QApplication::quit();
+        });
+    };
+    if (o.parser.isSet(o.mpr)) QObject::connect(&window, &MainWindow::volumeLoaded, &window, save);
+    else QObject::connect(&window, &MainWindow::loadFinished, &window, save);
+}
+
 }  // namespace
 
 int runGui(int argc, char** argv)
 {
     viewer::VtkViewWidget::configureDefaultSurfaceFormat();
     QApplication app(argc, argv);
-    QApplication::setApplicationName("Lightbox");
-    QApplication::setOrganizationName("Lightbox");
-    QApplication::setApplicationVersion(LIGHTBOX_VERSION);
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/lightbox.svg")));
     QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("lightbox"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QApplication::installTranslator(&translator);
-
-    QCommandLineParser parser;
-    parser.setApplicationDescription("Lightbox diagnostic radiology workstation");
-    parser.addHelpOption();
-    QCommandLineOption demo("demo", "Open the demo study (generated on first use).");
-    QCommandLineOption screenshot("screenshot", "Save a screenshot of the window to FILE once the images are shown, then quit.", "FILE");
-    QCommandLineOption cache("cache", "Use DIR as the study cache (default: the per-user data folder).", "DIR");
-    QCommandLineOption config("config", "Read archives and network settings from FILE (default ~/.config/lightbox/lightbox.json).", "FILE");
-    parser.addOption(config);
-    QCommandLineOption mpr("mpr", "Show the opened series as MPR planes and a 3D view.");
-    parser.addOption(mpr);
-    parser.addOption(cache);
-    parser.addOption(demo);
-    parser.addOption(screenshot);
-    QCommandLineOption study("study", "Open the cached study UID in the viewer.", "UID");
-    QCommandLineOption read("read", "Read the cached study UID with its hanging protocol, one window per screen.", "UID");
-    parser.addOption(study);
-    parser.addOption(read);
-    parser.addPositionalArgument("paths", "DICOM files or folders to open.", "[PATH...]");
-    parser.process(app);
+    setUpApplication(translator);
+    GuiOptions options;
+    options.process(app);
 
     // Without OpenGL no view can be drawn: say so and leave, rather than fail inside VTK.
     if (const QString problem = openGlProblem(); !problem.isEmpty()) {
@@ -89,50 +151,23 @@ int runGui(int argc, char** argv)
         return 1;
     }
 
-    const QString cacheDir = storage::resolveCacheDir(parser.isSet(cache) ? parser.value(cache) : QString());
+    const QString cacheDir = storage::resolveCacheDir(options.parser.isSet(options.cache) ? options.parser.value(options.cache) : QString());
 
     // Decoding and reading run on this pool; the GUI thread never waits on disk.
     QThreadPool pool;
     pool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
 
     CacheService cacheService(cacheDir, pool);
-    QString configPath = parser.value(config);
-    if (configPath.isEmpty()) configPath = qEnvironmentVariable("LIGHTBOX_CONFIG");
-    if (configPath.isEmpty()) configPath = AppConfig::defaultPath();
-    qputenv("LIGHTBOX_CONFIG", configPath.toLocal8Bit());  // the reading windows find the user's protocols beside it
-    NetworkService network(configPath, cacheDir);
+    NetworkService network(configPathFor(options), cacheDir);
     if (network.config().local.listen) network.startListener();
     MainWindow window(pool, cacheService);
     window.attachNetwork(network);
     if (QScreen* listScreen = ScreenPlan().studyListScreen()) window.placeStudyList(listScreen, false);
     window.show();
-    if (parser.isSet(demo)) window.openDemo();
-    else if (parser.isSet(study)) window.openStudy(parser.value(study));
-    else if (parser.isSet(read)) window.readStudy(parser.value(read));
-    else if (!parser.positionalArguments().isEmpty()) window.openPaths(parser.positionalArguments());
+    openFirst(window, options);
 
-    if (parser.isSet(screenshot)) {
-        const QString file = parser.value(screenshot);
-        if (!parser.isSet(demo) && !parser.isSet(study) && !parser.isSet(read) && parser.positionalArguments().isEmpty()) {
-            // The study browser: wait for its first search.
-            QObject::connect(window.browser(), &StudyBrowser::searchFinished, &window, [&window, file] {
-                QTimer::singleShot(500, &window, [&window, file] {
-                    window.grab().save(file);
-                    QApplication::quit();
-                });
-            });
-        }
-        // Give the first image (or the volume) time to decode and render, then save what the user sees.
-        auto save = [&window, file] {
-            QTimer::singleShot(1500, &window, [&window, file] {
-                window.grab().save(file);
-                QApplication::quit();
-            });
-        };
-        if (parser.isSet(mpr)) QObject::connect(&window, &MainWindow::volumeLoaded, &window, save);
-        else QObject::connect(&window, &MainWindow::loadFinished, &window, save);
-    }
-    if (parser.isSet(mpr))
+    if (options.parser.isSet(options.screenshot)) saveScreenshotWhenShown(window, options);
+    if (options.parser.isSet(options.mpr))
         QObject::connect(&window, &MainWindow::loadFinished, &window, [&window] { window.setMprMode(true); });
     const int code = app.exec();
     pool.waitForDone();
