@@ -75,38 +75,8 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
     m_tabs->addTab(m_browser, tr("Studies"));
     m_tabs->addTab(m_viewStack, tr("Viewer"));
     setCentralWidget(m_tabs);
-    connect(m_browser, &StudyBrowser::openRequested, this, [this](const QString& study, const QString& series, const QString&) {
-        openStudy(study, series);
-    });
-    connect(m_browser, &StudyBrowser::message, this, &MainWindow::showProblem);
-    connect(m_browser, &StudyBrowser::readRequested, this, &MainWindow::readStudy);
-    // Viewer tools and the series list belong to the viewer tab.
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
-        const bool viewing = m_tabs->currentWidget() == m_viewStack;
-        for (QToolBar* bar : findChildren<QToolBar*>()) bar->setVisible(viewing && (bar != m_mprBar || mprMode()));
-        for (QDockWidget* dock : findChildren<QDockWidget*>())
-            if (dock->objectName() != "transfers") dock->setVisible(viewing);
-    });
-
-    m_message = new QLabel(this);
-    m_pixel = new QLabel(this);
-    m_pixel->setObjectName("pixelReadout");
-    m_position = new QLabel(this);
-    m_progress = new QProgressBar(this);
-    m_progress->setMaximumWidth(220);
-    m_progress->setVisible(false);
-    m_cancel = new QToolButton(this);
-    m_cancel->setText(tr("Cancel"));
-    m_cancel->setVisible(false);
-    statusBar()->addWidget(m_message, 1);
-    statusBar()->addPermanentWidget(m_pixel);
-    statusBar()->addPermanentWidget(m_position);
-    statusBar()->addPermanentWidget(m_progress);
-    statusBar()->addPermanentWidget(m_cancel);
-    connect(m_cancel, &QToolButton::clicked, this, [this] {
-        m_openWatcher.cancel();
-        m_volumeJob->cancel();
-    });
+    connectBrowser();
+    buildStatusBar();
 
     buildActions();
     buildToolbar();
@@ -122,35 +92,7 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
         if (!m_annotationStudy.isEmpty()) m_cache.deleteAnnotation(id);
     });
     m_lastMprViewport = m_mpr->viewport(viewer::MprView::Axial);
-    connect(m_volumeJob, &VolumeJob::progress, this, [this](int ready, int total) {
-        m_mpr->volumeProgress();
-        m_progress->setRange(0, total);
-        m_progress->setValue(ready);
-    });
-    connect(m_volumeJob, &VolumeJob::started, this, &MainWindow::onVolumeStarted);
-    connect(m_volumeJob, &VolumeJob::finished, this, [this](const QString& error) {
-        m_progress->setVisible(false);
-        m_cancel->setVisible(false);
-        if (!m_volumeJob->volume()) {  // never shown: onVolumeStarted said why
-            emit volumeLoaded(error);
-            return;
-        }
-        m_mpr->volumeProgress();
-        if (!error.isEmpty()) {
-            showProblem(tr("The volume could not be loaded completely: %1").arg(error));
-        } else if (auto v = m_volumeJob->volume()) {
-            const auto& g = v->geometry();
-            QString msg = tr("Volume %1×%2×%3, voxels %4×%5×%6 mm")
-                              .arg(g.size[0]).arg(g.size[1]).arg(g.size[2])
-                              .arg(g.spacing[0], 0, 'g', 3).arg(g.spacing[1], 0, 'g', 3).arg(g.spacing[2], 0, 'g', 3);
-            QStringList warnings;
-            for (const auto& w : m_volumeJob->plan().warnings) warnings << QString::fromStdString(w);
-            if (!warnings.isEmpty()) msg += tr(" — warnings: %1").arg(warnings.join(", "));
-            m_message->setText(msg);
-            m_annotations->computeRegions(v);  // saved 3D regions of this series
-        }
-        emit volumeLoaded(error);
-    });
+    connectVolumeJob();
     connect(&m_openWatcher, &QFutureWatcher<OpenResult>::progressValueChanged, m_progress, &QProgressBar::setValue);
     connect(&m_openWatcher, &QFutureWatcher<OpenResult>::progressRangeChanged, m_progress, &QProgressBar::setRange);
     connect(&m_openWatcher, &QFutureWatcher<OpenResult>::finished, this, &MainWindow::onOpenFinished);
@@ -170,6 +112,45 @@ MainWindow::~MainWindow()
     m_viewport->setStack(nullptr);
     m_volumeJob->cancel();
     m_mpr->setVolume(nullptr, nullptr);
+}
+
+void MainWindow::connectBrowser()
+{
+    connect(m_browser, &StudyBrowser::openRequested, this, [this](const QString& study, const QString& series, const QString&) {
+        openStudy(study, series);
+    });
+    connect(m_browser, &StudyBrowser::message, this, &MainWindow::showProblem);
+    connect(m_browser, &StudyBrowser::readRequested, this, &MainWindow::readStudy);
+    // Viewer tools and the series list belong to the viewer tab.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        const bool viewing = m_tabs->currentWidget() == m_viewStack;
+        for (QToolBar* bar : findChildren<QToolBar*>()) bar->setVisible(viewing && (bar != m_mprBar || mprMode()));
+        for (QDockWidget* dock : findChildren<QDockWidget*>())
+            if (dock->objectName() != "transfers") dock->setVisible(viewing);
+    });
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_message = new QLabel(this);
+    m_pixel = new QLabel(this);
+    m_pixel->setObjectName("pixelReadout");
+    m_position = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(220);
+    m_progress->setVisible(false);
+    m_cancel = new QToolButton(this);
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setVisible(false);
+    statusBar()->addWidget(m_message, 1);
+    statusBar()->addPermanentWidget(m_pixel);
+    statusBar()->addPermanentWidget(m_position);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    connect(m_cancel, &QToolButton::clicked, this, [this] {
+        m_openWatcher.cancel();
+        m_volumeJob->cancel();
+    });
 }
 
 void MainWindow::wireViewport(viewer::ImageViewport* v)
@@ -329,68 +310,6 @@ void MainWindow::applyTool(int tool)
     std::optional<viewer::AnnotationKind> kind;
     if (measure) kind = viewer::AnnotationKind(tool - kMeasureTool);
     for (viewer::MeasurementLayer* l : m_layers) l->setTool(kind);
-}
-
-void MainWindow::setMprMode(bool on)
-{
-    if (m_mprAction->isChecked() != on) {
-        m_mprAction->setChecked(on);  // comes back here through toggled()
-        return;
-    }
-    if (!on) {
-        m_volumeJob->cancel();
-        m_mpr->setVolume(nullptr, nullptr);
-        m_viewStack->setCurrentWidget(m_viewport);
-        m_mprBar->setVisible(false);
-        applyTool(m_tool == kCrosshairTool ? int(viewer::Tool::WindowLevel) : m_tool);
-        return;
-    }
-    startVolume();
-}
-
-void MainWindow::startVolume()
-{
-    if (m_currentSeries < 0 || m_currentSeries >= int(m_series.size())) {
-        showProblem(tr("Open a series first."));
-        m_mprAction->setChecked(false);
-        return;
-    }
-    // Assembled and allocated on a worker; onVolumeStarted() shows it.
-    m_volumeJob->start(m_series[size_t(m_currentSeries)]);
-    m_message->setText(tr("Preparing the volume…"));
-    m_progress->setRange(0, 0);
-    m_progress->setVisible(true);
-    m_cancel->setVisible(true);
-}
-
-void MainWindow::onVolumeStarted(const QString& error)
-{
-    if (!error.isEmpty()) {
-        m_progress->setVisible(false);
-        m_cancel->setVisible(false);
-        showProblem(error);
-        m_mprAction->setChecked(false);
-        return;
-    }
-    if (!m_mprAction->isChecked()) return;  // MPR was switched off meanwhile
-    m_mpr->setVolume(m_volumeJob->volume(), m_volumeJob->summary());
-    m_viewStack->setCurrentWidget(m_mpr);
-    m_mprBar->setVisible(true);
-    // The crosshair is what MPR is read with; measurements and W/L stay one click away.
-    if (m_tool == int(viewer::Tool::WindowLevel) || m_tool == kCrosshairTool) {
-        for (QAction* a : m_tools->actions())
-            if (a->text() == tr("Crosshair")) a->setChecked(true);
-        applyTool(kCrosshairTool);
-    } else {
-        applyTool(m_tool);
-    }
-    QString msg = tr("Loading the volume…");
-    if (m_volumeJob->volumeCount() > 1)
-        msg += tr(" (%1 of the %2 volumes in this series)").arg(QString::fromStdString(m_volumeJob->plan().label)).arg(m_volumeJob->volumeCount());
-    m_message->setText(msg);
-    m_progress->setRange(0, m_volumeJob->volume()->geometry().size[2]);
-    m_progress->setValue(0);
-    m_mpr->viewport(viewer::MprView::Axial)->view()->setFocus();
 }
 
 void MainWindow::buildDock()

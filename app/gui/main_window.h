@@ -100,13 +100,20 @@ protected:
     void closeEvent(QCloseEvent* e) override;
 
 private:
+    void connectBrowser();
+    void buildStatusBar();
     void buildActions();
+    void buildFileMenu();
+    void buildViewMenu();
+    void addStudyListScreenMenu(QMenu* view);
     void buildToolbar();
     void buildDock();
     void buildMprToolbar();
     void applyTool(int tool);
     void startVolume();
+    void connectVolumeJob();
     void onVolumeStarted(const QString& error);
+    void onVolumeFinished(const QString& error);
     void wireViewport(viewer::ImageViewport* v);
     void buildMeasureToolbar();
     void loadAnnotations(const QString& studyUid);

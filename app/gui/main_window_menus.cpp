@@ -100,6 +100,22 @@ void MainWindow::buildMeasureToolbar()
 
 void MainWindow::buildActions()
 {
+    buildFileMenu();
+    buildViewMenu();
+
+    m_presetMenu = menuBar()->addMenu(tr("&Window"));
+    rebuildPresetMenu();
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Lightbox"), this, [this] {
+        QMessageBox::about(this, tr("About Lightbox"),
+                           tr("<b>Lightbox %1</b><br>Diagnostic radiology workstation.<br>"
+                              "Not for diagnostic use unless validated at your site.").arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::buildFileMenu()
+{
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open File…"), QKeySequence::Open, this, [this] {
         const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open DICOM files"));
@@ -127,7 +143,10 @@ void MainWindow::buildActions()
     file->addAction(tr("Study &Browser"), QKeySequence(Qt::CTRL | Qt::Key_B), this, &MainWindow::showBrowser);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+}
 
+void MainWindow::buildViewMenu()
+{
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Fit to Window"), QKeySequence(Qt::Key_F), this, [this] { activeViewport()->fitToWindow(); });
     view->addAction(tr("&Actual Size (1:1)"), QKeySequence(Qt::Key_A), this, [this] { activeViewport()->actualSize(); });
@@ -141,23 +160,7 @@ void MainWindow::buildActions()
     view->addAction(tr("&Invert"), QKeySequence(Qt::Key_I), this, [this] { activeViewport()->setInverted(!activeViewport()->inverted()); });
     view->addAction(tr("Re&set"), QKeySequence(Qt::Key_Escape), this, [this] { activeViewport()->reset(); });
     view->addSeparator();
-    // Where the study list (this window) lives; reading windows use the other screens.
-    QMenu* listScreen = view->addMenu(tr("Study List on Screen"));
-    connect(listScreen, &QMenu::aboutToShow, this, [this, listScreen] {
-        listScreen->clear();
-        const ScreenPlan plan;
-        QScreen* chosen = plan.studyListScreen();
-        QAction* any = listScreen->addAction(tr("Any (reading windows use every screen)"), this, [] { ScreenPlan().setStudyListScreen(nullptr); });
-        any->setCheckable(true);
-        any->setChecked(!chosen);
-        int n = 0;
-        for (QScreen* s : QGuiApplication::screens()) {
-            QAction* a = listScreen->addAction(tr("Screen %1 (%2, %3×%4)").arg(++n).arg(s->name()).arg(s->geometry().width()).arg(s->geometry().height()),
-                                               this, [this, s] { placeStudyList(s, true); });
-            a->setCheckable(true);
-            a->setChecked(s == chosen);
-        }
-    });
+    addStudyListScreenMenu(view);
     QAction* smooth = view->addAction(tr("&Smooth Interpolation"));
     smooth->setCheckable(true);
     smooth->setChecked(m_viewport->smooth());
@@ -175,15 +178,26 @@ void MainWindow::buildActions()
     });
     // Shortcuts live in the viewport's key handling; menu entries only show them.
     for (QAction* a : view->actions()) a->setShortcutContext(Qt::WidgetShortcut);
+}
 
-    m_presetMenu = menuBar()->addMenu(tr("&Window"));
-    rebuildPresetMenu();
-
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Lightbox"), this, [this] {
-        QMessageBox::about(this, tr("About Lightbox"),
-                           tr("<b>Lightbox %1</b><br>Diagnostic radiology workstation.<br>"
-                              "Not for diagnostic use unless validated at your site.").arg(QApplication::applicationVersion()));
+// Where the study list (this window) lives; reading windows use the other screens.
+void MainWindow::addStudyListScreenMenu(QMenu* view)
+{
+    QMenu* listScreen = view->addMenu(tr("Study List on Screen"));
+    connect(listScreen, &QMenu::aboutToShow, this, [this, listScreen] {
+        listScreen->clear();
+        const ScreenPlan plan;
+        QScreen* chosen = plan.studyListScreen();
+        QAction* any = listScreen->addAction(tr("Any (reading windows use every screen)"), this, [] { ScreenPlan().setStudyListScreen(nullptr); });
+        any->setCheckable(true);
+        any->setChecked(!chosen);
+        int n = 0;
+        for (QScreen* s : QGuiApplication::screens()) {
+            QAction* a = listScreen->addAction(tr("Screen %1 (%2, %3×%4)").arg(++n).arg(s->name()).arg(s->geometry().width()).arg(s->geometry().height()),
+                                               this, [this, s] { placeStudyList(s, true); });
+            a->setCheckable(true);
+            a->setChecked(s == chosen);
+        }
     });
 }
 
