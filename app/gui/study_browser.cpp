@@ -55,6 +55,25 @@ QString dicomDate(const QDate& d) { return d.toString("yyyyMMdd"); }
 StudyBrowser::StudyBrowser(CacheService& cache, QWidget* parent) : QWidget(parent), m_cache(cache)
 {
     setAcceptDrops(true);
+    QLayout* filters = buildSearchRow();
+    buildTree();
+    QLayout* bottom = buildBottomRow();
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(filters);
+    layout->addWidget(m_tree, 1);
+    layout->addLayout(bottom);
+
+    connectSearchFields();
+    connect(&m_import, &QFutureWatcher<storage::ImportReport>::progressRangeChanged, m_progress, &QProgressBar::setRange);
+    connect(&m_import, &QFutureWatcher<storage::ImportReport>::progressValueChanged, m_progress, &QProgressBar::setValue);
+    connect(&m_import, &QFutureWatcher<storage::ImportReport>::finished, this, &StudyBrowser::onImportFinished);
+    refresh();
+}
+
+// The search fields: where to search (the cache or an archive), patient, modality, dates.
+QLayout* StudyBrowser::buildSearchRow()
+{
     m_source = new QComboBox(this);
     m_source->addItem(tr("Local cache"), QString());
     m_source->setToolTip(tr("Where to search: the local cache or an archive"));
@@ -92,7 +111,13 @@ StudyBrowser::StudyBrowser(CacheService& cache, QWidget* parent) : QWidget(paren
     filters->setStretch(2, 2);
     filters->setStretch(3, 2);
     filters->setStretch(8, 3);
+    connect(searchButton, &QPushButton::clicked, this, &StudyBrowser::refresh);
+    connect(clearButton, &QPushButton::clicked, this, [this] { setQuery({}); });
+    return filters;
+}
 
+void StudyBrowser::buildTree()
+{
     m_tree = new QTreeWidget(this);
     m_tree->setColumnCount(ColumnCount);
     m_tree->setHeaderLabels({tr("Patient / Study / Series"), tr("Patient ID"), tr("Birth date"), tr("Study date"), tr("Description"),
@@ -105,7 +130,26 @@ StudyBrowser::StudyBrowser(CacheService& cache, QWidget* parent) : QWidget(paren
     m_tree->header()->setSectionResizeMode(QHeaderView::Interactive);
     m_tree->header()->setSectionResizeMode(ColDescription, QHeaderView::Stretch);
     m_tree->header()->setMinimumSectionSize(40);
+    connect(m_tree, &QTreeWidget::itemExpanded, this, [this](QTreeWidgetItem* item) {
+        if (item->data(0, RoleKind).toInt() == KindStudy) loadSeries(item);
+    });
+    connect(m_tree, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
+        const int kind = item->data(0, RoleKind).toInt();
+        if (kind == KindPatient) return;
+        if (item->data(0, RoleRemote).toBool() && !item->data(0, RoleComplete).toBool()) {
+            retrieveStudy(item->data(0, RoleStudy).toString(), true);  // opened once it is in the cache
+            return;
+        }
+        QTreeWidgetItem* study = kind == KindSeries ? item->parent() : item;
+        const QString title = study->parent() ? study->parent()->text(ColName) : QString();
+        emit openRequested(item->data(0, RoleStudy).toString(), item->data(0, RoleSeries).toString(), title);
+    });
+    connect(m_tree, &QTreeWidget::customContextMenuRequested, this, &StudyBrowser::contextMenu);
+}
 
+// Import, verify and the cache's settings; the progress of an import and what it found.
+QLayout* StudyBrowser::buildBottomRow()
+{
     auto* importFiles = new QPushButton(tr("Import files…"), this);
     auto* importFolder = new QPushButton(tr("Import folder…"), this);
     auto* verify = new QPushButton(tr("Verify cache"), this);
@@ -120,12 +164,24 @@ StudyBrowser::StudyBrowser(CacheService& cache, QWidget* parent) : QWidget(paren
     auto* bottom = new QHBoxLayout;
     for (QWidget* w : std::initializer_list<QWidget*>{importFiles, importFolder, verify, settings, m_progress, m_cancel}) bottom->addWidget(w);
     bottom->addWidget(m_status, 1);
+    connect(importFiles, &QPushButton::clicked, this, [this] {
+        const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import DICOM files, DICOMDIRs or ZIP archives"));
+        if (!files.isEmpty()) importPaths(files);
+    });
+    connect(importFolder, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Import a folder (CD, DVD, USB or any folder)"));
+        if (!dir.isEmpty()) importPaths({dir});
+    });
+    connect(verify, &QPushButton::clicked, this, &StudyBrowser::runVerify);
+    connect(settings, &QPushButton::clicked, this, &StudyBrowser::editSettings);
+    connect(m_cancel, &QPushButton::clicked, this, [this] { m_import.cancel(); });
+    return bottom;
+}
 
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(filters);
-    layout->addWidget(m_tree, 1);
-    layout->addLayout(bottom);
-
+// Typing in a field or changing a date searches a moment later (one search for a burst of
+// changes); a choice in a list, at once.
+void StudyBrowser::connectSearchFields()
+{
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(250);
@@ -143,38 +199,6 @@ StudyBrowser::StudyBrowser(CacheService& cache, QWidget* parent) : QWidget(paren
     });
     connect(m_from, &QDateEdit::dateChanged, m_debounce, qOverload<>(&QTimer::start));
     connect(m_to, &QDateEdit::dateChanged, m_debounce, qOverload<>(&QTimer::start));
-    connect(searchButton, &QPushButton::clicked, this, &StudyBrowser::refresh);
-    connect(clearButton, &QPushButton::clicked, this, [this] { setQuery({}); });
-    connect(m_tree, &QTreeWidget::itemExpanded, this, [this](QTreeWidgetItem* item) {
-        if (item->data(0, RoleKind).toInt() == KindStudy) loadSeries(item);
-    });
-    connect(m_tree, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
-        const int kind = item->data(0, RoleKind).toInt();
-        if (kind == KindPatient) return;
-        if (item->data(0, RoleRemote).toBool() && !item->data(0, RoleComplete).toBool()) {
-            retrieveStudy(item->data(0, RoleStudy).toString(), true);  // opened once it is in the cache
-            return;
-        }
-        QTreeWidgetItem* study = kind == KindSeries ? item->parent() : item;
-        const QString title = study->parent() ? study->parent()->text(ColName) : QString();
-        emit openRequested(item->data(0, RoleStudy).toString(), item->data(0, RoleSeries).toString(), title);
-    });
-    connect(m_tree, &QTreeWidget::customContextMenuRequested, this, &StudyBrowser::contextMenu);
-    connect(importFiles, &QPushButton::clicked, this, [this] {
-        const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import DICOM files, DICOMDIRs or ZIP archives"));
-        if (!files.isEmpty()) importPaths(files);
-    });
-    connect(importFolder, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Import a folder (CD, DVD, USB or any folder)"));
-        if (!dir.isEmpty()) importPaths({dir});
-    });
-    connect(verify, &QPushButton::clicked, this, &StudyBrowser::runVerify);
-    connect(settings, &QPushButton::clicked, this, &StudyBrowser::editSettings);
-    connect(m_cancel, &QPushButton::clicked, this, [this] { m_import.cancel(); });
-    connect(&m_import, &QFutureWatcher<storage::ImportReport>::progressRangeChanged, m_progress, &QProgressBar::setRange);
-    connect(&m_import, &QFutureWatcher<storage::ImportReport>::progressValueChanged, m_progress, &QProgressBar::setValue);
-    connect(&m_import, &QFutureWatcher<storage::ImportReport>::finished, this, &StudyBrowser::onImportFinished);
-    refresh();
 }
 
 int StudyBrowser::studyCount() const { return m_studies; }

@@ -11,6 +11,7 @@
 class QComboBox;
 class QDateEdit;
 class QLabel;
+class QLayout;
 class QMenu;
 class QLineEdit;
 class QProgressBar;
@@ -58,6 +59,12 @@ protected:
     void dropEvent(QDropEvent* e) override;
 
 private:
+    // The constructor's parts: the search row, the tree of results, the import and cache row, and
+    // searching as the fields change.
+    QLayout* buildSearchRow();
+    void buildTree();
+    QLayout* buildBottomRow();
+    void connectSearchFields();
     storage::StudyQuery currentQuery() const;
     void showResults(const std::vector<storage::StudyRow>& rows);
     void showRemote(const std::vector<RemoteStudy>& rows);
