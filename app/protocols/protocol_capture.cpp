@@ -20,15 +20,10 @@ ProtocolRule rule(const QString& attribute, ProtocolRule::Op op, const QString& 
 
 QString q(const std::string& s) { return QString::fromStdString(s).trimmed(); }
 
-}  // namespace
-
-HangingProtocol captureProtocol(const Layout& shown, const HangingProtocol& base, const ReadingContext& context, const CaptureChoices& choices)
+// What a study must be for the protocol to apply: its modality, and as chosen its body part, its
+// description and how many priors it has.
+void addStudyRules(HangingProtocol& p, const storage::StudyRow& study, const CaptureChoices& choices)
 {
-    HangingProtocol p;
-    p.name = choices.name.trimmed();
-    p.description = choices.description;
-    p.user = true;
-    const storage::StudyRow& study = context.current.row;
     if (!study.modalities.empty()) p.rules.push_back(rule("modality", ProtocolRule::Op::Equals, q(study.modalities.front()), 2, true));
     if (choices.useBodyPart && !q(study.bodyParts).isEmpty())
         p.rules.push_back(rule("bodyPart", ProtocolRule::Op::Matches, q(study.bodyParts).split(',').front().trimmed(), 3, false));
@@ -44,25 +39,75 @@ HangingProtocol captureProtocol(const Layout& shown, const HangingProtocol& base
         r.required = true;
         p.rules.push_back(r);
     }
+}
+
+// The image set of a study shown: the current study, or a prior by its rank among the priors
+// (added to the protocol the first time).
+QString imageSetOf(HangingProtocol& p, const ReadingContext& context, const std::string& studyUid)
+{
+    if (studyUid == context.current.row.studyUid) return "current";
+    for (std::size_t k = 0; k < context.priors.size(); ++k)
+        if (context.priors[k].row.studyUid == studyUid) {
+            const QString name = QStringLiteral("prior %1").arg(k + 1);
+            if (!p.imageSet(name)) p.imageSets.push_back({name, int(k + 1)});
+            return name;
+        }
+    return "current";
+}
+
+const StudyFacts* studyFacts(const ReadingContext& context, const std::string& uid)
+{
+    if (uid == context.current.row.studyUid) return &context.current;
+    for (const StudyFacts& s : context.priors)
+        if (s.row.studyUid == uid) return &s;
+    return nullptr;
+}
+
+// The series a viewport shows, of the studies read; null where it shows none.
+const SeriesFacts* seriesShown(const ReadingContext& context, const ViewportPlacement& v)
+{
+    const StudyFacts* facts = v.empty() ? nullptr : studyFacts(context, v.studyUid);
+    const SeriesFacts* series = nullptr;
+    if (facts)
+        for (const SeriesFacts& s : facts->series)
+            if (s.seriesUid == v.seriesUid) series = &s;
+    return series;
+}
+
+// A display set that finds the series shown again (and the image, where one is shown); a series or
+// image shown a second time (`used`) is reused.
+DisplaySet displaySetFor(HangingProtocol& p, const ReadingContext& context, const ViewportPlacement& v, const SeriesFacts& series,
+                         std::set<std::string>& used)
+{
+    DisplaySet d;
+    d.imageSet = imageSetOf(p, context, v.studyUid);
+    d.rules.push_back(rule("modality", ProtocolRule::Op::Equals, q(series.modality), 1, true));
+    if (!q(series.description).isEmpty()) d.rules.push_back(rule("seriesDescription", ProtocolRule::Op::Equals, q(series.description), 3, false));
+    if (!v.sopInstanceUid.empty()) {
+        d.images = true;
+        for (const ImageFacts& i : series.images)
+            if (i.sopInstanceUid == v.sopInstanceUid) {
+                if (!q(i.laterality).isEmpty()) d.rules.push_back(rule("laterality", ProtocolRule::Op::Equals, q(i.laterality), 2, true));
+                if (!q(i.viewPosition).isEmpty()) d.rules.push_back(rule("viewPosition", ProtocolRule::Op::Equals, q(i.viewPosition), 2, true));
+            }
+    }
+    const std::string key = v.sopInstanceUid.empty() ? v.seriesUid : v.sopInstanceUid;
+    d.reuse = !used.insert(key).second;
+    return d;
+}
+
+}  // namespace
+
+HangingProtocol captureProtocol(const Layout& shown, const HangingProtocol& base, const ReadingContext& context, const CaptureChoices& choices)
+{
+    HangingProtocol p;
+    p.name = choices.name.trimmed();
+    p.description = choices.description;
+    p.user = true;
+    addStudyRules(p, context.current.row, choices);
 
     // Image sets: the current study and each prior shown, by its rank among the priors.
     p.imageSets.push_back({"current", 0});
-    auto imageSetOf = [&](const std::string& studyUid) -> QString {
-        if (studyUid == study.studyUid) return "current";
-        for (std::size_t k = 0; k < context.priors.size(); ++k)
-            if (context.priors[k].row.studyUid == studyUid) {
-                const QString name = QStringLiteral("prior %1").arg(k + 1);
-                if (!p.imageSet(name)) p.imageSets.push_back({name, int(k + 1)});
-                return name;
-            }
-        return "current";
-    };
-    auto studyFacts = [&](const std::string& uid) -> const StudyFacts* {
-        if (uid == study.studyUid) return &context.current;
-        for (const StudyFacts& s : context.priors)
-            if (s.row.studyUid == uid) return &s;
-        return nullptr;
-    };
 
     ProtocolStage stage;
     stage.name = "Saved layout";
@@ -77,32 +122,15 @@ HangingProtocol captureProtocol(const Layout& shown, const HangingProtocol& base
             vp.row = v.row;
             vp.column = v.column;
             DisplaySet d;
-            const StudyFacts* facts = v.empty() ? nullptr : studyFacts(v.studyUid);
-            const SeriesFacts* series = nullptr;
-            if (facts)
-                for (const SeriesFacts& s : facts->series)
-                    if (s.seriesUid == v.seriesUid) series = &s;
-            if (!series) {
+            if (const SeriesFacts* series = seriesShown(context, v)) {
+                d = displaySetFor(p, context, v, *series, used);
+            } else {
                 // Nothing shown here: keep what the protocol asked for.
                 const DisplaySet* old = base.displaySet(v.spec.displaySet);
                 const ImageSet* oldSet = old ? base.imageSet(old->imageSet) : nullptr;
                 if (!old || !oldSet) continue;
                 d = *old;
                 if (!p.imageSet(oldSet->name)) p.imageSets.push_back(*oldSet);
-            } else {
-                d.imageSet = imageSetOf(v.studyUid);
-                d.rules.push_back(rule("modality", ProtocolRule::Op::Equals, q(series->modality), 1, true));
-                if (!q(series->description).isEmpty()) d.rules.push_back(rule("seriesDescription", ProtocolRule::Op::Equals, q(series->description), 3, false));
-                if (!v.sopInstanceUid.empty()) {
-                    d.images = true;
-                    for (const ImageFacts& i : series->images)
-                        if (i.sopInstanceUid == v.sopInstanceUid) {
-                            if (!q(i.laterality).isEmpty()) d.rules.push_back(rule("laterality", ProtocolRule::Op::Equals, q(i.laterality), 2, true));
-                            if (!q(i.viewPosition).isEmpty()) d.rules.push_back(rule("viewPosition", ProtocolRule::Op::Equals, q(i.viewPosition), 2, true));
-                        }
-                }
-                const std::string key = v.sopInstanceUid.empty() ? v.seriesUid : v.sopInstanceUid;
-                d.reuse = !used.insert(key).second;
             }
             d.name = QStringLiteral("%1 %2").arg(d.imageSet).arg(++n);
             vp.displaySet = d.name;
