@@ -1,5 +1,7 @@
 #include "cache.h"
 
+#include "access_gate.h"
+
 #include "annotation_store.h"
 #include "digest.h"
 #include "schema.h"
@@ -131,7 +133,17 @@ EvictReport Cache::evict(std::optional<std::int64_t> targetBytes, std::int64_t i
     return report;
 }
 
-Status Cache::deleteStudy(const std::string& studyUid) { return removeStudy(studyUid, Removal::Delete); }
+Status Cache::deleteStudy(const std::string& studyUid)
+{
+    const auto gate = accessGate();
+    if (!gate) return removeStudy(studyUid, Removal::Delete);
+    const auto row = m_index->study(studyUid);
+    const std::vector<StudyFacts> facts = {row ? StudyFacts{row->patientId, row->patientName, studyUid, row->instanceCount} : StudyFacts{{}, {}, studyUid, 0}};
+    if (Status allowed = gate->allow(CacheJob::Delete, facts); !allowed) return allowed;
+    Status outcome = row ? removeStudy(studyUid, Removal::Delete) : Status(makeError("not-found", "study " + studyUid + " is not in the cache"));
+    gate->done(CacheJob::Delete, facts, outcome, {});
+    return outcome;
+}
 
 Status Cache::removeStudy(const std::string& studyUid, Removal how)
 {

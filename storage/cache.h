@@ -4,6 +4,7 @@
 // and the Receiver prepare them), studies are opened by openStudy() (study_open.h), and leave by
 // deleteStudy() (the user) or evict() (the quota). Each Cache object owns one database
 // connection: use one per thread. Several processes may share a cache folder.
+#include "access_gate.h"
 #include "file_store.h"
 #include "ingest.h"
 #include "sqlite_db.h"
@@ -89,7 +90,8 @@ public:
     VerifyReport verify(const std::function<void(std::size_t, std::size_t)>& progress = {}, const std::atomic<bool>* cancel = nullptr);
 
     // Stores a batch of admitted instances (ingest.h): the one way in.
-    IngestResult ingest(std::vector<Candidate>& batch);
+    // `job` (Import or Receive) is what the access gate is asked to allow.
+    IngestResult ingest(std::vector<Candidate>& batch, CacheJob job = CacheJob::Import);
 
     Quota quota();
     Status setQuota(const Quota& q);

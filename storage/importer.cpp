@@ -196,6 +196,7 @@ ImportReport Cache::import(const std::vector<std::string>& paths, const ImportOp
     // Studies being imported are held (no process evicts them meanwhile) until the end.
     std::map<std::string, std::int64_t> held;
     std::vector<Candidate> batch;
+    std::vector<InstanceRecord> storedRecords;  // for the access gate's record of the import
 
     auto flush = [&] {
         if (batch.empty()) return;
@@ -205,6 +206,7 @@ ImportReport Cache::import(const std::vector<std::string>& paths, const ImportOp
             if (r.outcomes[i].kind == IngestOutcome::Kind::Stored) {
                 ++report.imported;
                 report.studies.insert(batch[i].record.studyUid);
+                storedRecords.push_back(batch[i].record);
             } else if (r.outcomes[i].kind == IngestOutcome::Kind::AlreadyPresent) {
                 ++report.alreadyPresent;
             }
@@ -258,6 +260,17 @@ ImportReport Cache::import(const std::vector<std::string>& paths, const ImportOp
     if (progress) progress(prog);
     if (report.fatal.empty() && !report.cancelled) evict(std::nullopt, 0, report.studies);  // back within the quota, never at the expense of what was just stored
     for (const auto& [study, id] : held) m_leases.release(id);
+    if (const auto gate = accessGate(); gate && (!storedRecords.empty() || !report.complete())) {
+        std::vector<const InstanceRecord*> records;
+        for (const InstanceRecord& r : storedRecords) records.push_back(&r);
+        std::string from;
+        for (const std::string& p : paths) from += (from.empty() ? "" : ", ") + p;
+        const Status outcome = report.complete() ? Status(Done{})
+                               : !report.fatal.empty() ? Status(makeError("import-stopped", report.fatal))
+                               : report.cancelled      ? Status(makeError("cancelled", "cancelled"))
+                                                       : Status(makeError("import-partial", std::to_string(report.rejected.size()) + " item(s) refused"));
+        gate->done(CacheJob::Import, studyFacts(records), outcome, from);
+    }
     return report;
 }
 

@@ -1,6 +1,8 @@
 // The one way into the cache (see ingest.h): admitting a file, and storing a batch.
 #include "ingest.h"
 
+#include <algorithm>
+
 #include "cache.h"
 #include "dicom_file.h"
 
@@ -58,7 +60,18 @@ Result<Candidate> admitReceived(const std::string& temporary, const std::string&
     return c;
 }
 
-IngestResult Cache::ingest(std::vector<Candidate>& batch)
+std::vector<StudyFacts> studyFacts(const std::vector<const InstanceRecord*>& records)
+{
+    std::vector<StudyFacts> facts;
+    for (const InstanceRecord* r : records) {
+        auto it = std::find_if(facts.begin(), facts.end(), [&](const StudyFacts& f) { return f.studyUid == r->studyUid; });
+        if (it == facts.end()) facts.push_back({r->patientId, r->patientName, r->studyUid, 1});
+        else ++it->instances;
+    }
+    return facts;
+}
+
+IngestResult Cache::ingest(std::vector<Candidate>& batch, CacheJob job)
 {
     IngestResult result;
     result.outcomes.resize(batch.size());
@@ -73,6 +86,13 @@ IngestResult Cache::ingest(std::vector<Candidate>& batch)
         }
         return result;
     };
+
+    // 0. Whoever is signed in may bring studies in.
+    if (const auto gate = accessGate()) {
+        std::vector<const InstanceRecord*> records;
+        for (const Candidate& c : batch) records.push_back(&c.record);
+        if (Status allowed = gate->allow(job, studyFacts(records)); !allowed) return refuseRest(allowed.error().message);
+    }
 
     // 1. Room for what the batch adds (instances stored already add nothing), made at the expense
     //    of the least recently used studies nobody holds.

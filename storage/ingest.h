@@ -14,6 +14,7 @@
 //      renamed into place, the names flushed, and the rows written in one transaction. A second
 //      writer of the same SOP Instance UID never replaces a stored file: the file on disk is always
 //      the one whose SHA-256 the index records.
+#include "access_gate.h"
 #include "instance_record.h"
 #include "result.h"
 
@@ -42,6 +43,9 @@ struct IngestOutcome {
     enum class Kind { Stored, AlreadyPresent, Rejected } kind = Kind::Rejected;
     std::string reason;  // when rejected
 };
+
+// The studies of a set of candidates with how many instances each brings, for the access gate.
+std::vector<StudyFacts> studyFacts(const std::vector<const InstanceRecord*>& records);
 
 struct IngestResult {
     std::vector<IngestOutcome> outcomes;  // one per candidate, in the batch's order

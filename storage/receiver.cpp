@@ -204,7 +204,14 @@ void Receiver::process(std::vector<Item>& batch)
         submitted.push_back(&it);
     }
     hold(candidates);
-    const IngestResult result = m_cache->ingest(candidates);
+    const IngestResult result = m_cache->ingest(candidates, CacheJob::Receive);
+    if (const auto gate = accessGate(); gate && !candidates.empty()) {
+        std::vector<const InstanceRecord*> stored;
+        for (std::size_t i = 0; i < candidates.size(); ++i)
+            if (result.outcomes[i].kind == IngestOutcome::Kind::Stored) stored.push_back(&candidates[i].record);
+        const Status outcome = result.fatal.empty() ? Status(Done{}) : Status(makeError("receive-stopped", result.fatal));
+        if (!stored.empty() || !outcome) gate->done(CacheJob::Receive, studyFacts(stored), outcome, m_source);
+    }
     for (std::size_t i = 0; i < candidates.size(); ++i) {
         Arrival a;
         a.sopInstanceUid = candidates[i].record.sopInstanceUid;

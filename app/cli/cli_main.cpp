@@ -1,5 +1,6 @@
 #include "cli_main.h"
 
+#include "cli_session.h"
 #include "commands.h"
 #include "version.h"
 
@@ -45,7 +46,10 @@ void printHelp()
            "  lightbox listen                            run the storage listener in the foreground\n"
            "  (archive commands take --config FILE and --cache DIR)\n"
            "  lightbox layout STUDY_UID [--screens N] [--stage K] [--protocol NAME] [--json]   the hanging protocol's layout\n"
-           "  lightbox protocols [--json]                the hanging protocols (shipped and the user's)\n";
+           "  lightbox protocols [--json]                the hanging protocols (shipped and the user's)\n"
+           "  lightbox users add NAME --role ROLE [--system] | remove|list|passwd|role|totp|unlock|policy   Lightbox's users\n"
+           "  lightbox audit verify|show|export|key [--from D] [--to D] [--user U] [--patient ID] [--format csv|dicom-xml|json]\n"
+           "  (every command takes --user NAME, with LIGHTBOX_PASSWORD and LIGHTBOX_TOTP, once users are set up; --break-glass)\n";
 }
 
 // Commands print their own output only: Qt's notes to developers (e.g. "QStandardPaths:
@@ -89,6 +93,22 @@ int unknownCommand(const QString& word, const QStringList& commands)
     return 2;
 }
 
+// Signs in, checks the command's permission, runs it, and records it (Application Start/Stop).
+int runSignedIn(const QString& command, QStringList& args, const std::function<int(const QStringList&)>& run)
+{
+    auto session = signInForCommand(command, args);
+    if (!session) return fail(QString::fromStdString(session.error().message), 3);
+    security::Auditor& auditor = **session;
+    if (const auto permission = permissionFor(command, args))
+        if (Status allowed = auditor.require(*permission, "lightbox " + command.toStdString()); !allowed)
+            return fail(QString::fromStdString(allowed.error().message), 3);
+    auditor.applicationActivity(true);
+    const int rc = run(args);
+    auditor.applicationActivity(false, rc == 0 ? Status(Done{}) : Status(makeError("exit", "exit code " + std::to_string(rc))));
+    security::installAuditor(nullptr);
+    return rc;
+}
+
 }  // namespace
 
 std::optional<int> runCommandLine(int argc, char** argv)
@@ -113,6 +133,8 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"listen", runListen},
         {"layout", runLayout},
         {"protocols", runProtocols},
+        {"users", runUsers},
+        {"audit", runAudit},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";
@@ -134,7 +156,7 @@ std::optional<int> runCommandLine(int argc, char** argv)
     QCoreApplication::setApplicationName("Lightbox");
     QCoreApplication::setOrganizationName("Lightbox");
     QStringList args = QCoreApplication::arguments().mid(2);
-    return it->second(args);
+    return runSignedIn(first, args, it->second);
 }
 
 }  // namespace lightbox::app

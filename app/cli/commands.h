@@ -20,6 +20,8 @@ int runSend(const QStringList& args);
 int runListen(const QStringList& args);
 int runLayout(const QStringList& args);
 int runProtocols(const QStringList& args);
+int runUsers(const QStringList& args);
+int runAudit(const QStringList& args);
 class CliArgs;
 int runRenderView(const CliArgs& args);
 

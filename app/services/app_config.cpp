@@ -1,5 +1,7 @@
 #include "app_config.h"
 
+#include "auditor.h"
+
 #include "secret_box.h"
 
 #include <QDir>
@@ -143,7 +145,19 @@ Result<AppConfig> AppConfig::load(const QString& path)
     return c;
 }
 
+// The one way settings change (the Archives dialog, archive add/remove, config set): allowed to
+// whoever may configure, and recorded as a Security Alert (Network Configuration).
 Status AppConfig::save() const
+{
+    const auto auditor = security::currentAuditor();
+    if (auditor)
+        if (Status allowed = auditor->require(security::Permission::Configure, "change settings"); !allowed) return allowed;
+    const Status saved = write();
+    if (auditor) auditor->securityAlert(security::alert::networkConfiguration, "settings saved to " + m_path.toStdString(), saved);
+    return saved;
+}
+
+Status AppConfig::write() const
 {
     QJsonObject o;
     o["aeTitle"] = local.aeTitle;

@@ -63,6 +63,7 @@ public:
     bool remove(const QString& name);
 
 private:
+    Status write() const;
     QString m_path;
 };
 

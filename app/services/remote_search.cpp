@@ -2,6 +2,8 @@
 // settings, else QIDO-RS; each study marked with how much of it the cache holds.
 #include "archive_ops.h"
 
+#include "audit_facts.h"
+
 #include "archive_answers.h"
 #include "dimse_find.h"
 
@@ -41,8 +43,10 @@ std::string dateRange(const storage::StudyQuery& q)
 
 }  // namespace
 
-Result<std::vector<RemoteStudy>> findRemoteStudies(const ArchiveEntry& archive, const LocalNode& local, const storage::StudyQuery& query,
-                                                   const QString& cacheDir, const std::atomic<bool>* cancel)
+namespace {
+
+Result<std::vector<RemoteStudy>> searchArchive(const ArchiveEntry& archive, const LocalNode& local, const storage::StudyQuery& query,
+                                               const QString& cacheDir, const std::atomic<bool>* cancel)
 {
     std::string name = query.patientName;
     if (!name.empty() && !hasWildcard(name)) name += "*";
@@ -96,6 +100,17 @@ Result<std::vector<RemoteStudy>> findRemoteStudies(const ArchiveEntry& archive, 
         out.push_back(std::move(s));
     }
     return out;
+}
+
+}  // namespace
+
+Result<std::vector<RemoteStudy>> findRemoteStudies(const ArchiveEntry& archive, const LocalNode& local, const storage::StudyQuery& query,
+                                                   const QString& cacheDir, const std::atomic<bool>* cancel)
+{
+    auto found = searchArchive(archive, local, query, cacheDir, cancel);
+    if (auto auditor = security::currentAuditor())
+        auditor->query(peerFacts(archive), describeQuery(query), found ? Status(Done{}) : Status(found.error()));
+    return found;
 }
 
 }  // namespace lightbox::app

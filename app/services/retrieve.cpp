@@ -3,6 +3,8 @@
 // the archive holds is in the cache. Arrivals go through the cache's Receiver (the one way in).
 #include "archive_ops.h"
 
+#include "audit_facts.h"
+
 #include "archive_listing.h"
 #include "dicomweb_client.h"
 #include "dimse_retrieve.h"
@@ -339,7 +341,22 @@ QString methodName(RetrieveMethod m)
 
 RetrieveReport retrieve(const RetrieveSpec& spec, const std::function<void(const RetrieveProgress&)>& progress, const std::atomic<bool>* cancel)
 {
-    return Retrieval(spec, progress, cancel).run();
+    const auto auditor = security::currentAuditor();
+    if (auditor) {
+        if (Status allowed = auditor->require(security::Permission::Import, "retrieve " + spec.studyUid); !allowed) {
+            RetrieveReport refused;
+            refused.errors.push_back(allowed.error().message);
+            return refused;
+        }
+        auditor->transferStarted(false, peerFacts(spec.archive), cachedStudyFacts(spec.cacheDir, spec.studyUid));
+    }
+    RetrieveReport report = Retrieval(spec, progress, cancel).run();
+    if (auditor) {
+        const Status outcome = report.complete() ? Status(Done{})
+                                                 : Status(makeError("incomplete", report.cancelled ? "cancelled" : std::to_string(report.missingCount()) + " instance(s) missing"));
+        auditor->transferred(false, peerFacts(spec.archive), cachedStudyFacts(spec.cacheDir, spec.studyUid), outcome);
+    }
+    return report;
 }
 
 }  // namespace lightbox::app

@@ -2,13 +2,17 @@
 // syntax), or STOW-RS.
 #include "archive_ops.h"
 
+#include "audit_facts.h"
+
 #include "dicomweb_client.h"
 #include "dimse_store.h"
 
 namespace lightbox::app {
 
-SendReport sendStudy(const ArchiveEntry& archive, const LocalNode& local, const QString& cacheDir, const std::string& studyUid, bool useStow,
-                     const std::function<void(int, int)>& progress, const std::atomic<bool>* cancel)
+namespace {
+
+SendReport sendFilesOf(const ArchiveEntry& archive, const LocalNode& local, const QString& cacheDir, const std::string& studyUid, bool useStow,
+                       const std::function<void(int, int)>& progress, const std::atomic<bool>* cancel)
 {
     SendReport rep;
     auto cache = storage::Cache::open(cacheDir.toStdString());
@@ -49,6 +53,30 @@ SendReport sendStudy(const ArchiveEntry& archive, const LocalNode& local, const 
     rep.sent = r->stored;
     for (const auto& [sop, why] : r->failed) rep.failed.push_back(sop + ": " + why);
     return rep;
+}
+
+}  // namespace
+
+// Sends the files as they are (the patient's identity included): the sender must be allowed to let
+// it leave the machine. Recorded as Begin Transferring and DICOM Instances Transferred.
+SendReport sendStudy(const ArchiveEntry& archive, const LocalNode& local, const QString& cacheDir, const std::string& studyUid, bool useStow,
+                     const std::function<void(int, int)>& progress, const std::atomic<bool>* cancel)
+{
+    const auto auditor = security::currentAuditor();
+    if (!auditor) return sendFilesOf(archive, local, cacheDir, studyUid, useStow, progress, cancel);
+    const storage::StudyFacts study = cachedStudyFacts(cacheDir, studyUid);
+    if (Status allowed = auditor->require(security::Permission::ExportIdentified, "send study " + studyUid + " to " + archive.name.toStdString()); !allowed) {
+        SendReport refused;
+        refused.error = QString::fromStdString(allowed.error().message);
+        return refused;
+    }
+    auditor->transferStarted(true, peerFacts(archive), study);
+    SendReport report = sendFilesOf(archive, local, cacheDir, studyUid, useStow, progress, cancel);
+    const Status outcome = report.complete() ? Status(Done{})
+                           : !report.error.isEmpty() ? Status(makeError("send-failed", report.error.toStdString()))
+                                                     : Status(makeError("send-incomplete", std::to_string(report.sent) + " of " + std::to_string(report.files) + " sent"));
+    auditor->transferred(true, peerFacts(archive), study, outcome);
+    return report;
 }
 
 }  // namespace lightbox::app
