@@ -44,12 +44,43 @@ QString lightboxExe() { return QStringLiteral(LIGHTBOX_EXE); }
 QString scriptsDir() { return QStringLiteral(LIGHTBOX_TEST_SOURCE_DIR); }
 QString python() { return QStringLiteral("/usr/bin/python3"); }
 
+namespace {
+
+ProcessResult finish(QProcess& p, const QString& program, int timeoutMs);
+
+}  // namespace
+
 ProcessResult run(const QString& program, const QStringList& args, int timeoutMs, const QString& workDir)
 {
-    ProcessResult r;
     QProcess p;
     if (!workDir.isEmpty()) p.setWorkingDirectory(workDir);
     p.start(program, args);
+    return finish(p, program, timeoutMs);
+}
+
+ProcessResult runWith(const QString& program, const QStringList& args, const QList<QPair<QString, QString>>& environment, const QByteArray& input,
+                      int timeoutMs)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const auto& [name, value] : environment) {
+        if (value.isEmpty()) env.remove(name);
+        else env.insert(name, value);
+    }
+    p.setProcessEnvironment(env);
+    p.start(program, args);
+    if (p.waitForStarted(10000)) {
+        p.write(input);
+        p.closeWriteChannel();
+    }
+    return finish(p, program, timeoutMs);
+}
+
+namespace {
+
+ProcessResult finish(QProcess& p, const QString& program, int timeoutMs)
+{
+    ProcessResult r;
     if (!p.waitForStarted(10000)) {
         r.err = "cannot start " + program.toLocal8Bit();
         return r;
@@ -65,6 +96,8 @@ ProcessResult run(const QString& program, const QStringList& args, int timeoutMs
     r.err = p.readAllStandardError();
     return r;
 }
+
+}  // namespace
 
 QString ImageDiff::describe() const
 {

@@ -30,6 +30,10 @@ struct ProcessResult {
 };
 
 ProcessResult run(const QString& program, const QStringList& args, int timeoutMs = 60000, const QString& workDir = {});
+// The same with variables added to (or, with an empty value, removed from) the environment and
+// `input` written to its standard input (then closed).
+ProcessResult runWith(const QString& program, const QStringList& args, const QList<QPair<QString, QString>>& environment, const QByteArray& input = {},
+                      int timeoutMs = 60000);
 
 struct ImageDiff {
     bool sameSize = false;
