@@ -100,12 +100,14 @@ int runSignedIn(const QString& command, QStringList& args, const std::function<i
     if (!session) return fail(QString::fromStdString(session.error().message), 3);
     security::Auditor& auditor = **session;
     if (const auto permission = permissionFor(command, args))
-        if (Status allowed = auditor.require(*permission, "lightbox " + command.toStdString()); !allowed)
+        if (Status allowed = auditor.require(*permission, "lightbox " + command.toStdString()); !allowed) {
+            endCommandSession();
             return fail(QString::fromStdString(allowed.error().message), 3);
+        }
     auditor.applicationActivity(true);
     const int rc = run(args);
     auditor.applicationActivity(false, rc == 0 ? Status(Done{}) : Status(makeError("exit", "exit code " + std::to_string(rc))));
-    security::installAuditor(nullptr);
+    endCommandSession();  // the command's records are on the disk before it exits
     return rc;
 }
 

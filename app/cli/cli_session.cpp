@@ -1,5 +1,7 @@
 #include "cli_session.h"
 
+#include "audit_forwarder.h"
+
 #include <QTextStream>
 
 #include <cstdio>
@@ -118,5 +120,20 @@ Result<std::shared_ptr<security::Auditor>> signInForCommand(const QString& comma
 }
 
 security::Auditor& commandAuditor() { return *g_auditor; }
+
+void forwardTrail(int timeoutMs)
+{
+    if (!g_auditor) return;
+    g_auditor->flush();
+    auto r = security::forwardAudit(g_auditor->securityDir(), timeoutMs);
+    if (!r && qEnvironmentVariableIsSet("LIGHTBOX_DEBUG")) QTextStream(stderr) << "lightbox: " << QString::fromStdString(r.error().message) << '\n';
+}
+
+void endCommandSession()
+{
+    forwardTrail(2000);
+    security::installAuditor(nullptr);
+    g_auditor.reset();  // joins its writer once the queue is written
+}
 
 }  // namespace lightbox::app

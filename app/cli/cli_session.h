@@ -21,6 +21,11 @@ std::optional<security::Permission> permissionFor(const QString& command, const 
 
 // The signed-in command's auditor (never null while a command runs).
 security::Auditor& commandAuditor();
+// Writes what the command's auditor still holds, forwards the trail to the audit repository when
+// one is set (within 2 s; what does not go waits on the disk) and lets the auditor go.
+void endCommandSession();
+// Writes the queued records and forwards the trail (for long-running commands, now and then).
+void forwardTrail(int timeoutMs);
 
 // A secret from the environment variable `env`, else asked on the terminal without echo.
 std::optional<std::string> readSecret(const char* env, const QString& prompt);

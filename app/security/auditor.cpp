@@ -119,6 +119,42 @@ std::string systemUser()
 Auditor::Auditor(std::string dir, Identity who, std::string application)
     : m_dir(std::move(dir)), m_who(std::move(who)), m_application(std::move(application)), m_machine(machineName()), m_log(m_dir)
 {
+    m_writer = std::thread([this] { writerLoop(); });
+}
+
+Auditor::~Auditor()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    m_writer.join();
+}
+
+void Auditor::writerLoop()
+{
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping; });
+        if (m_queue.empty()) return;  // stopping, nothing left
+        std::vector<AuditEntry> batch;
+        batch.swap(m_queue);
+        m_writing = true;
+        lock.unlock();
+        const Status s = m_log.append(batch);
+        if (!s) std::fprintf(stderr, "lightbox: the audit trail could not be written: %s\n", s.error().message.c_str());
+        lock.lock();
+        m_writing = false;
+        if (!s) m_lastError = s.error().message;
+        m_idle.notify_all();
+    }
+}
+
+void Auditor::flush()
+{
+    std::unique_lock lock(m_mutex);
+    m_idle.wait(lock, [this] { return m_queue.empty() && !m_writing; });
 }
 
 AuditMessage Auditor::message(const AuditCode& event, const std::string& action, const Status& outcome) const
@@ -163,14 +199,11 @@ AuditEntry Auditor::entry(const AuditMessage& m, const std::string& event, const
 
 void Auditor::write(std::vector<std::pair<AuditMessage, AuditEntry>> records)
 {
-    std::vector<AuditEntry> entries;
-    for (auto& [m, e] : records) entries.push_back(std::move(e));
-    const Status s = m_log.append(entries);
-    if (!s) {
+    {
         std::lock_guard lock(m_mutex);
-        m_lastError = s.error().message;
-        std::fprintf(stderr, "lightbox: the audit trail could not be written: %s\n", s.error().message.c_str());
+        for (auto& [m, e] : records) m_queue.push_back(std::move(e));
     }
+    m_wake.notify_one();
 }
 
 std::string Auditor::lastWriteError() const
@@ -282,18 +315,22 @@ void Auditor::auditLogUsed(const std::string& how, const Status& outcome)
 
 Status Auditor::allow(storage::CacheJob job, const std::vector<storage::StudyFacts>& studies)
 {
-    const std::string what = studies.size() == 1 ? "study " + studies[0].studyUid : std::to_string(studies.size()) + " studies";
+    const std::string what = studies.size() != 1 ? std::to_string(studies.size()) + " studies" : studies[0].studyUid.empty() ? "" : "study " + studies[0].studyUid;
     switch (job) {
     case storage::CacheJob::Open: return require(Permission::Read, what);
     case storage::CacheJob::Import:
     case storage::CacheJob::Receive: return require(Permission::Import, what);
     case storage::CacheJob::Delete: return require(Permission::Delete, what);
+    case storage::CacheJob::Annotate: return require(Permission::Annotate, what);
     }
     return Done{};
 }
 
 void Auditor::done(storage::CacheJob job, const std::vector<storage::StudyFacts>& studies, const Status& outcome, const std::string& detail)
 {
+    // A retrieve names its own transfer (Begin Transferring, then DICOM Instances Transferred with
+    // its outcome): what its receiver stored is not told twice.
+    if (job == storage::CacheJob::Receive && detail.rfind("retrieve:", 0) == 0) return;
     // One message per study: a message names a single patient (PS3.15 A.5.3).
     std::vector<std::pair<AuditMessage, AuditEntry>> records;
     for (const storage::StudyFacts& s : studies) {
@@ -329,6 +366,7 @@ void Auditor::done(storage::CacheJob job, const std::vector<storage::StudyFacts>
             event = "Received (" + detail + ")";
             break;
         }
+        case storage::CacheJob::Annotate: return;  // the reader's own notes: checked, not a patient-data event
         case storage::CacheJob::Delete:
             m = message(kStudyDeleted, "D", outcome);
             m.objects = {studyObject(s, 14), patientObject(s)};

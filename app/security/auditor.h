@@ -8,8 +8,10 @@
 #include "audit_log.h"
 #include "audit_message.h"
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,14 @@ struct PeerFacts {
 class Auditor : public storage::AccessGate {
 public:
     Auditor(std::string securityDir, Identity who, std::string application);
+    // Writes what is still queued before it goes.
+    ~Auditor() override;
+    Auditor(const Auditor&) = delete;
+    Auditor& operator=(const Auditor&) = delete;
+
+    // Records are written by a background writer (in batches, each flushed to the disk), so that
+    // no job waits for the disk on its account; flush() waits until every record so far is written.
+    void flush();
 
     const Identity& identity() const { return m_who; }
     std::string securityDir() const { return m_dir; }
@@ -62,12 +72,18 @@ private:
     void write(std::vector<std::pair<AuditMessage, AuditEntry>> records);
     AuditEntry entry(const AuditMessage& m, const std::string& event, const Status& outcome, const storage::StudyFacts* study) const;
 
+    void writerLoop();
+
     std::string m_dir;
     Identity m_who;
     std::string m_application, m_machine;
     AuditLog m_log;
     mutable std::mutex m_mutex;
+    std::condition_variable m_wake, m_idle;
+    std::vector<AuditEntry> m_queue;
+    bool m_writing = false, m_stopping = false;
     std::string m_lastError;
+    std::thread m_writer;
 };
 
 // The process's auditor (also installed as storage's access gate); null before sign-in.
