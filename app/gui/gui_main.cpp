@@ -4,6 +4,7 @@
 #include "cache_service.h"
 #include "main_window.h"
 #include "network_service.h"
+#include "session_guard.h"
 #include "screen_plan.h"
 #include "study_browser.h"
 #include "version.h"
@@ -151,6 +152,10 @@ int runGui(int argc, char** argv)
         return 1;
     }
 
+    // Who is at the keyboard: the sign-in form once Lightbox has users (nobody: leave).
+    const std::unique_ptr<SessionGuard> session = SessionGuard::start(security::securityDir());
+    if (!session) return 0;
+
     const QString cacheDir = storage::resolveCacheDir(options.parser.isSet(options.cache) ? options.parser.value(options.cache) : QString());
 
     // Decoding and reading run on this pool; the GUI thread never waits on disk.
@@ -162,6 +167,7 @@ int runGui(int argc, char** argv)
     if (network.config().local.listen) network.startListener();
     MainWindow window(pool, cacheService);
     window.attachNetwork(network);
+    window.attachSession(*session);
     if (QScreen* listScreen = ScreenPlan().studyListScreen()) window.placeStudyList(listScreen, false);
     window.show();
     openFirst(window, options);

@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "auditor.h"
+
 #include "app_config.h"
 #include "key_images.h"
 #include "protocol_library.h"
@@ -265,7 +267,8 @@ void MainWindow::saveAnnotation(const QString& id)
     row.frame = a->frame;
     row.kind = viewer::kindName(a->kind).toStdString();
     row.data = QJsonDocument(a->toJson()).toJson(QJsonDocument::Compact).toStdString();
-    row.author = qEnvironmentVariable("USER").toStdString();
+    const auto auditor = security::currentAuditor();
+    row.author = auditor ? auditor->identity().user : security::systemUser();
     row.createdAt = a->created;
     row.modifiedAt = QDateTime::currentMSecsSinceEpoch();
     auto* w = new QFutureWatcher<QString>(this);

@@ -41,6 +41,7 @@ namespace lightbox::app {
 class CacheService;
 class ReadingSession;
 class NetworkService;
+class SessionGuard;
 class StudyBrowser;
 class TransferPanel;
 class VolumeJob;
@@ -83,6 +84,9 @@ public:
     // Archives: the Archives… dialog, the Transfers panel, remote search in the browser and the
     // listener's state in the status bar.
     void attachNetwork(NetworkService& network);
+    // The signed-in user's session: Lock Screen and Audit Trail in the File menu; a switch of
+    // user closes what the previous one had open.
+    void attachSession(SessionGuard& guard);
     TransferPanel* transferPanel() const { return m_transferPanel; }
     void showArchivesDialog();
     // Measurements and annotations of the study on screen (saved with it in the cache).
@@ -168,6 +172,7 @@ private:
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;
     QMenu* m_presetMenu = nullptr;
+    QMenu* m_fileMenu = nullptr;
     QAction* m_cineAction = nullptr;
     QDoubleSpinBox* m_fps = nullptr;
     QActionGroup* m_tools = nullptr;

@@ -117,6 +117,7 @@ void MainWindow::buildActions()
 void MainWindow::buildFileMenu()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    m_fileMenu = file;
     file->addAction(tr("&Open File…"), QKeySequence::Open, this, [this] {
         const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open DICOM files"));
         if (!files.isEmpty()) openPaths(files);

@@ -1,5 +1,7 @@
 #include "study_browser.h"
 
+#include "auditor.h"
+
 #include "dicom_text.h"
 #include "network_service.h"
 #include "overlay_text.h"
@@ -500,7 +502,7 @@ void StudyBrowser::contextMenu(const QPoint& pos)
         }
     }
     menu.addSeparator();
-    menu.addAction(tr("Delete from cache…"), this, [this, studyUid, studyItem] {
+    QAction* remove = menu.addAction(tr("Delete from cache…"), this, [this, studyUid, studyItem] {
         if (QMessageBox::question(this, tr("Delete study"),
                                   tr("Delete the study \"%1\" and its files from the local cache?").arg(studyItem->text(ColName))) !=
             QMessageBox::Yes)
@@ -513,6 +515,11 @@ void StudyBrowser::contextMenu(const QPoint& pos)
         });
         w->setFuture(m_cache.deleteStudy(studyUid));
     });
+    // Greyed for whoever may not (the cache's gate refuses it anyway).
+    if (const auto auditor = security::currentAuditor(); auditor && !auditor->identity().may(security::Permission::Delete)) {
+        remove->setEnabled(false);
+        remove->setToolTip(tr("Your role may not delete studies"));
+    }
     menu.exec(m_tree->viewport()->mapToGlobal(pos));
 }
 
