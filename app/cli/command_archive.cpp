@@ -4,6 +4,7 @@
 #include "archive_ops.h"
 #include "cache_location.h"
 #include "cli_args.h"
+#include "cli_session.h"
 #include "commands.h"
 #include "receiver.h"
 #include "receiver_sink.h"
@@ -329,7 +330,11 @@ int runListen(const QStringList& args)
     out() << "listening as " << QString::fromStdString(lo.aeTitle) << " on port " << lo.port << (lo.tls.enabled ? " with TLS" : "")
           << " (Ctrl+C stops)\n" << Qt::flush;
     onInterrupt();
-    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // The audit trail goes to the repository (when one is set) every 5 s while listening.
+    for (int tick = 1; !g_stop; ++tick) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (tick % 25 == 0) forwardTrail(2000);
+    }
     listener.stop();
     (*receiver)->flush();
     const auto c = (*receiver)->counters();

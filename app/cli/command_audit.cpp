@@ -4,7 +4,10 @@
 #include "cli_session.h"
 #include "commands.h"
 
+#include "audit_forwarder.h"
+
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -116,9 +119,42 @@ int show(const CliArgs& a, security::AuditLog& log, const QString& sub)
 
 }  // namespace
 
+// lightbox audit repository HOST:PORT --ca FILE [--cert FILE --key-file FILE] | --off
+int setRepository(const CliArgs& a)
+{
+    security::RepositorySettings s;
+    const QString where = a.positional().value(1);
+    if (!a.flag("--off")) {
+        const int colon = int(where.lastIndexOf(':'));
+        if (where.isEmpty() || colon <= 0 || !a.value("--ca"))
+            return fail("usage: lightbox audit repository HOST:PORT --ca CA.pem [--cert CERT.pem --key-file KEY.pem] | --off", 2);
+        s.host = where.left(colon).toStdString();
+        s.port = where.mid(colon + 1).toInt();
+        s.caFile = QFileInfo(*a.value("--ca")).absoluteFilePath().toStdString();
+        if (auto c = a.value("--cert")) s.certFile = QFileInfo(*c).absoluteFilePath().toStdString();
+        if (auto k = a.value("--key-file")) s.keyFile = QFileInfo(*k).absoluteFilePath().toStdString();
+    }
+    const Status saved = security::saveRepository(commandAuditor().securityDir(), s);
+    commandAuditor().securityAlert(security::alert::securityConfiguration,
+                                   s.configured() ? "audit repository set to " + where.toStdString() : "audit repository removed", saved);
+    if (!saved) return fail(QString::fromStdString(saved.error().message));
+    out() << (s.configured() ? "audit records go to " + where + " (syslog over TLS)" : QString("no audit repository")) << '\n';
+    return 0;
+}
+
+int forwardNow()
+{
+    commandAuditor().flush();
+    auto r = security::forwardAudit(commandAuditor().securityDir(), 10000);
+    if (!r) return fail(QString::fromStdString(r.error().message));
+    if (r->busy) out() << "another Lightbox process is forwarding the trail\n";
+    else out() << "sent " << r->sent << "; the repository has every record up to " << r->upTo << '\n';
+    return 0;
+}
+
 int runAudit(const QStringList& args)
 {
-    CliArgs a(args, {"--from", "--to", "--user", "--patient", "--format", "--out", "--key", "--key-file"}, {"--take"});
+    CliArgs a(args, {"--from", "--to", "--user", "--patient", "--format", "--out", "--key", "--key-file", "--ca", "--cert"}, {"--take", "--off"});
     if (!a.ok()) return fail(a.error(), 2);
     security::AuditLog log(commandAuditor().securityDir());
     const QString sub = a.positional().value(0);
@@ -129,6 +165,8 @@ int runAudit(const QStringList& args)
             return fail("--format is csv, dicom-xml, json or text", 2);
         return show(a, log, sub);
     }
+    if (sub == "repository") return setRepository(a);
+    if (sub == "forward") return forwardNow();
     if (sub == "key") {
         const auto key = log.verificationKey();
         commandAuditor().auditLogUsed(a.flag("--take") ? "verification key taken" : "verification key shown", Done{});
@@ -140,7 +178,7 @@ int runAudit(const QStringList& args)
         }
         return 0;
     }
-    return fail("usage: lightbox audit verify|show|export|key (see README)", 2);
+    return fail("usage: lightbox audit verify|show|export|key|repository|forward (see README)", 2);
 }
 
 }  // namespace lightbox::app
