@@ -166,9 +166,11 @@ void Receiver::releaseIdle(bool all)
     bool released = false;
     std::string newest;  // of the studies let go, the one whose instances arrived last
     std::chrono::steady_clock::time_point newestAt{};
+    std::vector<StudyFacts> arrived;
     for (auto it = m_held.begin(); it != m_held.end();) {
         if (all || now - it->second.last > std::chrono::milliseconds(kHoldMs)) {
             if (it->second.lease) m_cache->leases().release(it->second.lease);
+            if (it->second.stored.instances > 0) arrived.push_back(it->second.stored);
             if (!released || it->second.last > newestAt) {
                 newest = it->first;
                 newestAt = it->second.last;
@@ -179,6 +181,8 @@ void Receiver::releaseIdle(bool all)
             ++it;
         }
     }
+    if (!arrived.empty())
+        if (const auto gate = accessGate()) gate->done(CacheJob::Receive, arrived, Done{}, m_source);
     // What arrived may have left the cache over its quota while the studies were held: the least
     // recently used go now, never the study that arrived last (one larger than the quota stays whole).
     if (released) m_cache->evict(std::nullopt, 0, {newest});
@@ -205,13 +209,18 @@ void Receiver::process(std::vector<Item>& batch)
     }
     hold(candidates);
     const IngestResult result = m_cache->ingest(candidates, CacheJob::Receive);
-    if (const auto gate = accessGate(); gate && !candidates.empty()) {
-        std::vector<const InstanceRecord*> stored;
-        for (std::size_t i = 0; i < candidates.size(); ++i)
-            if (result.outcomes[i].kind == IngestOutcome::Kind::Stored) stored.push_back(&candidates[i].record);
-        const Status outcome = result.fatal.empty() ? Status(Done{}) : Status(makeError("receive-stopped", result.fatal));
-        if (!stored.empty() || !outcome) gate->done(CacheJob::Receive, studyFacts(stored), outcome, m_source);
-    }
+    // What was stored is told to the access gate once per study and arrival (when the study is let
+    // go, below); a failure at once.
+    std::vector<const InstanceRecord*> stored;
+    for (std::size_t i = 0; i < candidates.size(); ++i)
+        if (result.outcomes[i].kind == IngestOutcome::Kind::Stored) {
+            const InstanceRecord& r = candidates[i].record;
+            StudyFacts& f = m_held[r.studyUid].stored;
+            f = {r.patientId, r.patientName, r.studyUid, f.instances + 1};
+            stored.push_back(&r);
+        }
+    if (!result.fatal.empty())
+        if (const auto gate = accessGate()) gate->done(CacheJob::Receive, studyFacts(stored), makeError("receive-stopped", result.fatal), m_source);
     for (std::size_t i = 0; i < candidates.size(); ++i) {
         Arrival a;
         a.sopInstanceUid = candidates[i].record.sopInstanceUid;

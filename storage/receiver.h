@@ -92,6 +92,7 @@ private:
     struct Held {
         std::int64_t lease = 0;
         std::chrono::steady_clock::time_point last;
+        StudyFacts stored;  // what this arrival stored, told to the access gate once it is let go
     };
     std::map<std::string, Held> m_held;
     std::function<void(std::size_t)> m_onStored;  // studies receiving instances (writer thread only)
