@@ -12,7 +12,7 @@
 
 namespace lightbox::storage {
 
-enum class CacheJob { Open, Import, Receive, Delete };
+enum class CacheJob { Open, Import, Receive, Delete, Annotate };
 
 struct StudyFacts {
     std::string patientId, patientName, studyUid;

@@ -1,5 +1,7 @@
 #include "annotation_store.h"
 
+#include "access_gate.h"
+
 namespace lightbox::storage {
 
 namespace {
@@ -12,8 +14,16 @@ Status check(const Statement& st)
 
 }  // namespace
 
+// Measurements, annotations and key images are the reader's own: whoever may annotate.
+Status mayAnnotate(const std::string& studyUid)
+{
+    const auto gate = accessGate();
+    return gate ? gate->allow(CacheJob::Annotate, {{{}, {}, studyUid, 0}}) : Status(Done{});
+}
+
 Status saveAnnotation(Database& db, const AnnotationRow& r)
 {
+    if (Status allowed = mayAnnotate(r.studyUid); !allowed) return allowed;
     if (r.id.empty() || r.studyUid.empty()) return makeError("annotation", "an annotation needs an id and a study");
     auto st = db.cached(
         "INSERT INTO annotations(id, study_uid, series_uid, sop_instance_uid, frame, kind, data, author, created_at, modified_at) "
@@ -27,6 +37,7 @@ Status saveAnnotation(Database& db, const AnnotationRow& r)
 
 Status deleteAnnotation(Database& db, const std::string& id)
 {
+    if (Status allowed = mayAnnotate({}); !allowed) return allowed;
     auto st = db.cached("DELETE FROM annotations WHERE id = ?1");
     if (!st) return makeError("sqlite", db.lastError());
     st->bind(1, id);

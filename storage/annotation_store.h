@@ -28,6 +28,8 @@ struct AnnotationRow {
 Status saveAnnotation(Database& db, const AnnotationRow& row);
 Status deleteAnnotation(Database& db, const std::string& id);
 Status deleteStudyAnnotations(Database& db, const std::string& studyUid);
+// Asks the access gate whether the signed-in user may annotate (measurements, key images).
+Status mayAnnotate(const std::string& studyUid);
 Result<std::vector<AnnotationRow>> studyAnnotations(Database& db, const std::string& studyUid);
 
 }  // namespace lightbox::storage

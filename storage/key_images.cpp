@@ -24,6 +24,7 @@ Result<std::set<KeyImage>> keyImagesOf(Database& db, const std::string& studyUid
 
 Status setKeyImage(Database& db, const std::string& studyUid, const std::string& seriesUid, const KeyImage& image, bool flagged)
 {
+    if (Status allowed = mayAnnotate(studyUid); !allowed) return allowed;
     if (!flagged) return deleteAnnotation(db, idOf(image));
     AnnotationRow row;
     row.id = idOf(image);
