@@ -98,8 +98,12 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "usage: bench_archive [WORK_DIR] [--instances N>=4] [--rounds R>=1]\n");
         return 2;
     }
+    if (!work.isEmpty()) QDir().mkpath(work);
     QTemporaryDir tmp(work.isEmpty() ? QDir::tempPath() + "/bench_archive-XXXXXX" : work + "/bench_archive-XXXXXX");
-    if (!tmp.isValid()) return 1;
+    if (!tmp.isValid()) {
+        std::fprintf(stderr, "bench_archive: cannot make a folder in %s\n", qPrintable(work.isEmpty() ? QDir::tempPath() : work));
+        return 1;
+    }
     qputenv("TCP_NODELAY", "1");  // for the DCMTK tools, as in Orthanc and Lightbox
 
     // The study: copies of a real 512x512 CT slice, 4 series.
