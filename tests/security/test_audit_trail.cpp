@@ -254,6 +254,7 @@ void AuditTrailTest::everyMessageValidatesAgainstTheSchema()
     a.done(storage::CacheJob::Delete, {study}, Done{}, {});
     QVERIFY(!a.require(Permission::ManageUsers, "users add").ok());
     a.applicationActivity(false);
+    a.flush();
     QCOMPARE(QString::fromStdString(a.lastWriteError()), QString());
     const auto records = AuditLog(d).read();
     QVERIFY(records);
