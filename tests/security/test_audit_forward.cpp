@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -70,7 +71,8 @@ action(type="omfile" file="%1/received.log" template="raw")
                    .toUtf8());
     conf.close();
     m_rsyslog.setProcessChannelMode(QProcess::MergedChannels);
-    m_rsyslog.start("rsyslogd", {"-n", "-f", dir + "/rsyslog.conf", "-i", dir + "/rsyslog.pid"});
+    const QString rsyslogd = QStandardPaths::findExecutable("rsyslogd", {"/usr/sbin", "/sbin", "/usr/bin"});
+    m_rsyslog.start(rsyslogd, {"-n", "-f", dir + "/rsyslog.conf", "-i", dir + "/rsyslog.pid"});
     if (!m_rsyslog.waitForStarted()) return false;
     // Listening once a connection is accepted.
     QElapsedTimer t;
@@ -115,7 +117,7 @@ QMap<qint64, int> AuditForwardTest::receivedSeqs()
 
 void AuditForwardTest::initTestCase()
 {
-    QVERIFY2(!QStandardPaths::findExecutable("rsyslogd", {"/usr/sbin", "/sbin"}).isEmpty() || QFile::exists("/usr/sbin/rsyslogd"), "rsyslog is not installed");
+    QVERIFY2(!QStandardPaths::findExecutable("rsyslogd", {"/usr/sbin", "/sbin", "/usr/bin"}).isEmpty(), "rsyslog is not installed");
     QVERIFY2(QFile::exists("/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so"), "rsyslog-gnutls is not installed");
     m_certs = makeTestCertificates(m_tmp.path() + "/certs");
     QVERIFY2(m_certs.ok, qPrintable(m_certs.error));
