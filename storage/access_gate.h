@@ -26,6 +26,8 @@ public:
     virtual Status allow(CacheJob job, const std::vector<StudyFacts>& studies) = 0;
     // After it: what was done (`detail`: where the instances came from, the reason of a failure).
     virtual void done(CacheJob job, const std::vector<StudyFacts>& studies, const Status& outcome, const std::string& detail) = 0;
+    // Something arrived that is a risk to whoever opens it elsewhere (an executable preamble).
+    virtual void securityFinding(const std::string& what, const StudyFacts& study) = 0;
 };
 
 void installAccessGate(std::shared_ptr<AccessGate> gate);

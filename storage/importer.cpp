@@ -2,6 +2,7 @@
 // hashing); the calling thread stores them in batches through Cache::ingest, the one way into the
 // cache. Every file gets an outcome; nothing stops the import but a full disk or an unwritable index.
 #include "cache.h"
+#include "preamble.h"
 
 #include "dicom_file.h"
 #include "import_sources.h"
@@ -100,6 +101,17 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
         p.reason = tmp.error().message;
         return p;
     }
+    // Stored with a zero preamble (then hashed as stored).
+    auto preamble = cleanPreamble(*tmp);
+    if (preamble && preamble->cleaned && !sha256File(*tmp, digest, &size))
+        preamble = Result<PreambleCleaning>(makeError("unreadable", "the copy cannot be read back"));
+    if (!preamble) {
+        ::unlink(tmp->c_str());
+        p.kind = preamble.error().code == "disk-full" ? Prepared::Fatal : Prepared::Rejected;
+        p.reason = preamble.error().message;
+        return p;
+    }
+    p.candidate.preambleExecutable = preamble->executable;
     p.candidate.temporary = *tmp;
     p.candidate.origin = item.displayName;
     p.candidate.record = std::move(*record);

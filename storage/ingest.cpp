@@ -1,6 +1,8 @@
 // The one way into the cache (see ingest.h): admitting a file, and storing a batch.
 #include "ingest.h"
 
+#include "preamble.h"
+
 #include <algorithm>
 
 #include "cache.h"
@@ -46,6 +48,8 @@ Result<Candidate> admitReceived(const std::string& temporary, const std::string&
     auto record = admit(**file);
     file->reset();  // closed before it is hashed and moved
     if (!record) return record.error();
+    auto preamble = cleanPreamble(temporary);  // the network carries none; a file made by a peer might
+    if (!preamble) return preamble.error();
     Sha256 digest{};
     std::uint64_t size = 0;
     if (!sha256File(temporary, digest, &size)) return makeError("unreadable", "the received file cannot be read back");
@@ -57,6 +61,7 @@ Result<Candidate> admitReceived(const std::string& temporary, const std::string&
     c.record.sha256 = digest;
     c.record.source = source;
     c.record.arrivedAt = nowMs();
+    c.preambleExecutable = preamble->executable;
     return c;
 }
 
@@ -150,6 +155,15 @@ IngestResult Cache::ingest(std::vector<Candidate>& batch, CacheJob job)
         return refuseRest(fatal);
     }
     for (std::size_t i : placed) result.outcomes[i].kind = IngestOutcome::Kind::Stored;
+    // Files that were executables too are stored clean, and reported.
+    if (const auto gate = accessGate())
+        for (std::size_t i : placed)
+            if (!batch[i].preambleExecutable.empty()) {
+                const InstanceRecord& r = batch[i].record;
+                gate->securityFinding("the preamble of instance " + r.sopInstanceUid + " from " + batch[i].origin + " held a " +
+                                          batch[i].preambleExecutable + " header; stored with a zero preamble",
+                                      {r.patientId, r.patientName, r.studyUid, 1});
+            }
     return result;
 }
 

@@ -32,6 +32,7 @@ struct Candidate {
     std::string temporary;  // a complete file in the store's tmp/, owned by the candidate
     std::string origin;     // for reports: the source path, "archive.zip:entry", "C-STORE"...
     InstanceRecord record;  // with size, SHA-256, source and arrival time set
+    std::string preambleExecutable;  // the kind of executable header its preamble held (now zeroed), if any
 };
 
 // The checks every arrival passes, and its index record (without size, hash and source).

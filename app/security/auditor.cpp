@@ -81,6 +81,7 @@ void addPeer(AuditMessage& m, const PeerFacts& peer, bool toPeer)
 }  // namespace
 
 namespace alert {
+const AuditCode objectSecurityAttributes{"110135", "DCM", "Object Security Attributes Changed"};
 const AuditCode networkConfiguration{"110128", "DCM", "Network Configuration"};
 const AuditCode securityConfiguration{"110129", "DCM", "Security Configuration"};
 const AuditCode softwareConfiguration{"110131", "DCM", "Software Configuration"};
@@ -297,6 +298,17 @@ void Auditor::securityAlert(const AuditCode& type, const std::string& what, cons
     o.description = what;
     m.objects = {o};
     write({{m, entry(m, "Security Alert: " + type.meaning + ": " + what, outcome, nullptr)}});
+}
+
+// An arrival that was a risk (an executable preamble, now zeroed): a Security Alert naming the
+// object, its study and patient.
+void Auditor::securityFinding(const std::string& what, const storage::StudyFacts& study)
+{
+    AuditMessage m = message(kSecurityAlert, "E", Done{});
+    m.eventTypes = {alert::objectSecurityAttributes};
+    m.objects = {studyObject(study, std::nullopt), patientObject(study)};
+    m.objects[0].description = what;
+    write({{m, entry(m, "Security Alert: " + what, Done{}, &study)}});
 }
 
 void Auditor::auditLogUsed(const std::string& how, const Status& outcome)

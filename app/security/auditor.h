@@ -63,6 +63,7 @@ public:
     // storage::AccessGate
     Status allow(storage::CacheJob job, const std::vector<storage::StudyFacts>& studies) override;
     void done(storage::CacheJob job, const std::vector<storage::StudyFacts>& studies, const Status& outcome, const std::string& detail) override;
+    void securityFinding(const std::string& what, const storage::StudyFacts& study) override;
 
     // The last error writing the trail (empty when every record was written).
     std::string lastWriteError() const;
@@ -92,7 +93,7 @@ std::shared_ptr<Auditor> currentAuditor();
 
 // Security Alert types (DICOM CID 403).
 namespace alert {
-extern const AuditCode networkConfiguration, securityConfiguration, softwareConfiguration, restrictedFunction, userSecurityAttributes,
+extern const AuditCode objectSecurityAttributes, networkConfiguration, securityConfiguration, softwareConfiguration, restrictedFunction, userSecurityAttributes,
     securityRolesChanged, emergencyOverrideStarted, emergencyOverrideStopped;
 }
 
