@@ -6,6 +6,7 @@
 // naming the record.
 #include "test_support.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -27,6 +28,7 @@ private slots:
     void systemAccountsSignInThroughPam();
     void aTamperedTrailFailsVerify();
     void showAndExportFilter();
+    void anExecutablePreambleIsStoredCleanAndAlerted();
 
 private:
     ProcessResult lb(const QStringList& args, const QString& user = {}, const QString& password = {}, const QByteArray& input = {},
@@ -364,6 +366,53 @@ void AuditCliTest::showAndExportFilter()
     QVERIFY(xml.ok());
     QVERIFY(xml.out.startsWith("<?xml"));
     QCOMPARE(int(xml.out.count("<AuditMessage>")), 1);
+}
+
+void AuditCliTest::anExecutablePreambleIsStoredCleanAndAlerted()
+{
+    // CVE-2019-11687: a DICOM file whose preamble is a Windows executable's header (a valid
+    // program and a valid image at once), and one with a TIFF header there (harmless, common).
+    const QString dir = m_tmp->path() + "/crafted";
+    QDir().mkpath(dir);
+    auto craft = [&](const QString& source, const QString& name, const QByteArray& head) {
+        QFile in(source);
+        if (!in.open(QIODevice::ReadOnly)) return QByteArray();
+        QByteArray bytes = in.readAll();
+        bytes.replace(0, head.size(), head);
+        QFile out(dir + "/" + name);
+        if (!out.open(QIODevice::WriteOnly)) return QByteArray();
+        out.write(bytes);
+        return bytes;
+    };
+    QByteArray pe("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", 14);
+    pe += QByteArray(50, '\x01') + "This program cannot be run in DOS mode.";
+    const QByteArray peBytes = craft(m_ct + "/1-01.dcm", "pe.dcm", pe);
+    const QByteArray tiffBytes = craft(m_ct + "/1-02.dcm", "tiff.dcm", QByteArray("II*\x00\x08\x00\x00\x00", 8));
+    QVERIFY(peBytes.mid(128, 4) == "DICM" && tiffBytes.mid(128, 4) == "DICM");
+    const ProcessResult imp = lb({"import", "--quiet", "--cache", cache(), dir});
+    QVERIFY2(imp.ok(), imp.err.constData());
+    // Stored with zero preambles, everything after it as it was.
+    for (const auto& [name, bytes] : {std::pair{QString("1-01.dcm"), peBytes}, std::pair{QString("1-02.dcm"), tiffBytes}}) {
+        const QString sop = dumpValue(m_ct + "/" + name, "0008,0018");
+        const QString hash = QString::fromLatin1(QCryptographicHash::hash(sop.toLatin1(), QCryptographicHash::Sha1).toHex());
+        QFile stored(cache() + "/files/" + hash.left(2) + "/" + hash + ".dcm");
+        QVERIFY2(stored.open(QIODevice::ReadOnly), qPrintable(stored.fileName()));
+        const QByteArray s = stored.readAll();
+        QCOMPARE(s.left(128), QByteArray(128, '\0'));
+        QVERIFY(s.mid(128) == bytes.mid(128));
+    }
+    QVERIFY(lb({"cache", "verify", "--cache", cache()}).ok());  // the recorded hashes are the clean files'
+    // One Security Alert, for the executable only, naming the patient and the study.
+    QJsonArray alerts;
+    for (const auto& r : records())
+        if (r.toObject()["event"].toString().contains("preamble")) alerts.append(r);
+    QCOMPARE(alerts.size(), 1);
+    const QJsonObject alert = alerts[0].toObject();
+    QVERIFY2(alert["event"].toString().contains("Windows executable (PE)"), qPrintable(alert["event"].toString()));
+    QCOMPARE(alert["patientId"].toString(), m_patientId);
+    QCOMPARE(alert["studyUid"].toString(), m_studyUid);
+    QVERIFY(alert["xml"].toString().contains("csd-code=\"110113\""));
+    QVERIFY(alert["xml"].toString().contains("csd-code=\"110135\""));
 }
 
 QTEST_GUILESS_MAIN(AuditCliTest)
