@@ -198,11 +198,11 @@ AuditEntry Auditor::entry(const AuditMessage& m, const std::string& event, const
     return e;
 }
 
-void Auditor::write(std::vector<std::pair<AuditMessage, AuditEntry>> records)
+void Auditor::write(std::vector<AuditEntry> entries)
 {
     {
         std::lock_guard lock(m_mutex);
-        for (auto& [m, e] : records) m_queue.push_back(std::move(e));
+        for (AuditEntry& e : entries) m_queue.push_back(std::move(e));
     }
     m_wake.notify_one();
 }
@@ -228,7 +228,7 @@ void Auditor::applicationActivity(bool start, const Status& outcome)
     m.eventTypes = {start ? kApplicationStart : kApplicationStop};
     m.participants[0].roles = {kLauncherRole};
     m.participants[0].requestor = true;
-    write({{m, entry(m, start ? "Application Start" : "Application Stop", outcome, nullptr)}});
+    write({entry(m, start ? "Application Start" : "Application Stop", outcome, nullptr)});
 }
 
 void Auditor::authentication(const std::string& user, const std::string& what, const Status& outcome)
@@ -239,7 +239,7 @@ void Auditor::authentication(const std::string& user, const std::string& what, c
     m.participants[0].userName = user + " (" + what + ")";
     AuditEntry e = entry(m, "User Authentication: " + what, outcome, nullptr);
     e.user = user;
-    write({{m, e}});
+    write({e});
 }
 
 void Auditor::query(const PeerFacts& peer, const std::string& keys, const Status& outcome)
@@ -255,7 +255,7 @@ void Auditor::query(const PeerFacts& peer, const std::string& keys, const Status
     q.queryBase64 = QByteArray::fromStdString(keys).toBase64().toStdString();
     q.description = keys;
     m.objects = {q};
-    write({{m, entry(m, "Query " + peer.name, outcome, nullptr)}});
+    write({entry(m, "Query " + peer.name, outcome, nullptr)});
 }
 
 void Auditor::transferStarted(bool toPeer, const PeerFacts& peer, const storage::StudyFacts& study)
@@ -263,7 +263,7 @@ void Auditor::transferStarted(bool toPeer, const PeerFacts& peer, const storage:
     AuditMessage m = message(kBeginTransferring, "E", Done{});
     addPeer(m, peer, toPeer);
     m.objects = {studyObject(study, std::nullopt), patientObject(study)};
-    write({{m, entry(m, std::string(toPeer ? "Send to " : "Retrieve from ") + peer.name + " started", Done{}, &study)}});
+    write({entry(m, std::string(toPeer ? "Send to " : "Retrieve from ") + peer.name + " started", Done{}, &study)});
 }
 
 void Auditor::transferred(bool toPeer, const PeerFacts& peer, const storage::StudyFacts& study, const Status& outcome)
@@ -271,7 +271,7 @@ void Auditor::transferred(bool toPeer, const PeerFacts& peer, const storage::Stu
     AuditMessage m = message(kInstancesTransferred, toPeer ? "R" : "C", outcome);
     addPeer(m, peer, toPeer);
     m.objects = {studyObject(study, toPeer ? std::nullopt : std::optional<int>(1)), patientObject(study)};
-    write({{m, entry(m, std::string(toPeer ? "Sent to " : "Retrieved from ") + peer.name, outcome, &study)}});
+    write({entry(m, std::string(toPeer ? "Sent to " : "Retrieved from ") + peer.name, outcome, &study)});
 }
 
 void Auditor::exported(const storage::StudyFacts& study, const std::string& destination, const Status& outcome)
@@ -283,7 +283,7 @@ void Auditor::exported(const storage::StudyFacts& study, const std::string& dest
     media.roles = {{"110154", "DCM", "Destination Media"}};
     m.participants.push_back(media);
     m.objects = {studyObject(study, 9), patientObject(study)};
-    write({{m, entry(m, "Export to " + destination, outcome, &study)}});
+    write({entry(m, "Export to " + destination, outcome, &study)});
 }
 
 void Auditor::securityAlert(const AuditCode& type, const std::string& what, const Status& outcome)
@@ -297,7 +297,7 @@ void Auditor::securityAlert(const AuditCode& type, const std::string& what, cons
     o.idType = kUri;
     o.description = what;
     m.objects = {o};
-    write({{m, entry(m, "Security Alert: " + type.meaning + ": " + what, outcome, nullptr)}});
+    write({entry(m, "Security Alert: " + type.meaning + ": " + what, outcome, nullptr)});
 }
 
 // An arrival that was a risk (an executable preamble, now zeroed): a Security Alert naming the
@@ -308,7 +308,7 @@ void Auditor::securityFinding(const std::string& what, const storage::StudyFacts
     m.eventTypes = {alert::objectSecurityAttributes};
     m.objects = {studyObject(study, std::nullopt), patientObject(study)};
     m.objects[0].description = what;
-    write({{m, entry(m, "Security Alert: " + what, Done{}, &study)}});
+    write({entry(m, "Security Alert: " + what, Done{}, &study)});
 }
 
 void Auditor::auditLogUsed(const std::string& how, const Status& outcome)
@@ -322,7 +322,7 @@ void Auditor::auditLogUsed(const std::string& how, const Status& outcome)
     o.name = "Security Audit Log";
     o.description = how;
     m.objects = {o};
-    write({{m, entry(m, "Audit Log Used: " + how, outcome, nullptr)}});
+    write({entry(m, "Audit Log Used: " + how, outcome, nullptr)});
 }
 
 Status Auditor::allow(storage::CacheJob job, const std::vector<storage::StudyFacts>& studies)
@@ -344,7 +344,7 @@ void Auditor::done(storage::CacheJob job, const std::vector<storage::StudyFacts>
     // its outcome): what its receiver stored is not told twice.
     if (job == storage::CacheJob::Receive && detail.rfind("retrieve:", 0) == 0) return;
     // One message per study: a message names a single patient (PS3.15 A.5.3).
-    std::vector<std::pair<AuditMessage, AuditEntry>> records;
+    std::vector<AuditEntry> records;
     for (const storage::StudyFacts& s : studies) {
         AuditMessage m;
         std::string event;
@@ -385,11 +385,11 @@ void Auditor::done(storage::CacheJob job, const std::vector<storage::StudyFacts>
             event = "Study Deleted";
             break;
         }
-        records.emplace_back(m, entry(m, event, outcome, &s));
+        records.push_back(entry(m, event, outcome, &s));
     }
     if (studies.empty() && !outcome) {  // a job that failed before any study was known
         AuditMessage m = message(job == storage::CacheJob::Receive ? kInstancesTransferred : kImport, "C", outcome);
-        records.emplace_back(m, entry(m, job == storage::CacheJob::Receive ? "Received (" + detail + ")" : "Import", outcome, nullptr));
+        records.push_back(entry(m, job == storage::CacheJob::Receive ? "Received (" + detail + ")" : "Import", outcome, nullptr));
     }
     write(std::move(records));
 }

@@ -70,7 +70,7 @@ public:
 
 private:
     AuditMessage message(const AuditCode& event, const std::string& action, const Status& outcome) const;
-    void write(std::vector<std::pair<AuditMessage, AuditEntry>> records);
+    void write(std::vector<AuditEntry> entries);  // each entry carries its message as XML
     AuditEntry entry(const AuditMessage& m, const std::string& event, const Status& outcome, const storage::StudyFacts* study) const;
 
     void writerLoop();
