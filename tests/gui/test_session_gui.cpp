@@ -111,6 +111,7 @@ void SessionGuiTest::theSignInFormChecksThePassword()
             step = 1;
         } else if (step == 1 && form->message().contains("wrong password")) {
             wrongShown = true;
+            if (const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS"); !dir.isEmpty()) form->grab().save(dir + "/session-sign-in.png");
             answer(form, "boss", "administrator 1");
             step = 2;
         }

@@ -24,6 +24,7 @@ private slots:
     void changedRecordsAreNamed();
     void reorderedRecordsAreNamed();
     void aTruncatedEndIsNamed();
+    void damagedLinesAreNamedAndSkipped();
     void aForgedSealOrWrongKeyIsFound();
     void aWriterKilledBeforeSealingIsTakenIn();
     void parallelWritersKeepTheChain();
@@ -150,6 +151,34 @@ void AuditTrailTest::reorderedRecordsAreNamed()
     l.swapItemsAt(2, 3);  // records 3 and 4
     setLines(l);
     QCOMPARE(findings(), QStringList{"record 3 is out of order (it follows record 4)"});
+}
+
+void AuditTrailTest::damagedLinesAreNamedAndSkipped()
+{
+    // Garbage, half a record, JSON that is not a record, a record without seal or number: named by
+    // line, never a crash, and read() gives the intact records only.
+    QList<QByteArray> l = lines();
+    l.insert(2, QByteArray("\x00\xff\xfe garbage \x01", 14));
+    l.insert(5, l[6].left(l[6].size() / 2));
+    l.insert(8, "[1, 2, 3]");
+    QJsonObject unsealed = QJsonDocument::fromJson(l[9]).object();
+    unsealed.remove("seal");
+    l[9] = QJsonDocument(unsealed).toJson(QJsonDocument::Compact);
+    l.append("{\"seq\": -4, \"xml\": 7}");
+    setLines(l);
+    const QStringList f = findings();
+    QVERIFY2(f.contains("line 3 is not a record: it was damaged or inserted"), qPrintable(f.join('\n')));
+    QVERIFY(f.contains("line 6 is not a record: it was damaged or inserted"));
+    QVERIFY(f.contains("line 9 is not a record: it was damaged or inserted"));
+    QVERIFY(f.contains("line 14 is not a record: it was damaged or inserted"));
+    const QString unsealedSeq = QString::number(qint64(unsealed["seq"].toDouble()));
+    QVERIFY2(f.contains("record " + unsealedSeq + " was changed"), qPrintable(f.join('\n')));
+    const auto records = AuditLog(dir().toStdString()).read();
+    QVERIFY(records);
+    QCOMPARE(int(records->size()), 10);
+    // Appending after damage: the seal still knows the end, the chain goes on from it.
+    QVERIFY(AuditLog(dir().toStdString()).append({entry(11)}).ok());
+    QCOMPARE(int(AuditLog(dir().toStdString()).read()->size()), 11);
 }
 
 void AuditTrailTest::aTruncatedEndIsNamed()
