@@ -255,7 +255,7 @@ size_t onBody(char* p, size_t size, size_t n, void* data)
                         std::filesystem::remove(path);  // not an instance (e.g. bulk data)
                         return;
                     }
-                    s->sink->received(path);
+                    s->sink->received(path, {});
                     ++s->outcome.instances;
                     if (*s->progress) (*s->progress)({s->outcome.bytes, s->outcome.instances});
                 });
@@ -311,7 +311,7 @@ Result<WadoOutcome> wadoRetrieve(const WebServer& server, const std::string& pat
         std::fclose(state.single);
         state.single = nullptr;
         if (rc == CURLE_OK && status == 200) {
-            sink.received(state.singleFile);
+            sink.received(state.singleFile, {});
             ++state.outcome.instances;
         } else {
             std::filesystem::remove(state.singleFile);

@@ -6,6 +6,7 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/cond.h>
 #include <dcmtk/dcmnet/diutil.h>
+#include <dcmtk/dcmnet/dul.h>
 #include <dcmtk/dcmnet/scu.h>
 #include <dcmtk/oflog/oflog.h>
 
@@ -20,6 +21,8 @@ void initNetworking()
     std::call_once(once, [] {
         // DCMTK keeps Nagle's algorithm on unless TCP_NODELAY is set: 10-30x slower on loopback.
         setenv("TCP_NODELAY", "1", 0);
+        // Callers are known by their address: no reverse lookup (slow, and a name can be forged).
+        dcmDisableGethostbyaddr.set(OFTrue);
         // LIGHTBOX_DCMTK_LOG=debug|info|warn shows DCMTK's own log on stderr (diagnosing a peer).
         const char* level = std::getenv("LIGHTBOX_DCMTK_LOG");
         const std::string l = level ? level : "";

@@ -149,7 +149,7 @@ public:
     }
     void notifyInstanceStored(const OFString&, const OFString&, const OFString&) const override
     {
-        state->sink->received(lastFile);
+        state->sink->received(lastFile, {});
         ++state->now.received;
         state->report();
     }

@@ -17,13 +17,15 @@ public:
     virtual ~InstanceSink() = default;
     // A folder on the same file system as the store, for files being received.
     virtual std::string incomingFolder() = 0;
-    // A complete file; the sink owns it from now on. Called from network threads.
-    virtual void received(const std::string& path) = 0;
+    // A complete file; the sink owns it from now on. Called from network threads. `origin` says
+    // where it came from when the storage listener got it: "store:PEER" (pushed by a known peer)
+    // or "move:PEER" (sent by PEER because we asked with C-MOVE); "" for C-GET and WADO results.
+    virtual void received(const std::string& path, const std::string& origin) = 0;
     // Like received(), but returns only once the instance is durably stored (or already was),
     // or with the reason it was not.
-    virtual KeepOutcome keep(const std::string& path)
+    virtual KeepOutcome keep(const std::string& path, const std::string& origin)
     {
-        received(path);
+        received(path, origin);
         return {};
     }
 };

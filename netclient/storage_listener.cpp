@@ -11,11 +11,13 @@
 #include <dcmtk/dcmtls/tlslayer.h>
 
 #include <algorithm>
+#include <cstring>
 #include <condition_variable>
 #include <filesystem>
 #include <list>
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -28,6 +30,12 @@ struct StorageListener::Impl {
     InstanceSink* sink = nullptr;
     std::function<void(const std::string&, const std::string&)> onReceived;
     std::function<void(const std::string&, const std::string&, const std::string&)> onRefused;
+    std::function<void(const RefusedCaller&)> onRefusedCaller;
+    struct KnownPeer {
+        ListenerPeer peer;
+        std::vector<std::string> addresses;  // numeric, canonical
+    };
+    std::vector<KnownPeer> peers;
     std::unique_ptr<DcmTLSTransportLayer> tls;
     T_ASC_Network* network = nullptr;
     std::thread acceptor;
@@ -42,6 +50,8 @@ struct StorageListener::Impl {
 
     void acceptLoop();
     void serve(T_ASC_Association* assoc);
+    bool admit(T_ASC_Association* assoc, const std::string& calling, const KnownPeer** who);
+    void refuse(T_ASC_Association* assoc, T_ASC_RejectParametersReason reason, const std::string& calling, const std::string& why);
     std::string incoming()
     {
         std::lock_guard<std::mutex> lock(folderMutex);
@@ -62,10 +72,59 @@ std::string trimmed(const char* s)
     return t;
 }
 
+// An address in one spelling: IPv4 as dotted quad (also when it came as IPv4-mapped IPv6).
+std::string canonicalAddress(const std::string& text)
+{
+    in6_addr a6{};
+    in_addr a4{};
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (::inet_pton(AF_INET, text.c_str(), &a4) == 1) return ::inet_ntop(AF_INET, &a4, buf, sizeof buf) ? buf : text;
+    if (::inet_pton(AF_INET6, text.c_str(), &a6) == 1) {
+        if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+            std::memcpy(&a4, &a6.s6_addr[12], 4);
+            return ::inet_ntop(AF_INET, &a4, buf, sizeof buf) ? buf : text;
+        }
+        return ::inet_ntop(AF_INET6, &a6, buf, sizeof buf) ? buf : text;
+    }
+    return text;
+}
+
+// Every address a host name (or address) stands for; none when it cannot be resolved.
+std::vector<std::string> resolve(const std::string& host)
+{
+    std::vector<std::string> out;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* list = nullptr;
+    if (::getaddrinfo(host.c_str(), nullptr, &hints, &list) != 0) return out;
+    for (const addrinfo* a = list; a; a = a->ai_next) {
+        char buf[INET6_ADDRSTRLEN] = {};
+        const void* raw = a->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr)
+                                                  : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr);
+        if (::inet_ntop(a->ai_family, raw, buf, sizeof buf)) {
+            const std::string c = canonicalAddress(buf);
+            if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+        }
+    }
+    ::freeaddrinfo(list);
+    return out;
+}
+
+// The caller's address as DCMTK recorded it (numeric: reverse lookups are off), without a port.
+std::string callerAddress(const T_ASC_Association* assoc)
+{
+    std::string a = assoc->params->DULparams.callingPresentationAddress;
+    if (a.size() > 2 && a.front() == '[') a = a.substr(1, a.find(']') - 1);
+    else if (std::count(a.begin(), a.end(), ':') == 1) a = a.substr(0, a.find(':'));
+    return canonicalAddress(a);
+}
+
 // What one C-STORE came to: decided when the file is complete, before the answer is sent.
 struct StoreContext {
     InstanceSink* sink = nullptr;
     std::string ownAeTitle;
+    std::string peer;  // the known peer that sent it
     bool handedOver = false;
     KeepOutcome outcome;
 };
@@ -89,10 +148,10 @@ void storeProgress(void* data, T_DIMSE_StoreProgress* progress, T_DIMSE_C_StoreR
     ctx->handedOver = true;
     const bool ourMove = (rq->opts & O_STORE_MOVEORIGINATORAETITLE) && trimmed(rq->MoveOriginatorApplicationEntityTitle) == ctx->ownAeTitle;
     if (ourMove) {
-        ctx->sink->received(file);
+        ctx->sink->received(file, "move:" + ctx->peer);
         return;
     }
-    ctx->outcome = ctx->sink->keep(file);
+    ctx->outcome = ctx->sink->keep(file, "store:" + ctx->peer);
     switch (ctx->outcome.kind) {
     case KeepOutcome::Kind::Kept: rsp->DimseStatus = STATUS_Success; break;
     case KeepOutcome::Kind::Refused: rsp->DimseStatus = STATUS_STORE_Error_CannotUnderstand; break;
@@ -108,32 +167,65 @@ void reject(T_ASC_Association* assoc, T_ASC_RejectParametersReason reason)
 
 }  // namespace
 
+void StorageListener::Impl::refuse(T_ASC_Association* assoc, T_ASC_RejectParametersReason reason, const std::string& calling, const std::string& why)
+{
+    reject(assoc, reason);
+    // Not our own wake-up call at stop().
+    if (onRefusedCaller && !stopping.load()) onRefusedCaller({calling, callerAddress(assoc), trimmed(assoc->params->DULparams.calledAPTitle), why});
+}
+
+// Whether the association is for us and from a known peer, and which services it gets; refuses
+// it (with the reason a DICOM peer understands) when not.
+bool StorageListener::Impl::admit(T_ASC_Association* assoc, const std::string& calling, const KnownPeer** who)
+{
+    const std::string called = trimmed(assoc->params->DULparams.calledAPTitle);
+    if (called != owner->m_options.aeTitle) {
+        refuse(assoc, ASC_REASON_SU_CALLEDAETITLENOTRECOGNIZED, calling, "called AE title " + called + " is not ours");
+        return false;
+    }
+    const std::string address = callerAddress(assoc);
+    const KnownPeer* byTitle = nullptr;
+    for (const KnownPeer& k : peers) {
+        if (k.peer.aeTitle != calling) continue;
+        byTitle = &k;
+        if (std::find(k.addresses.begin(), k.addresses.end(), address) != k.addresses.end()) {
+            *who = &k;
+            break;
+        }
+    }
+    if (!*who) {
+        refuse(assoc, ASC_REASON_SU_CALLINGAETITLENOTRECOGNIZED, calling,
+               byTitle ? "calling AE title " + calling + " is known (" + byTitle->peer.name + ") but not from " + address
+                       : "calling AE title " + calling + " from " + address + " is not a known peer");
+        return false;
+    }
+    // Verification in any uncompressed syntax; every storage SOP class in the sender's own syntax,
+    // compressed ones preferred (nothing is transcoded); each only when the peer may use it.
+    if ((*who)->peer.echo) {
+        const char* echoSyntaxes[] = {UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax, UID_BigEndianExplicitTransferSyntax};
+        const char* verification[] = {UID_VerificationSOPClass};
+        ASC_acceptContextsWithPreferredTransferSyntaxes(assoc->params, verification, 1, echoSyntaxes, 3);
+    }
+    if ((*who)->peer.store) {
+        std::vector<const char*> storable;
+        for (const std::string& ts : storableTransferSyntaxes()) storable.push_back(ts.c_str());
+        ASC_acceptContextsWithPreferredTransferSyntaxes(assoc->params, dcmAllStorageSOPClassUIDs, numberOfDcmAllStorageSOPClassUIDs, storable.data(),
+                                                        int(storable.size()));
+    }
+    ASC_setAPTitles(assoc->params, nullptr, nullptr, owner->m_options.aeTitle.c_str());
+    if (ASC_countAcceptedPresentationContexts(assoc->params) == 0) {
+        refuse(assoc, ASC_REASON_SU_NOREASON, calling, (*who)->peer.name + " (" + calling + ") asked only for services it is not allowed");
+        return false;
+    }
+    return ASC_acknowledgeAssociation(assoc).good();
+}
+
 void StorageListener::Impl::serve(T_ASC_Association* assoc)
 {
     const int timeout = owner->m_options.timeoutSeconds;
-    bool accepted = false;
-    const std::string called = trimmed(assoc->params->DULparams.calledAPTitle);
     const std::string calling = trimmed(assoc->params->DULparams.callingAPTitle);
-    if (called != owner->m_options.aeTitle) {
-        reject(assoc, ASC_REASON_SU_CALLEDAETITLENOTRECOGNIZED);
-    } else {
-        // Verification in any uncompressed syntax; every storage SOP class in the sender's own
-        // syntax, compressed ones preferred (nothing is transcoded).
-        const char* echoSyntaxes[] = {UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax,
-                                      UID_BigEndianExplicitTransferSyntax};
-        const char* verification[] = {UID_VerificationSOPClass};
-        ASC_acceptContextsWithPreferredTransferSyntaxes(assoc->params, verification, 1, echoSyntaxes, 3);
-        std::vector<const char*> storable;
-        for (const std::string& ts : storableTransferSyntaxes()) storable.push_back(ts.c_str());
-        ASC_acceptContextsWithPreferredTransferSyntaxes(assoc->params, dcmAllStorageSOPClassUIDs, numberOfDcmAllStorageSOPClassUIDs,
-                                                        storable.data(), int(storable.size()));
-        ASC_setAPTitles(assoc->params, nullptr, nullptr, owner->m_options.aeTitle.c_str());
-        if (ASC_countAcceptedPresentationContexts(assoc->params) == 0) {
-            reject(assoc, ASC_REASON_SU_NOREASON);
-        } else if (ASC_acknowledgeAssociation(assoc).good()) {
-            accepted = true;
-        }
-    }
+    const KnownPeer* who = nullptr;
+    const bool accepted = admit(assoc, calling, &who);
     if (accepted) {
         OFCondition c = EC_Normal;
         while (c.good() && !stopping.load()) {
@@ -150,6 +242,7 @@ void StorageListener::Impl::serve(T_ASC_Association* assoc)
                 StoreContext ctx;
                 ctx.sink = sink;
                 ctx.ownAeTitle = owner->m_options.aeTitle;
+                ctx.peer = who->peer.name;
                 c = DIMSE_storeProvider(assoc, pc, &rq, path.c_str(), OFTrue, nullptr, storeProgress, &ctx, DIMSE_NONBLOCKING, timeout);
                 // The file could not be written (disk full): the sender has been answered "refused,
                 // out of resources"; the association goes on (the next instance may fit).
@@ -262,6 +355,16 @@ Status StorageListener::start()
     m_impl->sink = &m_sink;
     m_impl->onReceived = m_onReceived;
     m_impl->onRefused = m_onRefused;
+    m_impl->onRefusedCaller = m_onRefusedCaller;
+    m_warnings.clear();
+    for (const ListenerPeer& p : m_options.peers) {
+        Impl::KnownPeer k{p, {}};
+        for (const std::string& h : p.hosts)
+            for (const std::string& a : resolve(h))
+                if (std::find(k.addresses.begin(), k.addresses.end(), a) == k.addresses.end()) k.addresses.push_back(a);
+        if (k.addresses.empty()) m_warnings.push_back("peer " + p.name + ": no address found for " + (p.hosts.empty() ? std::string("(no host)") : p.hosts.front()));
+        m_impl->peers.push_back(std::move(k));
+    }
     if (m_options.tls.enabled) {
         auto tls = std::make_unique<DcmTLSTransportLayer>(NET_ACCEPTOR, nullptr, OFTrue);
         if (m_options.tls.certFile.empty() || m_options.tls.keyFile.empty()) return makeError("tls", "a TLS listener needs a certificate and a key");

@@ -12,7 +12,8 @@
 
 namespace lightbox::storage {
 
-enum class CacheJob { Open, Import, Receive, Delete, Annotate };
+// Backup: copying the whole cache elsewhere (an export of every study in it).
+enum class CacheJob { Open, Import, Receive, Delete, Annotate, Backup };
 
 struct StudyFacts {
     std::string patientId, patientName, studyUid;

@@ -55,7 +55,7 @@ std::string Receiver::incomingFolder()
     return dir;
 }
 
-void Receiver::submit(const std::string& path, std::function<void(const Arrival&)> done)
+void Receiver::submit(const std::string& path, std::function<void(const Arrival&)> done, std::string source)
 {
 #ifdef __linux__
     // Start writing the data to the disk now, without waiting: the batch's flush then finds little left.
@@ -66,7 +66,7 @@ void Receiver::submit(const std::string& path, std::function<void(const Arrival&
 #endif
     {
         std::lock_guard<std::mutex> lock(m_mutex);
-        m_queue.push_back({path, std::move(done)});
+        m_queue.push_back({path, std::move(done), source.empty() ? m_source : std::move(source)});
         ++m_inFlight;
     }
     m_wake.notify_all();
@@ -166,11 +166,11 @@ void Receiver::releaseIdle(bool all)
     bool released = false;
     std::string newest;  // of the studies let go, the one whose instances arrived last
     std::chrono::steady_clock::time_point newestAt{};
-    std::vector<StudyFacts> arrived;
+    std::map<std::string, std::vector<StudyFacts>> arrived;  // by who sent them
     for (auto it = m_held.begin(); it != m_held.end();) {
         if (all || now - it->second.last > std::chrono::milliseconds(kHoldMs)) {
             if (it->second.lease) m_cache->leases().release(it->second.lease);
-            if (it->second.stored.instances > 0) arrived.push_back(it->second.stored);
+            if (it->second.stored.instances > 0) arrived[it->second.source].push_back(it->second.stored);
             if (!released || it->second.last > newestAt) {
                 newest = it->first;
                 newestAt = it->second.last;
@@ -181,8 +181,8 @@ void Receiver::releaseIdle(bool all)
             ++it;
         }
     }
-    if (!arrived.empty())
-        if (const auto gate = accessGate()) gate->done(CacheJob::Receive, arrived, Done{}, m_source);
+    if (const auto gate = accessGate())
+        for (const auto& [source, studies] : arrived) gate->done(CacheJob::Receive, studies, Done{}, source);
     // What arrived may have left the cache over its quota while the studies were held: the least
     // recently used go now, never the study that arrived last (one larger than the quota stays whole).
     if (released) m_cache->evict(std::nullopt, 0, {newest});
@@ -195,7 +195,7 @@ void Receiver::process(std::vector<Item>& batch)
     std::vector<Item*> submitted;
     std::uint64_t bytes = 0;
     for (Item& it : batch) {
-        auto admitted = admitReceived(it.path, m_source);
+        auto admitted = admitReceived(it.path, it.source);
         if (!admitted) {
             ::unlink(it.path.c_str());
             Arrival a;
@@ -215,8 +215,9 @@ void Receiver::process(std::vector<Item>& batch)
     for (std::size_t i = 0; i < candidates.size(); ++i)
         if (result.outcomes[i].kind == IngestOutcome::Kind::Stored) {
             const InstanceRecord& r = candidates[i].record;
-            StudyFacts& f = m_held[r.studyUid].stored;
-            f = {r.patientId, r.patientName, r.studyUid, f.instances + 1};
+            Held& h = m_held[r.studyUid];
+            h.stored = {r.patientId, r.patientName, r.studyUid, h.stored.instances + 1};
+            h.source = r.source;
             stored.push_back(&r);
         }
     if (!result.fatal.empty())

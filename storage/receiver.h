@@ -51,8 +51,10 @@ public:
     // A new folder of this process inside the cache's tmp/ for received files.
     std::string incomingFolder();
     // Thread-safe. Takes ownership of the file (it is moved into the store or deleted). `done` is
-    // called from the writer thread once the instance is indexed or rejected.
-    void submit(const std::string& path, std::function<void(const Arrival&)> done = {});
+    // called from the writer thread once the instance is indexed or rejected. `source`, when not
+    // empty, is recorded instead of the receiver's own (e.g. "store:CT-ROOM-2", the peer that
+    // pushed it to the listener).
+    void submit(const std::string& path, std::function<void(const Arrival&)> done = {}, std::string source = {});
     // Waits until every file submitted so far is indexed or rejected; the first fatal error
     // (disk full, index unwritable) if any.
     Status flush();
@@ -73,6 +75,7 @@ private:
     struct Item {
         std::string path;
         std::function<void(const Arrival&)> done;
+        std::string source;
     };
     void process(std::vector<Item>& batch);
 
@@ -93,6 +96,7 @@ private:
         std::int64_t lease = 0;
         std::chrono::steady_clock::time_point last;
         StudyFacts stored;  // what this arrival stored, told to the access gate once it is let go
+        std::string source;  // who sent what was stored
     };
     std::map<std::string, Held> m_held;
     std::function<void(std::size_t)> m_onStored;  // studies receiving instances (writer thread only)

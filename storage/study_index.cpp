@@ -408,6 +408,16 @@ std::vector<InstanceRow> StudyIndex::instancesOfStudy(const std::string& studyUi
     return out;
 }
 
+std::vector<std::string> StudyIndex::sourcesOfStudy(const std::string& studyUid)
+{
+    std::vector<std::string> out;
+    auto st = m_db.cached("SELECT DISTINCT i.source FROM instances i JOIN series se ON se.id = i.series_ref JOIN studies s ON s.id = se.study_ref "
+                          "WHERE s.study_uid = ? ORDER BY 1");
+    st->bind(1, studyUid);
+    while (st->step()) out.push_back(st->text(0));
+    return out;
+}
+
 std::vector<InstanceRow> StudyIndex::instancesOfSeries(const std::string& seriesUid)
 {
     std::vector<InstanceRow> out;

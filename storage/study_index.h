@@ -77,6 +77,8 @@ public:
     std::vector<SeriesRow> seriesOf(const std::string& studyUid);
     std::optional<std::string> studyOfSeries(const std::string& seriesUid);
     std::vector<InstanceRow> instancesOfStudy(const std::string& studyUid);
+    // Where a study's instances came from (import folders, archives, the peers that pushed them).
+    std::vector<std::string> sourcesOfStudy(const std::string& studyUid);
     std::vector<InstanceRow> instancesOfSeries(const std::string& seriesUid);
     // Visits every instance (for integrity checks) in index order.
     Status forEachInstance(const std::function<bool(const InstanceRow&)>& visit);

@@ -2,6 +2,7 @@
 // Each takes --config FILE (default: AppConfig::defaultPath()) and --cache DIR.
 #include "app_config.h"
 #include "archive_ops.h"
+#include "audit_facts.h"
 #include "cache_location.h"
 #include "cli_args.h"
 #include "cli_session.h"
@@ -86,6 +87,10 @@ OnArchive onArchive(const QStringList& args, const QStringList& options, const Q
     }
     o.config = loadConfig(o.args, &o.code);
     if (o.config) o.archive = archiveOf(*o.config, o.args, &o.code);
+    if (o.archive && !o.archive->callable() && !o.archive->hasWeb()) {
+        o.code = fail(o.archive->name + " only sends to Lightbox: give it a --port (lightbox archive add " + o.archive->name + " ... --port PORT) to call it", 2);
+        o.archive = nullptr;
+    }
     return o;
 }
 
@@ -93,11 +98,14 @@ OnArchive onArchive(const QStringList& args, const QStringList& options, const Q
 
 int runArchive(const QStringList& args)
 {
-    CliArgs a(args, kCommon + QStringList{"--aet", "--host", "--port", "--ca", "--cert", "--key", "--dicomweb", "--user", "--password", "--token", "--timeout"},
-              {"--tls", "--no-verify", "--json"});
+    CliArgs a(args,
+              kCommon + QStringList{"--aet", "--host", "--port", "--ca", "--cert", "--key", "--dicomweb", "--user", "--password", "--token", "--timeout",
+                                    "--accepts", "--from"},
+              {"--tls", "--no-verify", "--json", "--priors", "--no-priors"});
     if (!a.ok()) return fail(a.error(), 2);
     const QString usage =
-        "usage: lightbox archive add NAME [--aet AET --host HOST --port PORT [--tls [--ca FILE] [--cert FILE --key FILE]]] "
+        "usage: lightbox archive add NAME [--aet AET --host HOST [--port PORT] [--tls [--ca FILE] [--cert FILE --key FILE]] "
+        "[--accepts echo,store|none] [--from HOST,...] [--priors|--no-priors]] "
         "[--dicomweb URL [--user U --password P | --token T] [--ca FILE]] [--no-verify] [--timeout S] | list [--json] | remove NAME  [--config FILE]";
     const QString sub = a.positional().value(0);
     int code = 0;
@@ -108,7 +116,12 @@ int runArchive(const QStringList& args)
             QJsonArray arr;
             for (const ArchiveEntry& e : config->archives) {
                 QJsonObject o{{"name", e.name}};
-                if (e.hasDimse()) o["dimse"] = QJsonObject{{"aeTitle", e.aeTitle}, {"host", e.host}, {"port", e.port}, {"tls", e.tls}};
+                if (e.hasDimse()) {
+                    QJsonObject d{{"aeTitle", e.aeTitle}, {"host", e.host}, {"port", e.port}, {"tls", e.tls}, {"accepts", e.acceptsText()}};
+                    d["from"] = QJsonArray::fromStringList(e.fromHosts);
+                    d["priors"] = e.priors;
+                    o["dimse"] = d;
+                }
                 if (e.hasWeb())
                     o["dicomweb"] = QJsonObject{{"url", e.url}, {"auth", !e.token.isEmpty() ? "bearer" : !e.user.isEmpty() ? "basic" : "none"}};
                 arr.append(o);
@@ -132,12 +145,12 @@ int runArchive(const QStringList& args)
     if (const ArchiveEntry* old = config->find(name)) e = *old;  // add again = edit
     e.name = name;
     if (a.value("--host") || a.value("--aet") || a.value("--port")) {
-        if (!a.value("--host") || !a.value("--aet") || !a.value("--port")) return fail("DIMSE needs --aet, --host and --port", 2);
+        if (!a.value("--host") || !a.value("--aet")) return fail("DIMSE needs --aet and --host (and --port for a node Lightbox calls)", 2);
         e.host = *a.value("--host");
         e.aeTitle = *a.value("--aet");
-        bool ok = false;
-        e.port = a.value("--port")->toInt(&ok);
-        if (!ok || e.port <= 0 || e.port > 65535) return fail("--port takes 1 to 65535", 2);
+        bool ok = true;
+        e.port = a.value("--port") ? a.value("--port")->toInt(&ok) : 0;
+        if (!ok || e.port < 0 || e.port > 65535 || (a.value("--port") && e.port == 0)) return fail("--port takes 1 to 65535", 2);
         if (e.aeTitle.isEmpty() || e.aeTitle.size() > 16) return fail("an AE title has 1 to 16 characters", 2);
         e.tls = a.flag("--tls");
         if (e.tls) {
@@ -158,6 +171,21 @@ int runArchive(const QStringList& args)
         e.webVerify = !a.flag("--no-verify");
     }
     if (auto t = a.value("--timeout")) e.timeoutSeconds = std::max(1, t->toInt());
+    if (auto acc = a.value("--accepts")) {
+        const QStringList list = acc->split(',', Qt::SkipEmptyParts);
+        for (const QString& c : list)
+            if (c != "echo" && c != "store" && c != "none")
+                return fail(c == "find" || c == "move" || c == "get"
+                                ? "--accepts: Lightbox answers no " + c + " requests from anyone (it serves echo and store)"
+                                : "--accepts takes echo, store or none, separated by commas",
+                            2);
+        e.acceptsEcho = list.contains("echo");
+        e.acceptsStore = list.contains("store");
+    }
+    if (auto from = a.value("--from")) e.fromHosts = from->split(',', Qt::SkipEmptyParts);
+    if (a.flag("--priors") && a.flag("--no-priors")) return fail("give --priors or --no-priors, not both", 2);
+    if (a.flag("--priors")) e.priors = true;
+    if (a.flag("--no-priors")) e.priors = false;
     if (!e.hasDimse() && !e.hasWeb()) return fail("give DIMSE (--aet --host --port) and/or DICOMweb (--dicomweb URL) settings", 2);
     config->put(e);
     if (auto s = config->save(); !s) return fail(QString::fromStdString(s.error().message));
@@ -177,7 +205,14 @@ int runConfig(const QStringList& args)
     if (sub == "show") {
         out() << "config " << config->path() << "\nAE title " << config->local.aeTitle << ", storage port " << config->local.port
               << ", listener " << (config->local.listen ? "on" : "off")
-              << (config->local.tlsCert.isEmpty() ? QString() : ", TLS with " + config->local.tlsCert) << '\n';
+              << (config->local.tlsCert.isEmpty() ? QString() : ", TLS with " + config->local.tlsCert)
+              << (config->local.tlsCa.isEmpty() ? QString() : ", callers need a certificate signed by " + config->local.tlsCa) << '\n';
+        const auto peers = config->listenerPeers();
+        out() << "peers allowed to call: " << (peers.empty() ? "none (lightbox archive add NAME --aet AET --host HOST)" : "") << '\n';
+        for (const ArchiveEntry& e : config->archives)
+            if (e.mayCall())
+                out() << "  " << e.name << ": " << e.aeTitle << " from " << (QStringList{e.host} + e.fromHosts).join(", ") << ", may " << e.acceptsText()
+                      << (e.priors ? "" : ", not trusted for priors") << '\n';
         return 0;
     }
     if (sub != "set" || a.positional().size() != 3) return fail(usage, 2);
@@ -191,6 +226,7 @@ int runConfig(const QStringList& args)
         if (!ok || p <= 0 || p > 65535) return fail("the port is 1 to 65535", 2);
         config->local.port = p;
     } else if (key == "listen") {
+        if (v != "on" && v != "off" && v != "true" && v != "false" && v != "1" && v != "0") return fail("listen is on or off", 2);
         config->local.listen = v == "on" || v == "true" || v == "1";
     } else if (key == "tls-cert" || key == "tls-key" || key == "tls-ca") {
         // An empty value turns it off; a file must exist and be readable now, not at the next start.
@@ -311,10 +347,9 @@ int runListen(const QStringList& args)
     int code = 0;
     auto config = loadConfig(a, &code);
     if (!config) return code;
-    net::ListenerOptions lo;
-    lo.aeTitle = a.value("--aet").value_or(config->local.aeTitle).toStdString();
-    lo.port = a.value("--port").value_or(QString::number(config->local.port)).toInt();
-    lo.tls = config->local.listenerTls();
+    net::ListenerOptions lo = listenerOptions(*config);
+    if (auto aet = a.value("--aet")) lo.aeTitle = aet->toStdString();
+    if (auto port = a.value("--port")) lo.port = port->toInt();
     auto receiver = storage::Receiver::open(cacheDir(a).toStdString(), "listen");
     if (!receiver) return fail(QString::fromStdString(receiver.error().message));
     ReceiverSink sink(**receiver);
@@ -326,9 +361,15 @@ int runListen(const QStringList& args)
         QTextStream(stdout) << "refused " << QString::fromStdString(sop) << " from " << QString::fromStdString(ae) << ": "
                             << QString::fromStdString(why) << '\n' << Qt::flush;
     });
+    listener.setOnRefusedCaller([](const net::RefusedCaller& c) {
+        QTextStream(stdout) << QString::fromStdString(auditRefusedCaller(c)) << '\n' << Qt::flush;
+    });
     if (auto s = listener.start(); !s) return fail(QString::fromStdString(s.error().message));
-    out() << "listening as " << QString::fromStdString(lo.aeTitle) << " on port " << lo.port << (lo.tls.enabled ? " with TLS" : "")
-          << " (Ctrl+C stops)\n" << Qt::flush;
+    for (const std::string& w : listener.warnings()) QTextStream(stderr) << "lightbox: " << QString::fromStdString(w) << '\n';
+    if (lo.peers.empty())
+        QTextStream(stderr) << "lightbox: no peer may send to this listener yet: lightbox archive add NAME --aet AET --host HOST [--accepts echo,store]\n";
+    out() << "listening as " << QString::fromStdString(lo.aeTitle) << " on port " << lo.port << (lo.tls.enabled ? " with TLS" : "") << " for "
+          << lo.peers.size() << " known peers (Ctrl+C stops)\n" << Qt::flush;
     onInterrupt();
     // The audit trail goes to the repository (when one is set) every 5 s while listening.
     for (int tick = 1; !g_stop; ++tick) {

@@ -46,8 +46,15 @@ int runLayout(const QStringList& args)
     const QString dir = storage::resolveCacheDir(a.value("--cache").value_or(QString()));
     auto cache = storage::Cache::open(dir.toStdString());
     if (!cache) return fail(QString::fromStdString(cache.error().message));
-    auto context = readingContext((*cache)->index(), a.positional().front().toStdString());
+    auto settings = AppConfig::load(AppConfig::resolvePath(a.value("--config").value_or(QString())));
+    if (!settings) return fail(QString::fromStdString(settings.error().message));
+    const AppConfig& config = *settings;
+    auto context = readingContext((*cache)->index(), a.positional().front().toStdString(),
+                                  [&config](const std::string& source) { return config.trustedForPriors(source); });
     if (!context) return fail(QString::fromStdString(context.error().message));
+    for (const WithheldStudy& w : context->withheld)
+        QTextStream(stderr) << "lightbox: study " << QString::fromStdString(w.row.studyUid) << " of the same patient ID is not used as a prior: "
+                            << QString::fromStdString(w.source) << " is not trusted for priors\n";
     const HangingProtocol* protocol = nullptr;
     if (auto name = a.value("--protocol")) {
         protocol = lib.find(*name);
@@ -58,7 +65,12 @@ int runLayout(const QStringList& args)
     }
     const Layout layout = layOut(*protocol, *context, stage, screens);
     if (a.flag("--json")) {
-        out() << QJsonDocument(layoutToJson(layout)).toJson(QJsonDocument::Indented);
+        QJsonObject json = layoutToJson(layout);
+        QJsonArray withheld;
+        for (const WithheldStudy& w : context->withheld)
+            withheld.append(QJsonObject{{"studyUid", QString::fromStdString(w.row.studyUid)}, {"source", QString::fromStdString(w.source)}});
+        json["withheldPriors"] = withheld;
+        out() << QJsonDocument(json).toJson(QJsonDocument::Indented);
         return 0;
     }
     out() << "protocol " << layout.protocol << ", stage " << layout.stage << " of " << layout.stages << " (" << layout.stageName << ")\n";

@@ -277,7 +277,7 @@ std::vector<StudyFacts> rankPriors(const StudyFacts& current, std::vector<StudyF
     return priors;
 }
 
-Result<ReadingContext> readingContext(storage::StudyIndex& index, const std::string& studyUid)
+Result<ReadingContext> readingContext(storage::StudyIndex& index, const std::string& studyUid, const SourceTrust& trusted)
 {
     auto load = [&index](const storage::StudyRow& row) {
         StudyFacts f{row, {}};
@@ -308,7 +308,11 @@ Result<ReadingContext> readingContext(storage::StudyIndex& index, const std::str
         for (const storage::StudyRow& s : *same) {
             if (s.patientId != row->patientId) continue;  // the query may treat the ID as a pattern
             if (!s.patientBirthDate.empty() && !row->patientBirthDate.empty() && s.patientBirthDate != row->patientBirthDate) continue;
-            if (s.studyUid != studyUid) others.push_back(load(s));
+            if (s.studyUid == studyUid) continue;
+            const std::vector<std::string> sources = index.sourcesOfStudy(s.studyUid);
+            const auto untrusted = std::find_if(sources.begin(), sources.end(), [&](const std::string& src) { return !trusted || !trusted(src); });
+            if (untrusted != sources.end()) c.withheld.push_back({s, *untrusted});
+            else others.push_back(load(s));
         }
         c.priors = rankPriors(c.current, std::move(others));
     }

@@ -7,6 +7,7 @@
 
 #include <QJsonObject>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,14 +34,26 @@ struct StudyFacts {
 // The current study and the same patient's other studies in the cache, most relevant first: same
 // modality and body part, then same modality, each most recent first; only studies before the
 // current one count as priors.
+// A study of the same patient kept out of the priors because something in it came from a sender
+// not trusted for priors (a peer whose studies could carry any patient's name and ID).
+struct WithheldStudy {
+    storage::StudyRow row;
+    std::string source;  // the untrusted source
+};
+
 struct ReadingContext {
     StudyFacts current;
     std::vector<StudyFacts> priors;
+    std::vector<WithheldStudy> withheld;
 };
 
+// Whether instances recorded with this source (StudyIndex::sourcesOfStudy) may be shown as a
+// patient's priors.
+using SourceTrust = std::function<bool(const std::string& source)>;
+
 // Reads the study and its priors from the cache index. A prior must have the same patient ID and,
-// when both are known, the same birth date.
-Result<ReadingContext> readingContext(storage::StudyIndex& index, const std::string& studyUid);
+// when both are known, the same birth date, and every source of its instances must be trusted.
+Result<ReadingContext> readingContext(storage::StudyIndex& index, const std::string& studyUid, const SourceTrust& trusted);
 // Orders candidate priors of `current` by relevance (what readingContext does with the cache).
 std::vector<StudyFacts> rankPriors(const StudyFacts& current, std::vector<StudyFacts> others);
 

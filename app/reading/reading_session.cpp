@@ -92,7 +92,12 @@ void ReadingSession::prepare(bool searchArchives)
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     auto cancel = m_cancel;
     auto keeper = m_cache.keeper();
-    m_watcher.setFuture(QtConcurrent::run(&m_pool, [folder, protocols, study, cancel, keeper] {
+    // Who may be shown as a prior: the settings' peers (read now, on this thread).
+    auto settings = std::make_shared<AppConfig>();
+    if (m_network) *settings = m_network->config();
+    else if (auto loaded = AppConfig::load(AppConfig::resolvePath({}))) *settings = *loaded;
+    const SourceTrust trusted = [settings](const std::string& source) { return settings->trustedForPriors(source); };
+    m_watcher.setFuture(QtConcurrent::run(&m_pool, [folder, protocols, study, cancel, keeper, trusted] {
         auto p = std::make_shared<Prepared>();
         p->protocols = protocols;
         auto cache = storage::Cache::open(folder.toStdString());
@@ -100,7 +105,7 @@ void ReadingSession::prepare(bool searchArchives)
             p->error = cache ? tr("The cache cannot be opened.") : QString::fromStdString(cache.error().message);
             return p;
         }
-        auto context = readingContext((*cache)->index(), study);
+        auto context = readingContext((*cache)->index(), study, trusted);
         if (!context) {
             p->error = QString::fromStdString(context.error().message);
             return p;
@@ -160,6 +165,23 @@ void ReadingSession::closeWindows()
     m_windows.clear();
 }
 
+namespace {
+
+// Never silently: the reader is told that the patient has studies not shown as priors, and why.
+QString withheldWarning(const std::vector<WithheldStudy>& withheld)
+{
+    QStringList which;
+    for (const WithheldStudy& w : withheld)
+        which << ReadingSession::tr("%1 %2 from %3")
+                     .arg(QString::fromStdString(w.row.studyDate), QString::fromStdString(w.row.description), QString::fromStdString(w.source));
+    return ReadingSession::tr("%n other study(ies) under this patient's ID not shown as priors: sent by a peer not trusted for priors (%1). "
+                              "Open them from the study browser after checking the patient.",
+                              nullptr, int(withheld.size()))
+        .arg(which.join("; "));
+}
+
+}  // namespace
+
 void ReadingSession::show()
 {
     m_sync.clear();
@@ -176,6 +198,7 @@ void ReadingSession::show()
         w->setScreenPlacement(m_layout.screens[i], m_prepared->byUid, m_prepared->series, title);
         w->setSeriesStrip(m_prepared->thumbnails, m_prepared->context.current.row.studyUid);
         w->setKeyImages(m_keys);
+        if (!m_prepared->context.withheld.empty()) w->setWarning(withheldWarning(m_prepared->context.withheld));
         connect(new QShortcut(QKeySequence(Qt::Key_K), w), &QShortcut::activated, this, [this, w] { toggleKeyImage(w, w->focusedCell()); });
         connect(w, &ReadingWindow::viewportCreated, this, [this](viewer::ImageViewport* v, const QString& sync, const QString& preset) {
             m_sync.add(sync, v, preset);

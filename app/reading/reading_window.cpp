@@ -40,6 +40,12 @@ ReadingWindow::ReadingWindow(QThreadPool& pool, QWidget* parent) : QWidget(paren
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     outer->setSpacing(2);
+    m_warning = new QLabel(this);
+    m_warning->setObjectName("readingWarning");
+    m_warning->setWordWrap(true);
+    m_warning->setStyleSheet("QLabel#readingWarning { color: black; background: #f0b030; padding: 4px; font-weight: bold; }");
+    m_warning->hide();
+    outer->addWidget(m_warning);
     auto* gridHolder = new QWidget(this);
     m_grid = new QGridLayout(gridHolder);
     m_grid->setContentsMargins(0, 0, 0, 0);
@@ -51,6 +57,14 @@ ReadingWindow::ReadingWindow(QThreadPool& pool, QWidget* parent) : QWidget(paren
 }
 
 ReadingWindow::~ReadingWindow() { clear(); }
+
+void ReadingWindow::setWarning(const QString& text)
+{
+    m_warning->setText(text);
+    m_warning->setVisible(!text.isEmpty());
+}
+
+QString ReadingWindow::warning() const { return m_warning->text(); }
 
 void ReadingWindow::clear()
 {

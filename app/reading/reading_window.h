@@ -73,6 +73,9 @@ public:
     bool allShown() const;
     // A note on the empty viewports of an image set (e.g. "retrieving the prior from PACS…").
     void noteEmpty(const QString& imageSet, const QString& note);
+    // A warning across the top of the window (e.g. priors withheld); hidden when empty.
+    void setWarning(const QString& text);
+    QString warning() const;
     // What the window shows now (after series changed by the user), for "save layout as protocol".
     ScreenPlacement shownPlacement() const;
 
@@ -86,6 +89,7 @@ private:
 
     QThreadPool& m_pool;
     QGridLayout* m_grid = nullptr;
+    QLabel* m_warning = nullptr;
     std::shared_ptr<const std::set<std::pair<std::string, int>>> m_keys;
     class SeriesStrip* m_strip = nullptr;
     int m_rows = 1, m_columns = 1;

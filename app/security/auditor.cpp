@@ -90,6 +90,7 @@ const AuditCode securityRolesChanged{"110136", "DCM", "Security Roles Changed"};
 const AuditCode userSecurityAttributes{"110137", "DCM", "User Security Attributes Changed"};
 const AuditCode emergencyOverrideStarted{"110127", "DCM", "Emergency Override Started"};
 const AuditCode emergencyOverrideStopped{"110138", "DCM", "Emergency Override Stopped"};
+const AuditCode nodeAuthentication{"110126", "DCM", "Node Authentication"};
 }  // namespace alert
 
 // One auditor per process, kept as storage's access gate (one place, one lock).
@@ -274,7 +275,7 @@ void Auditor::transferred(bool toPeer, const PeerFacts& peer, const storage::Stu
     write({entry(m, std::string(toPeer ? "Sent to " : "Retrieved from ") + peer.name, outcome, &study)});
 }
 
-void Auditor::exported(const storage::StudyFacts& study, const std::string& destination, const Status& outcome)
+AuditMessage Auditor::exportMessage(const storage::StudyFacts& study, const std::string& destination, const Status& outcome) const
 {
     AuditMessage m = message(kExport, "R", outcome);
     m.participants[1].roles = {kSourceRole};
@@ -283,7 +284,12 @@ void Auditor::exported(const storage::StudyFacts& study, const std::string& dest
     media.roles = {{"110154", "DCM", "Destination Media"}};
     m.participants.push_back(media);
     m.objects = {studyObject(study, 9), patientObject(study)};
-    write({entry(m, "Export to " + destination, outcome, &study)});
+    return m;
+}
+
+void Auditor::exported(const storage::StudyFacts& study, const std::string& destination, const Status& outcome)
+{
+    write({entry(exportMessage(study, destination, outcome), "Export to " + destination, outcome, &study)});
 }
 
 void Auditor::securityAlert(const AuditCode& type, const std::string& what, const Status& outcome)
@@ -334,6 +340,7 @@ Status Auditor::allow(storage::CacheJob job, const std::vector<storage::StudyFac
     case storage::CacheJob::Receive: return require(Permission::Import, what);
     case storage::CacheJob::Delete: return require(Permission::Delete, what);
     case storage::CacheJob::Annotate: return require(Permission::Annotate, what);
+    case storage::CacheJob::Backup: return require(Permission::Configure, "back up the cache");
     }
     return Done{};
 }
@@ -342,7 +349,7 @@ void Auditor::done(storage::CacheJob job, const std::vector<storage::StudyFacts>
 {
     // A retrieve names its own transfer (Begin Transferring, then DICOM Instances Transferred with
     // its outcome): what its receiver stored is not told twice.
-    if (job == storage::CacheJob::Receive && detail.rfind("retrieve:", 0) == 0) return;
+    if (job == storage::CacheJob::Receive && (detail.rfind("retrieve:", 0) == 0 || detail.rfind("move:", 0) == 0)) return;
     // One message per study: a message names a single patient (PS3.15 A.5.3).
     std::vector<AuditEntry> records;
     for (const storage::StudyFacts& s : studies) {
@@ -379,6 +386,10 @@ void Auditor::done(storage::CacheJob job, const std::vector<storage::StudyFacts>
             break;
         }
         case storage::CacheJob::Annotate: return;  // the reader's own notes: checked, not a patient-data event
+        case storage::CacheJob::Backup:
+            m = exportMessage(s, detail, outcome);
+            event = "Backup to " + detail;
+            break;
         case storage::CacheJob::Delete:
             m = message(kStudyDeleted, "D", outcome);
             m.objects = {studyObject(s, 14), patientObject(s)};

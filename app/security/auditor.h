@@ -74,6 +74,7 @@ private:
     AuditEntry entry(const AuditMessage& m, const std::string& event, const Status& outcome, const storage::StudyFacts* study) const;
 
     void writerLoop();
+    AuditMessage exportMessage(const storage::StudyFacts& study, const std::string& destination, const Status& outcome) const;
 
     std::string m_dir;
     Identity m_who;
@@ -94,7 +95,7 @@ std::shared_ptr<Auditor> currentAuditor();
 // Security Alert types (DICOM CID 403).
 namespace alert {
 extern const AuditCode objectSecurityAttributes, networkConfiguration, securityConfiguration, softwareConfiguration, restrictedFunction, userSecurityAttributes,
-    securityRolesChanged, emergencyOverrideStarted, emergencyOverrideStopped;
+    securityRolesChanged, emergencyOverrideStarted, emergencyOverrideStopped, nodeAuthentication;
 }
 
 }  // namespace lightbox::security

@@ -44,10 +44,25 @@ net::WebServer ArchiveEntry::web() const
     return w;
 }
 
+QString ArchiveEntry::acceptsText() const
+{
+    QStringList s;
+    if (acceptsEcho) s << "echo";
+    if (acceptsStore) s << "store";
+    return s.isEmpty() ? QStringLiteral("nothing") : s.join(", ");
+}
+
 QString ArchiveEntry::describe() const
 {
     QStringList parts;
-    if (hasDimse()) parts << QStringLiteral("DIMSE %1@%2:%3%4").arg(aeTitle, host).arg(port).arg(tls ? " TLS" : "");
+    if (hasDimse()) {
+        parts << (port > 0 ? QStringLiteral("DIMSE %1@%2:%3%4").arg(aeTitle, host).arg(port).arg(tls ? " TLS" : "")
+                           : QStringLiteral("DIMSE %1@%2 (sends only)").arg(aeTitle, host));
+        QString calls = "may send us: " + acceptsText();
+        if (!fromHosts.isEmpty()) calls += " from " + (QStringList{host} + fromHosts).join(", ");
+        if (!priors) calls += "; not trusted for priors";
+        parts << calls;
+    }
     if (hasWeb()) {
         QString w = "DICOMweb " + url;
         if (!token.isEmpty()) w += " (token)";
@@ -128,6 +143,13 @@ Result<AppConfig> AppConfig::load(const QString& path)
         e.certFile = d["certFile"].toString();
         e.keyFile = d["keyFile"].toString();
         e.verify = d["verify"].toBool(true);
+        if (d.contains("accepts")) {
+            const QJsonArray acc = d["accepts"].toArray();
+            e.acceptsEcho = acc.contains(QJsonValue("echo"));
+            e.acceptsStore = acc.contains(QJsonValue("store"));
+        }
+        for (const QJsonValue& h : d["from"].toArray()) e.fromHosts << h.toString();
+        e.priors = d["priors"].toBool(true);
         const QJsonObject w = a["dicomweb"].toObject();
         e.url = w["url"].toString();
         e.user = w["user"].toString();
@@ -173,8 +195,17 @@ Status AppConfig::write() const
         a["name"] = e.name;
         a["timeout"] = e.timeoutSeconds;
         if (e.hasDimse())
-            a["dimse"] = QJsonObject{{"aeTitle", e.aeTitle}, {"host", e.host},       {"port", e.port},         {"tls", e.tls},
-                                     {"caFile", e.caFile},   {"certFile", e.certFile}, {"keyFile", e.keyFile}, {"verify", e.verify}};
+        {
+            QJsonArray accepts;
+            if (e.acceptsEcho) accepts.append("echo");
+            if (e.acceptsStore) accepts.append("store");
+            QJsonObject d{{"aeTitle", e.aeTitle}, {"host", e.host},         {"port", e.port},       {"tls", e.tls},
+                          {"caFile", e.caFile},   {"certFile", e.certFile}, {"keyFile", e.keyFile}, {"verify", e.verify}};
+            d["accepts"] = accepts;
+            d["from"] = QJsonArray::fromStringList(e.fromHosts);
+            d["priors"] = e.priors;
+            a["dimse"] = d;
+        }
         if (e.hasWeb()) {
             QJsonObject w{{"url", e.url}, {"caFile", e.webCaFile}, {"verify", e.webVerify}};
             if (!e.user.isEmpty()) w["user"] = e.user;
@@ -202,6 +233,32 @@ const ArchiveEntry* AppConfig::find(const QString& name) const
     for (const ArchiveEntry& e : archives)
         if (e.name == name) return &e;
     return nullptr;
+}
+
+std::vector<net::ListenerPeer> AppConfig::listenerPeers() const
+{
+    std::vector<net::ListenerPeer> peers;
+    for (const ArchiveEntry& e : archives) {
+        if (!e.mayCall()) continue;
+        net::ListenerPeer p;
+        p.name = e.name.toStdString();
+        p.aeTitle = e.aeTitle.toStdString();
+        p.hosts.push_back(e.host.toStdString());
+        for (const QString& h : e.fromHosts) p.hosts.push_back(h.toStdString());
+        p.echo = e.acceptsEcho;
+        p.store = e.acceptsStore;
+        peers.push_back(std::move(p));
+    }
+    return peers;
+}
+
+bool AppConfig::trustedForPriors(const std::string& source) const
+{
+    if (source.rfind("store:", 0) == 0) {
+        const ArchiveEntry* e = find(QString::fromStdString(source.substr(6)));
+        return e && e->priors;
+    }
+    return source != "listener" && source != "listen";
 }
 
 void AppConfig::put(const ArchiveEntry& entry)

@@ -1,14 +1,18 @@
 #pragma once
 // Lightbox's settings file (JSON): its own DICOM node (AE title, storage port, whether the
-// listener runs) and the archives it talks to, each by DIMSE (AE title, host, port, TLS) and/or
-// DICOMweb (URL, basic or bearer credentials). Passwords and tokens are stored sealed
+// listener runs, off until an administrator turns it on) and the DICOM nodes it knows: archives it
+// talks to, each by DIMSE (AE title, host, port, TLS) and/or DICOMweb (URL, basic or bearer
+// credentials), and the peers (archives, modalities) allowed to call its listener, with the
+// services each may use there and whether what it sends may be shown as a patient's priors. Passwords and tokens are stored sealed
 // (storage::SecretBox) with a key in FILE.key beside it, mode 0600. Default file:
 // $XDG_CONFIG_HOME/lightbox/lightbox.json (~/.config/lightbox/lightbox.json).
 #include "dicom_peer.h"
 #include "dicomweb_client.h"
 #include "result.h"
+#include "storage_listener.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -17,7 +21,7 @@ namespace lightbox::app {
 struct LocalNode {
     QString aeTitle = "LIGHTBOX";
     int port = 11112;
-    bool listen = true;  // the GUI runs the storage listener
+    bool listen = false;  // the GUI runs the storage listener (off on a new install)
     // DICOM TLS for the listener: our certificate and key (PEM); callers' certificates are checked
     // against tlsCa when set.
     QString tlsCert, tlsKey, tlsCa;
@@ -37,8 +41,16 @@ struct ArchiveEntry {
     QString url, user, password, token, webCaFile;
     bool webVerify = true;
     int timeoutSeconds = 30;
+    // When it calls us: the services it may use (echo, store), other hosts it may call from
+    // besides `host`, and whether the studies it sends may be hung as a patient's priors.
+    bool acceptsEcho = true, acceptsStore = true;
+    QStringList fromHosts;
+    bool priors = true;
 
     bool hasDimse() const { return !host.isEmpty(); }
+    bool callable() const { return hasDimse() && port > 0; }  // port 0: a peer that only sends to us
+    bool mayCall() const { return hasDimse() && (acceptsEcho || acceptsStore); }
+    QString acceptsText() const;  // "echo, store", or "nothing"
     bool hasWeb() const { return !url.isEmpty(); }
     net::DicomPeer peer(const LocalNode& local) const;
     net::WebServer web() const;
@@ -59,6 +71,13 @@ public:
     std::vector<ArchiveEntry> archives;
 
     const ArchiveEntry* find(const QString& name) const;
+    // The peers the storage listener serves (every entry that may call us).
+    std::vector<net::ListenerPeer> listenerPeers() const;
+    // Whether instances recorded with `source` may be shown as priors: what arrived from a peer
+    // ("store:NAME") only when that entry exists and is trusted for priors; what was pushed to a
+    // listener before peers were checked ("listener", "listen") never; imports, and retrieves asked
+    // for by a user ("move:NAME" among them), always.
+    bool trustedForPriors(const std::string& source) const;
     void put(const ArchiveEntry& entry);  // adds, or replaces the one of that name
     bool remove(const QString& name);
 

@@ -34,4 +34,22 @@ std::string describeQuery(const storage::StudyQuery& q)
     return out.empty() ? "(all studies)" : out;
 }
 
+std::string auditRefusedCaller(const net::RefusedCaller& caller)
+{
+    const std::string line = "association from " + (caller.callingAeTitle.empty() ? std::string("(no AE title)") : caller.callingAeTitle) + " at " +
+                             caller.address + " to " + caller.calledAeTitle + " refused: " + caller.reason;
+    if (const auto auditor = security::currentAuditor()) auditor->securityAlert(security::alert::nodeAuthentication, line, makeError("refused", caller.reason));
+    return line;
+}
+
+net::ListenerOptions listenerOptions(const AppConfig& config)
+{
+    net::ListenerOptions lo;
+    lo.aeTitle = config.local.aeTitle.toStdString();
+    lo.port = config.local.port;
+    lo.tls = config.local.listenerTls();
+    lo.peers = config.listenerPeers();
+    return lo;
+}
+
 }  // namespace lightbox::app

@@ -1,5 +1,7 @@
 #include "network_service.h"
 
+#include "audit_facts.h"
+
 #include "dicomweb_client.h"
 #include "dimse_echo.h"
 #include "receiver.h"
@@ -80,16 +82,18 @@ void NetworkService::startListener()
         m_receiver->setOnStored([this](std::size_t n) { m_receivedSinceTick += int(n); });
         m_sink = std::make_unique<ReceiverSink>(*m_receiver);
     }
-    net::ListenerOptions lo;
-    lo.aeTitle = m_config.local.aeTitle.toStdString();
-    lo.port = m_config.local.port;
-    lo.tls = m_config.local.listenerTls();
+    const net::ListenerOptions lo = listenerOptions(m_config);
     m_listener = std::make_unique<net::StorageListener>(lo, *m_sink);
+    m_listener->setOnRefusedCaller([](const net::RefusedCaller& c) { auditRefusedCaller(c); });
     if (auto s = m_listener->start(); !s) {
         m_listener.reset();
         m_listenerStatus = tr("Listener off: %1").arg(QString::fromStdString(s.error().message));
     } else {
-        m_listenerStatus = tr("Listening as %1 on port %2%3").arg(m_config.local.aeTitle).arg(m_config.local.port).arg(lo.tls.enabled ? tr(" (TLS)") : QString());
+        m_listenerStatus = tr("Listening as %1 on port %2%3, for %n known peer(s)", nullptr, int(lo.peers.size()))
+                               .arg(m_config.local.aeTitle)
+                               .arg(m_config.local.port)
+                               .arg(lo.tls.enabled ? tr(" (TLS)") : QString());
+        for (const std::string& w : m_listener->warnings()) m_listenerStatus += "; " + QString::fromStdString(w);
     }
     emit listenerChanged(m_listenerStatus);
 }

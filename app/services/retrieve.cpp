@@ -258,9 +258,17 @@ Status Retrieval::getOne(const net::RetrieveRequest& r, int base)
 Status Retrieval::moveOne(const net::RetrieveRequest& r, int base)
 {
     if (!m_listener && !m_otherListener) {
+        // Only the archive asked may call, and only to send what was asked for.
         net::ListenerOptions lo;
         lo.aeTitle = m_spec.local.aeTitle.toStdString();
         lo.port = m_spec.local.port;
+        net::ListenerPeer archive;
+        archive.name = m_spec.archive.name.toStdString();
+        archive.aeTitle = m_spec.archive.aeTitle.toStdString();
+        archive.hosts.push_back(m_spec.archive.host.toStdString());
+        for (const QString& h : m_spec.archive.fromHosts) archive.hosts.push_back(h.toStdString());
+        archive.echo = false;
+        lo.peers = {archive};
         m_listener = std::make_unique<net::StorageListener>(lo, *m_sink);
         if (!m_listener->start()) {
             // Another Lightbox (the GUI) listens there: it stores into the same cache.

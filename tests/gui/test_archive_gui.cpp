@@ -1,6 +1,6 @@
 // Archives in the main window against a real Orthanc: the browser searches the archive and marks
 // what is cached, a double-click retrieves the study in the background (transfer panel) and
-// opens it, a modality's images arrive through the always-on listener and appear in the local
+// opens it, a known modality's images arrive through the listener and appear in the local
 // search, a cached study is sent back, and the Archives dialog tests and saves settings (the
 // password sealed).
 #include "../net/dicom_copies.h"
@@ -69,7 +69,15 @@ void ArchiveGuiTest::initTestCase()
     auto loaded = app::AppConfig::load(m_config);
     QVERIFY(loaded.ok());
     c = *loaded;
+    QVERIFY(!c.local.listen);  // a new install listens to nobody until an administrator turns it on
+    c.local.listen = true;
     c.local.port = m_port;
+    app::ArchiveEntry modality;  // the modality below pushes with dcmsend's AE title
+    modality.name = "ct-room";
+    modality.aeTitle = "DCMSEND";
+    modality.host = "127.0.0.1";
+    modality.port = 0;
+    c.put(modality);
     app::ArchiveEntry e;
     e.name = "orthanc";
     e.aeTitle = "ORTHANC";

@@ -5,6 +5,7 @@
 // and the foreground storage listener.
 #include "dicom_copies.h"
 #include "orthanc_fixture.h"
+#include "study_writer.h"
 #include "test_support.h"
 
 #include <QFile>
@@ -36,6 +37,7 @@ private slots:
     void retrieveOnlyTheAskedSeries();
     void sendByStoreAndStow();
     void listenInTheForeground();
+    void aPeerNotTrustedForPriorsIsNoPrior();
     void usageErrors();
 
 private:
@@ -240,6 +242,13 @@ void ArchiveCliTest::listenInTheForeground()
 {
     const QString cache = m_tmp.path() + "/listen";
     const int port = freePort();
+    // The modality is a known peer that may store (not echo); another is known only from elsewhere.
+    QVERIFY(lb({"archive", "add", "mr-room", "--aet", "MR-ROOM", "--host", "localhost", "--accepts", "store"}).ok());
+    QVERIFY(lb({"archive", "add", "far", "--aet", "FAR-AWAY", "--host", "192.0.2.10"}).ok());
+    const ProcessResult shown = lb({"config", "show"});
+    QVERIFY2(shown.out.contains("mr-room: MR-ROOM from localhost, may store"), shown.out.constData());
+    QCOMPARE(lb({"archive", "add", "bad", "--aet", "B", "--host", "h", "--accepts", "find"}).exitCode, 2);  // Lightbox serves no queries
+    QCOMPARE(lb({"find", "--archive", "mr-room"}).exitCode, 2);  // it only sends to us: nothing to call
     QProcess p;
     p.start(lightboxExe(), {"listen", "--port", QString::number(port), "--aet", "LB-LISTEN", "--config", m_config, "--cache", cache});
     QVERIFY(p.waitForStarted());
@@ -247,17 +256,71 @@ void ArchiveCliTest::listenInTheForeground()
     QTRY_VERIFY_WITH_TIMEOUT((output += p.readAllStandardOutput()).contains("listening as LB-LISTEN"), 10000);
     const QString study = newUid();
     const QStringList files = copyWithNewUids(filesUnder(testDataDir() + "/compressed-series/siemens-trio_mr_4sl_jpeg-ls"), m_tmp.path() + "/modality", study);
+    // Refused: an unknown AE title, a known one from another address, an echo the peer may not ask for.
+    ProcessResult unknown = run("dcmsend", QStringList{"-aec", "LB-LISTEN", "127.0.0.1", QString::number(port)} + files);
+    QVERIFY(!unknown.ok());
+    ProcessResult elsewhere = run("dcmsend", QStringList{"-aet", "FAR-AWAY", "-aec", "LB-LISTEN", "127.0.0.1", QString::number(port)} + files);
+    QVERIFY(!elsewhere.ok());
+    ProcessResult echo = run("echoscu", {"-aet", "MR-ROOM", "-aec", "LB-LISTEN", "127.0.0.1", QString::number(port)});
+    QVERIFY(!echo.ok());
+    QVERIFY(cachedInstances(cache, study).isEmpty());
     // dcmsend proposes each file's own (JPEG-LS) transfer syntax: kept as it is.
-    ProcessResult s = run("dcmsend", QStringList{"-aec", "LB-LISTEN", "127.0.0.1", QString::number(port)} + files);
+    ProcessResult s = run("dcmsend", QStringList{"-aet", "MR-ROOM", "-aec", "LB-LISTEN", "127.0.0.1", QString::number(port)} + files);
     QVERIFY2(s.ok(), s.err.constData());
     ::kill(pid_t(p.processId()), SIGTERM);
     QVERIFY(p.waitForFinished(20000));
     QCOMPARE(p.exitCode(), 0);
     output += p.readAllStandardOutput();
     QVERIFY2(output.contains("stored 4"), output.constData());
+    QVERIFY2(output.contains("association from DCMSEND at 127.0.0.1 to LB-LISTEN refused: calling AE title DCMSEND from 127.0.0.1 is not a known peer"),
+             output.constData());
+    QVERIFY2(output.contains("calling AE title FAR-AWAY is known (far) but not from 127.0.0.1"), output.constData());
+    QVERIFY2(output.contains("mr-room (MR-ROOM) asked only for services it is not allowed"), output.constData());
     const auto got = cachedInstances(cache, study);
     QCOMPARE(got.size(), 4);
     for (const QString& f : files) QCOMPARE(pixelDataBytes(got.value(sopInstanceUid(f))), pixelDataBytes(f));
+}
+
+void ArchiveCliTest::aPeerNotTrustedForPriorsIsNoPrior()
+{
+    // A peer that may store but is not trusted for priors pushes an older study under the same
+    // patient ID and birth date as a study already here: the hanging protocol does not hang it as
+    // the prior, and says so; once the administrator trusts the peer, it is the prior.
+    const QString cache = m_tmp.path() + "/priors", config = m_tmp.path() + "/priors.json";
+    auto on = [&](QStringList args) { return run(lightboxExe(), args << "--config" << config << "--cache" << cache, 120000); };
+    QString error;
+    const QString current = writeStudy({"P-TRUST", "19600101", "20240601", "CT CHEST", "CHEST", {{"Chest 1.0", "CT", "CHEST", 3}}}, m_tmp.path() + "/trust-current", &error);
+    const QString prior = writeStudy({"P-TRUST", "19600101", "20230601", "CT CHEST", "CHEST", {{"Chest 1.0", "CT", "CHEST", 3}}}, m_tmp.path() + "/trust-prior", &error);
+    QVERIFY2(!current.isEmpty() && !prior.isEmpty(), qPrintable(error));
+    QVERIFY(run(lightboxExe(), {"import", m_tmp.path() + "/trust-current", "--quiet", "--cache", cache}).ok());
+    QVERIFY(on({"archive", "add", "outside-clinic", "--aet", "OUTSIDE", "--host", "127.0.0.1", "--no-priors"}).ok());
+    const int port = freePort();
+    QProcess p;
+    p.start(lightboxExe(), {"listen", "--port", QString::number(port), "--config", config, "--cache", cache});
+    QVERIFY(p.waitForStarted());
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT((output += p.readAllStandardOutput()).contains("listening as"), 10000);
+    const ProcessResult pushed = run("storescu", QStringList{"-aet", "OUTSIDE", "-aec", "LIGHTBOX", "127.0.0.1", QString::number(port)} + filesUnder(m_tmp.path() + "/trust-prior"));
+    QVERIFY2(pushed.ok(), pushed.err.constData());
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(20000));
+    auto layoutOf = [&](QByteArray* err) {
+        const ProcessResult r = on({"layout", current, "--json"});
+        *err = r.err;
+        return QJsonDocument::fromJson(r.out).object();
+    };
+    QByteArray said;
+    QJsonObject layout = layoutOf(&said);
+    QCOMPARE(layout["priors"].toArray().size(), 0);
+    QCOMPARE(layout["withheldPriors"].toArray().size(), 1);
+    QCOMPARE(layout["withheldPriors"].toArray()[0].toObject()["source"].toString(), QString("store:outside-clinic"));
+    QVERIFY2(said.contains("is not used as a prior: store:outside-clinic is not trusted for priors"), said.constData());
+    // Trusted now (the peer's other settings kept): the same study is the prior.
+    QVERIFY(on({"archive", "add", "outside-clinic", "--priors"}).ok());
+    layout = layoutOf(&said);
+    QCOMPARE(layout["withheldPriors"].toArray().size(), 0);
+    QCOMPARE(layout["priors"].toArray().size(), 1);
+    QCOMPARE(layout["priors"].toArray()[0].toString(), prior);
 }
 
 void ArchiveCliTest::usageErrors()

@@ -237,6 +237,7 @@ void BadPeersTest::listenerRejectsAnotherCalledAeTitle()
     // title is served by the same listener.
     const QString cache = m_tmp.path() + "/listen-wrong-ae";
     const int port = freePort();
+    QVERIFY(allowLocalPeers(m_tmp.path() + "/listen-wrong-ae.json", {"MODALITY"}));
     QProcess listener;
     listener.start(lightboxExe(), {"listen", "--port", QString::number(port), "--aet", "LB-PEERS", "--cache", cache, "--config",
                                    m_tmp.path() + "/listen-wrong-ae.json"});

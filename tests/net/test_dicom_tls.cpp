@@ -67,6 +67,8 @@ void DicomTlsTest::initTestCase()
     lo.tls.enabled = true;
     lo.tls.certFile = m_certs.serverCert.toStdString();
     lo.tls.keyFile = m_certs.serverKey.toStdString();
+    // Orthanc (C-MOVE results) and DCMTK's tools on this machine are the known peers.
+    for (const char* ae : {"ORTHANC", "STORESCU", "DCMSEND", "ECHOSCU", "MODALITY"}) lo.peers.push_back({ae, ae, {"127.0.0.1"}});
     m_listener = std::make_unique<net::StorageListener>(lo, *m_sink);
     auto started = m_listener->start();
     QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
@@ -189,6 +191,7 @@ void DicomTlsTest::listenCommandWithTls()
     QVERIFY(lb({"config", "set", "tls-key", m_certs.serverKey}).ok());
     QVERIFY(lb({"config", "set", "tls-ca", m_certs.caCert}).ok());
     QVERIFY(lb({"config", "show"}).out.contains("TLS with"));
+    QVERIFY(allowLocalPeers(config, {"STORESCU"}));
     const int port = freePort();
     QProcess p;
     p.start(lightboxExe(), {"listen", "--port", QString::number(port), "--config", config, "--cache", cache});

@@ -69,6 +69,8 @@ void DimseTest::initTestCase()
     net::ListenerOptions lo;
     lo.aeTitle = "LIGHTBOX";
     lo.port = m_listenerPort;
+    // Orthanc (C-MOVE results) and DCMTK's tools on this machine are the known peers.
+    for (const char* ae : {"ORTHANC", "STORESCU", "DCMSEND", "ECHOSCU", "MODALITY"}) lo.peers.push_back({ae, ae, {"127.0.0.1"}});
     m_listener = std::make_unique<net::StorageListener>(lo, *m_sink);
     auto started = m_listener->start();
     QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());

@@ -115,6 +115,7 @@ void DiskRefusesWritesTest::listenerRefusesAndKeepsServing()
     const QStringList listen{"listen", "--port", QString::number(port), "--aet", "LB-FULL", "--cache", cache, "--config", config};
     // The cache is made first, with room for its index: the limit below is for the images.
     QVERIFY(run(lightboxExe(), {"cache", "stats", "--cache", cache}).ok());
+    QVERIFY(allowLocalPeers(config, {"DCMSEND"}));
     QProcess listener;
     listener.start("bash", limited(listen));
     QVERIFY(listener.waitForStarted());

@@ -65,6 +65,7 @@ class Listener {
 public:
     Listener(const QString& cache, const QString& config, int port, const QString& aet) : m_port(port), m_aet(aet)
     {
+        m_peersAllowed = allowLocalPeers(config, {"DCMSEND", "ECHOSCU"});
         m_process.start(lightboxExe(), {"listen", "--port", QString::number(port), "--aet", aet, "--cache", cache, "--config", config});
     }
     ~Listener()
@@ -80,7 +81,7 @@ public:
         while (t.elapsed() < 20000 && m_process.state() != QProcess::NotRunning) {
             m_process.waitForReadyRead(200);
             m_out += m_process.readAllStandardOutput();
-            if (m_out.contains("listening as")) return true;
+            if (m_out.contains("listening as")) return m_peersAllowed;
         }
         return false;
     }
@@ -97,6 +98,7 @@ public:
 private:
     QProcess m_process;
     QByteArray m_out;
+    bool m_peersAllowed = false;
     int m_port;
     QString m_aet;
 };

@@ -159,8 +159,10 @@ void AuditNetworkTest::aSendIsOneTransferOut()
 
 void AuditNetworkTest::aPushedStudyIsOneArrival()
 {
-    // A modality pushes the 30-slice CT to `lightbox listen`: one message for the study, not one
-    // per instance or per batch, told when the arrival is over.
+    // Only known peers may push: a modality from an unknown AE title is refused at association time
+    // and audited (Security Alert, Node Authentication); once the modality is a known peer, its
+    // 30-slice CT is one message for the study, not one per instance or per batch, told when the
+    // arrival is over, naming the peer that sent it.
     const int port = freePort();
     QProcess listen;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -168,20 +170,30 @@ void AuditNetworkTest::aPushedStudyIsOneArrival()
     env.insert("LIGHTBOX_PASSWORD", "administrator 1");
     listen.setProcessEnvironment(env);
     listen.setProcessChannelMode(QProcess::MergedChannels);
+    QVERIFY(lb({"archive", "add", "ct-room", "--aet", "CT-ROOM-2", "--host", "127.0.0.1", "--accepts", "store"}).ok());
+    newRecords();  // the settings change
     listen.start(lightboxExe(), {"listen", "--user", "boss", "--port", QString::number(port), "--cache", m_tmp.path() + "/cache-pushed", "--config",
                                  m_tmp.path() + "/lightbox.json"});
     QByteArray said;
     QTRY_VERIFY2_WITH_TIMEOUT((said += listen.readAll()).contains("listening"), said.constData(), 15000);
     const QStringList files = filesUnder(testDataDir() + "/ct/siemens-sensation10_chest_30sl");
-    const ProcessResult push = run("storescu", QStringList{"-aec", "LIGHTBOX", "127.0.0.1", QString::number(port)} + files);
-    QVERIFY2(push.ok(), push.err.constData());
+    const ProcessResult stranger = run("storescu", QStringList{"-aet", "STRANGER", "-aec", "LIGHTBOX", "127.0.0.1", QString::number(port)} + files);
+    QVERIFY(!stranger.ok());
+    QVERIFY2(stranger.err.contains("Calling AE Title Not Recognized"), stranger.err.constData());
+    const ProcessResult push = run("storescu", QStringList{"-aet", "CT-ROOM-2", "-aec", "LIGHTBOX", "127.0.0.1", QString::number(port)} + files);
+    QVERIFY2(push.ok(), (push.err + (said += listen.readAll())).constData());
     listen.terminate();  // SIGTERM: the listener stops, lets the study go and writes its records
     QVERIFY(listen.waitForFinished(30000));
+    said += listen.readAll();
+    QVERIFY2(said.contains("association from STRANGER at 127.0.0.1 to LIGHTBOX refused"), said.constData());
     const QJsonArray added = newRecords();
-    QCOMPARE(ids(added), QStringList{"110104C"});
-    QCOMPARE(added[0].toObject()["studyUid"].toString(), m_study);
-    QCOMPARE(added[0].toObject()["event"].toString(), QString("Received (listen)"));
-    QVERIFY(added[0].toObject()["xml"].toString().contains(QString::number(files.size()) + " instance(s)"));
+    QCOMPARE(ids(added), (QStringList{"110113E", "110104C"}));
+    const QString alert = added[0].toObject()["xml"].toString();
+    QVERIFY2(alert.contains("csd-code=\"110126\"") && alert.contains("STRANGER") && alert.contains("127.0.0.1"), qPrintable(alert));
+    QVERIFY2(alert.contains("EventOutcomeIndicator=\"4\""), qPrintable(alert));
+    QCOMPARE(added[1].toObject()["studyUid"].toString(), m_study);
+    QCOMPARE(added[1].toObject()["event"].toString(), QString("Received (store:ct-room)"));
+    QVERIFY(added[1].toObject()["xml"].toString().contains(QString::number(files.size()) + " instance(s)"));
 }
 
 QTEST_GUILESS_MAIN(AuditNetworkTest)

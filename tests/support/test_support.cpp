@@ -149,4 +149,16 @@ void dragTo(QWidget* widget, QPoint to, Qt::MouseButtons buttons, Qt::KeyboardMo
     QApplication::sendEvent(widget, &move);
 }
 
+bool allowLocalPeers(const QString& config, const QStringList& aeTitles, const QStringList& extra)
+{
+    for (const QString& ae : aeTitles) {
+        const ProcessResult r = run(lightboxExe(), QStringList{"archive", "add", "local-" + ae.toLower(), "--aet", ae, "--host", "127.0.0.1", "--config", config} + extra);
+        if (!r.ok()) {
+            qWarning("allowLocalPeers: %s", r.err.constData());
+            return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace lightbox::test

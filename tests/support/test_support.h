@@ -30,6 +30,10 @@ struct ProcessResult {
 };
 
 ProcessResult run(const QString& program, const QStringList& args, int timeoutMs = 60000, const QString& workDir = {});
+// Makes each AE title, calling from this machine, a peer that the storage listener of the
+// settings file `config` serves (echo and store): `lightbox archive add` with --host 127.0.0.1.
+// `extra` is added to each command (e.g. --user NAME for a machine with users).
+bool allowLocalPeers(const QString& config, const QStringList& aeTitles, const QStringList& extra = {});
 // The same with variables added to (or, with an empty value, removed from) the environment and
 // `input` written to its standard input (then closed).
 ProcessResult runWith(const QString& program, const QStringList& args, const QList<QPair<QString, QString>>& environment, const QByteArray& input = {},
