@@ -32,7 +32,11 @@ Result<std::unique_ptr<Cache>> Cache::open(const std::string& folder)
     std::error_code ec;
     fs::create_directories(folder, ec);
     if (ec) return makeError("cache", "cannot create the cache folder " + folder + ": " + ec.message());
+    // Nothing in it is for another user: the folder is 0700 and the index 0600 (stored files are
+    // created 0600), whatever the umask.
+    fs::permissions(folder, fs::perms::owner_all, fs::perm_options::replace, ec);
     auto db = Database::open(folder + "/index.sqlite");
+    fs::permissions(folder + "/index.sqlite", fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
     if (!db) return db.error();
     if (auto s = migrate(*db); !s) return s.error();
     std::unique_ptr<Cache> cache(new Cache(folder, std::move(*db)));

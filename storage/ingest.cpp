@@ -9,6 +9,7 @@
 #include "dicom_file.h"
 
 #include <set>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace lightbox::storage {
@@ -43,6 +44,9 @@ Result<InstanceRecord> admit(const DicomFile& file)
 
 Result<Candidate> admitReceived(const std::string& temporary, const std::string& source)
 {
+    // Network code (DCMTK's store provider among it) writes with the umask's mode: stored files are
+    // the user's alone.
+    ::chmod(temporary.c_str(), 0600);
     auto file = DicomFile::open(temporary);
     if (!file) return file.error();
     auto record = admit(**file);
@@ -104,7 +108,7 @@ IngestResult Cache::ingest(std::vector<Candidate>& batch, CacheJob job)
     std::int64_t bytes = 0;
     std::set<std::string> studies;
     for (const Candidate& c : batch) {
-        if (m_index->hasInstance(c.record.sopInstanceUid)) continue;
+        if (c.inPlace || m_index->hasInstance(c.record.sopInstanceUid)) continue;
         bytes += c.record.fileSize;
         studies.insert(c.record.studyUid);
     }

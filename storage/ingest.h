@@ -33,6 +33,7 @@ struct Candidate {
     std::string origin;     // for reports: the source path, "archive.zip:entry", "C-STORE"...
     InstanceRecord record;  // with size, SHA-256, source and arrival time set
     std::string preambleExecutable;  // the kind of executable header its preamble held (now zeroed), if any
+    bool inPlace = false;  // `temporary` is a second name of a file already in the store (rebuild): no room to make
 };
 
 // The checks every arrival passes, and its index record (without size, hash and source).

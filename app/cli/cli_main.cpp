@@ -35,6 +35,7 @@ void printHelp()
            "  lightbox import PATH... [--cache DIR]      store files, folders, DICOMDIRs, ZIPs in the cache\n"
            "  lightbox studies [filters] [--json]         search the cache (see README)\n"
            "  lightbox cache stats|verify|evict|delete|pin|unpin|quota   manage the cache\n"
+           "  lightbox cache backup DEST|restore SRC|rebuild-index    back up, restore, re-index the cache\n"
            "  lightbox inspect PATH|--series UID|--study UID [--json]   volumes of a series, with warnings\n"
            "  lightbox archive add NAME [--aet AET --host H --port P [--tls]] [--dicomweb URL [--user U --password P | --token T]]\n"
            "  lightbox archive list|remove NAME          the archives Lightbox talks to\n"

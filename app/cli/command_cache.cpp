@@ -1,4 +1,5 @@
-// Cache commands: import, studies, cache stats|verify|evict|delete|pin|unpin|quota.
+// Cache commands: import, studies, cache stats|verify|evict|delete|pin|unpin|quota (backup,
+// restore and rebuild-index: command_backup.cpp).
 #include "cli_args.h"
 #include "commands.h"
 
@@ -246,11 +247,12 @@ int cacheQuota(storage::Cache& cache, const CliArgs& a)
 
 int runCache(const QStringList& args)
 {
+    if (const QString first = args.value(0); first == "backup" || first == "restore" || first == "rebuild-index") return runCacheCopy(args);
     CliArgs a(args, {"--cache", "--to-size", "--max-size", "--min-free"}, {"--json", "--remove-orphans"});
     if (!a.ok()) return fail(a.error(), 2);
     const QString sub = a.positional().value(0);
     const QString usage = "usage: lightbox cache stats|verify [--remove-orphans]|evict [--to-size BYTES]|delete STUDY_UID|pin STUDY_UID|"
-                          "unpin STUDY_UID|leases|quota [--max-size BYTES] [--min-free BYTES] [--cache DIR] [--json]";
+                          "unpin STUDY_UID|leases|quota [--max-size BYTES] [--min-free BYTES]|backup DEST|restore SRC|rebuild-index [--cache DIR] [--json]";
     using Sub = int (*)(storage::Cache&, const CliArgs&);
     static const std::map<QString, Sub> subs = {
         {"stats", cacheStats}, {"verify", cacheVerify}, {"evict", cacheEvict}, {"leases", cacheLeases}, {"quota", cacheQuota}};

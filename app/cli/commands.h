@@ -11,6 +11,7 @@ int runEcho(const QStringList& args);
 int runImport(const QStringList& args);
 int runStudies(const QStringList& args);
 int runCache(const QStringList& args);
+int runCacheCopy(const QStringList& args);  // cache backup|restore|rebuild-index
 int runInspect(const QStringList& args);
 int runArchive(const QStringList& args);
 int runConfig(const QStringList& args);
