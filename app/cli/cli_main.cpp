@@ -44,6 +44,8 @@ void printHelp()
            "  lightbox find --archive NAME [filters] [--json]   search an archive\n"
            "  lightbox retrieve --archive NAME --study UID [--series UID] [--method move|get|wado]\n"
            "  lightbox send --archive NAME --study UID [--method store|stow]\n"
+           "  lightbox export STUDY_UID... [--anonymize [--retain-dates-shifted DAYS|--retain-dates] [--retain-uids] ...]\n"
+           "                 --out DIR|FILE.zip | --archive NAME   copy studies out, de-identified by PS3.15 (see README)\n"
            "  lightbox listen                            run the storage listener in the foreground\n"
            "  (archive commands take --config FILE and --cache DIR)\n"
            "  lightbox layout STUDY_UID [--screens N] [--stage K] [--protocol NAME] [--json]   the hanging protocol's layout\n"
@@ -138,6 +140,7 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"protocols", runProtocols},
         {"users", runUsers},
         {"audit", runAudit},
+        {"export", runExport},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";

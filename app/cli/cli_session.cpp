@@ -78,6 +78,8 @@ std::optional<security::Permission> permissionFor(const QString& command, const 
     }
     if (command == "import" || command == "listen") return P::Import;
     if (command == "send") return P::ExportIdentified;  // sends the files as they are, identity included
+    // De-identified copies need Export; copies as stored ExportIdentified (checked again in the export service).
+    if (command == "export") return args.contains("--anonymize") ? P::Export : P::ExportIdentified;
     return P::Read;
 }
 

@@ -23,6 +23,7 @@ int runLayout(const QStringList& args);
 int runProtocols(const QStringList& args);
 int runUsers(const QStringList& args);
 int runAudit(const QStringList& args);
+int runExport(const QStringList& args);
 class CliArgs;
 int runRenderView(const CliArgs& args);
 

@@ -76,4 +76,9 @@ struct SendReport {
 SendReport sendStudy(const ArchiveEntry& archive, const LocalNode& local, const QString& cacheDir, const std::string& studyUid, bool useStow,
                      const std::function<void(int done, int total)>& progress = {}, const std::atomic<bool>* cancel = nullptr);
 
+// The sending itself, of any files (the cache's, or an export's de-identified copies); no
+// permission check or audit record: the caller's job (sendStudy, exportStudies).
+SendReport sendFileList(const ArchiveEntry& archive, const LocalNode& local, const std::vector<std::string>& files, bool useStow,
+                        const std::function<void(int done, int total)>& progress = {}, const std::atomic<bool>* cancel = nullptr);
+
 }  // namespace lightbox::app

@@ -14,19 +14,29 @@ namespace {
 SendReport sendFilesOf(const ArchiveEntry& archive, const LocalNode& local, const QString& cacheDir, const std::string& studyUid, bool useStow,
                        const std::function<void(int, int)>& progress, const std::atomic<bool>* cancel)
 {
-    SendReport rep;
     auto cache = storage::Cache::open(cacheDir.toStdString());
     if (!cache) {
+        SendReport rep;
         rep.error = QString::fromStdString(cache.error().message);
         return rep;
     }
     std::vector<std::string> files;
     for (const auto& [path, row] : (*cache)->studyFiles(studyUid)) files.push_back(path);
-    rep.files = int(files.size());
     if (files.empty()) {
+        SendReport rep;
         rep.error = "the study is not in the cache";
         return rep;
     }
+    return sendFileList(archive, local, files, useStow, progress, cancel);
+}
+
+}  // namespace
+
+SendReport sendFileList(const ArchiveEntry& archive, const LocalNode& local, const std::vector<std::string>& files, bool useStow,
+                        const std::function<void(int, int)>& progress, const std::atomic<bool>* cancel)
+{
+    SendReport rep;
+    rep.files = int(files.size());
     if (!useStow && archive.hasDimse()) {
         auto r = net::sendFiles(archive.peer(local), files, progress, cancel);
         if (!r) {
@@ -54,8 +64,6 @@ SendReport sendFilesOf(const ArchiveEntry& archive, const LocalNode& local, cons
     for (const auto& [sop, why] : r->failed) rep.failed.push_back(sop + ": " + why);
     return rep;
 }
-
-}  // namespace
 
 // Sends the files as they are (the patient's identity included): the sender must be allowed to let
 // it leave the machine. Recorded as Begin Transferring and DICOM Instances Transferred.

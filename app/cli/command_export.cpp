@@ -1,0 +1,136 @@
+// lightbox export STUDY_UID... [--anonymize [options]] --out DIR|FILE.zip | --archive NAME
+#include "app_config.h"
+#include "cache_location.h"
+#include "cli_args.h"
+#include "commands.h"
+#include "export_study.h"
+
+#include <QTextStream>
+
+#include <atomic>
+#include <csignal>
+
+namespace lightbox::app {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+const char* kUsage =
+    "usage: lightbox export STUDY_UID... [--anonymize [--profile basic] [--retain-dates-shifted DAYS | --retain-dates]\n"
+    "       [--retain-patient-characteristics] [--retain-descriptions] [--retain-uids] [--retain-safe-private]\n"
+    "       [--patient-name NEW --patient-id NEW] [--blank X,Y,W,H]...] (--out DIR | --out FILE.zip | --archive NAME [--method store|stow])\n"
+    "       [--cache DIR] [--config FILE]";
+
+const QStringList kDeidFlags{"--retain-dates", "--retain-patient-characteristics", "--retain-descriptions", "--retain-uids", "--retain-safe-private"};
+const QStringList kDeidValues{"--profile", "--retain-dates-shifted", "--patient-name", "--patient-id", "--blank"};
+
+std::optional<imaging::BlankRect> parseRect(const QString& text)
+{
+    const QStringList parts = text.split(',');
+    if (parts.size() != 4) return std::nullopt;
+    int v[4];
+    for (int i = 0; i < 4; ++i) {
+        bool ok = false;
+        v[i] = parts[i].trimmed().toInt(&ok);
+        if (!ok || v[i] < 0) return std::nullopt;
+    }
+    if (v[2] == 0 || v[3] == 0) return std::nullopt;
+    return imaging::BlankRect{v[0], v[1], v[2], v[3]};
+}
+
+// The de-identification options; an error message when they are wrong.
+QString parseDeid(const CliArgs& a, imaging::DeidOptions& o)
+{
+    if (a.value("--profile").value_or("basic") != "basic") return "--profile takes basic (PS3.15 Basic Application Level Confidentiality Profile)";
+    if (auto days = a.value("--retain-dates-shifted")) {
+        bool ok = false;
+        o.shiftDays = days->toInt(&ok);
+        if (!ok) return "--retain-dates-shifted takes a number of days (may be negative)";
+        o.dates = imaging::DeidOptions::Dates::Shift;
+    }
+    if (a.flag("--retain-dates")) {
+        if (o.dates == imaging::DeidOptions::Dates::Shift) return "give --retain-dates-shifted or --retain-dates, not both";
+        o.dates = imaging::DeidOptions::Dates::Keep;
+    }
+    o.retainPatientCharacteristics = a.flag("--retain-patient-characteristics");
+    o.retainDescriptions = a.flag("--retain-descriptions");
+    o.retainUids = a.flag("--retain-uids");
+    o.retainSafePrivate = a.flag("--retain-safe-private");
+    o.patientName = a.value("--patient-name").value_or("").toStdString();
+    o.patientId = a.value("--patient-id").value_or("").toStdString();
+    if (o.patientName.size() > 64 || o.patientId.size() > 64) return "--patient-name and --patient-id take at most 64 characters";
+    for (const QString& r : a.values("--blank")) {
+        auto rect = parseRect(r);
+        if (!rect) return "--blank takes X,Y,WIDTH,HEIGHT in pixels, e.g. --blank 0,0,640,60";
+        o.blank.push_back(*rect);
+    }
+    return {};
+}
+
+// The destination; an error message when it is missing, doubled or unknown.
+QString parseDestination(const CliArgs& a, ExportSpec& spec)
+{
+    const auto out = a.value("--out");
+    const auto archive = a.value("--archive");
+    if (bool(out) == bool(archive)) return "give one destination: --out DIR, --out FILE.zip or --archive NAME";
+    if (out) (out->endsWith(".zip", Qt::CaseInsensitive) ? spec.zip : spec.folder) = *out;
+    if (!archive) return {};
+    auto config = AppConfig::load(AppConfig::resolvePath(a.value("--config").value_or(QString())));
+    if (!config) return QString::fromStdString(config.error().message);
+    const ArchiveEntry* e = config->find(*archive);
+    if (!e) return QStringLiteral("no archive named %1 (lightbox archive list)").arg(*archive);
+    spec.archive = *e;
+    spec.local = config->local;
+    const QString method = a.value("--method").value_or("store");
+    if (method != "store" && method != "stow") return "--method takes store or stow";
+    spec.useStow = method == "stow" || !e->hasDimse();
+    return {};
+}
+
+// One line per stage, rewritten in place at most every 5 %.
+void showProgress(const ExportProgress& p)
+{
+    static QString lastStage;
+    static int lastPercent = -1;
+    const int percent = p.total > 0 ? p.done * 100 / p.total : 0;
+    if (p.stage == lastStage && percent / 5 == lastPercent / 5 && p.done != p.total) return;
+    QTextStream err(stderr);
+    if (p.stage != lastStage && !lastStage.isEmpty()) err << '\n';
+    lastStage = p.stage;
+    lastPercent = percent;
+    err << "\rlightbox: " << p.stage << ' ' << p.done << '/' << p.total;
+    err.flush();
+}
+
+}  // namespace
+
+int runExport(const QStringList& args)
+{
+    CliArgs a(args, QStringList{"--out", "--archive", "--method", "--cache", "--config"} + kDeidValues, QStringList{"--anonymize"} + kDeidFlags);
+    if (!a.ok()) return fail(a.error() + "\n" + kUsage, 2);
+    if (a.positional().isEmpty()) return fail(kUsage, 2);
+    ExportSpec spec;
+    spec.cacheDir = storage::resolveCacheDir(a.value("--cache").value_or(QString()));
+    for (const QString& uid : a.positional()) spec.studyUids.push_back(uid.toStdString());
+    spec.anonymize = a.flag("--anonymize");
+    bool deidOptionGiven = false;
+    for (const QString& f : kDeidFlags) deidOptionGiven = deidOptionGiven || a.flag(f);
+    for (const QString& v : kDeidValues) deidOptionGiven = deidOptionGiven || a.value(v).has_value();
+    if (deidOptionGiven && !spec.anonymize) return fail("de-identification options need --anonymize", 2);
+    if (const QString e = parseDeid(a, spec.deid); !e.isEmpty()) return fail(e, 2);
+    if (const QString e = parseDestination(a, spec); !e.isEmpty()) return fail(e, 2);
+    std::signal(SIGINT, [](int) { g_stop = true; });
+    std::signal(SIGTERM, [](int) { g_stop = true; });
+    const ExportReport r = exportStudies(spec, showProgress, &g_stop);
+    QTextStream(stderr) << '\n';
+    for (const QString& line : r.refused) QTextStream(stderr) << "lightbox: refused " << line << '\n';
+    if (r.cancelled) return fail("export cancelled; nothing was left at " + spec.destination());
+    if (!r.ok()) return fail(r.error);
+    QTextStream out(stdout);
+    for (const auto& [from, to] : r.studies) out << "study " << QString::fromStdString(from) << " -> " << QString::fromStdString(to) << '\n';
+    out << "exported " << r.instances << " instances of " << r.studies.size() << " studies to " << spec.destination() << '\n';
+    return 0;
+}
+
+}  // namespace lightbox::app
