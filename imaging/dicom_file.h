@@ -72,6 +72,19 @@ public:
     // Problems tolerated while parsing (e.g. "truncated after (0028,0010)").
     const std::string& parseWarning() const { return m_warning; }
 
+    // How many elements the dataset holds (in every sequence item) and how deep its sequences nest.
+    struct Shape {
+        std::size_t elements = 0;
+        int depth = 0;
+    };
+    Shape shape() const;
+    // Where the file meta information disagrees with the dataset or is missing: no meta header,
+    // Media Storage SOP Class / Instance UID unlike the SOP Class / Instance UID (empty: consistent).
+    std::vector<std::string> metaInconsistencies() const;
+    // Writes the file anew to `path` in its own transfer syntax, with the meta information made
+    // from the dataset by DCMTK (zero preamble, group length, UIDs, implementation).
+    Status saveWithFreshMeta(const std::string& path) const;
+
     struct Impl;
     Impl& impl() const { return *m_impl; }
 

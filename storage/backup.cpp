@@ -325,6 +325,7 @@ Result<RebuildReport> rebuildIndex(const std::string& cacheFolder, const CountPr
     const FileStore& store = (*cache)->store();
     const std::vector<std::string> files = store.listFiles();
     r.files = files.size();
+    const IngestLimits limits = (*cache)->limits();
     std::vector<Candidate> batch;
     std::vector<std::string> originals;
     auto flush = [&] {
@@ -359,7 +360,7 @@ Result<RebuildReport> rebuildIndex(const std::string& cacheFolder, const CountPr
             r.rejected.push_back({files[i], std::string("cannot link into tmp/: ") + std::strerror(errno)});
             continue;
         }
-        auto admitted = admitReceived(link, "rebuild");
+        auto admitted = admitReceived(link, "rebuild", limits);
         if (!admitted) {
             ::unlink(link.c_str());
             r.rejected.push_back({files[i], admitted.error().message});

@@ -108,6 +108,23 @@ Status Cache::setQuota(const Quota& q)
     return m_index->setSetting("quota.minFreeBytes", std::to_string(q.minFreeBytes));
 }
 
+IngestLimits Cache::limits()
+{
+    IngestLimits l;
+    if (auto v = m_index->setting("limits.maxFileBytes")) l.maxFileBytes = std::stoull(*v);
+    if (auto v = m_index->setting("limits.maxElements")) l.maxElements = std::stoull(*v);
+    if (auto v = m_index->setting("limits.maxDepth")) l.maxDepth = std::stoi(*v);
+    return l;
+}
+
+Status Cache::setLimits(const IngestLimits& l)
+{
+    if (l.maxDepth < 0) return makeError("bad-limits", "the depth must not be negative");
+    if (auto s = m_index->setSetting("limits.maxFileBytes", std::to_string(l.maxFileBytes)); !s) return s;
+    if (auto s = m_index->setSetting("limits.maxElements", std::to_string(l.maxElements)); !s) return s;
+    return m_index->setSetting("limits.maxDepth", std::to_string(l.maxDepth));
+}
+
 EvictReport Cache::evict(std::optional<std::int64_t> targetBytes, std::int64_t incomingBytes, const std::set<std::string>& keep)
 {
     EvictReport report;

@@ -95,6 +95,9 @@ public:
 
     Quota quota();
     Status setQuota(const Quota& q);
+    // The largest file, element count and nesting the way in takes (index settings).
+    IngestLimits limits();
+    Status setLimits(const IngestLimits& l);
     // Evicts least-recently-used studies until the quota (or `targetBytes`, if given) holds with
     // `incomingBytes` more stored. Pinned studies, studies a live lease holds (open or arriving in
     // any process) and `keep` stay. Measurements and key images outlive eviction.

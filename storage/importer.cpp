@@ -39,7 +39,7 @@ struct Source {
     }
 };
 
-bool readSource(const ImportItem& item, const FileStore& store, Source& src, std::string& why)
+bool readSource(const ImportItem& item, const FileStore& store, const IngestLimits& limits, Source& src, std::string& why)
 {
     src.path = item.path;
     if (item.zipIndex >= 0) {
@@ -52,6 +52,11 @@ bool readSource(const ImportItem& item, const FileStore& store, Source& src, std
     thread_local std::vector<std::uint8_t> bytes;
     std::error_code ec;
     const auto fileSize = std::filesystem::file_size(src.path, ec);
+    if (!ec)
+        if (Status s = admitSize(fileSize, limits); !s) {
+            why = s.error().message;
+            return false;
+        }
     if (!ec && fileSize <= kInMemory) {
         bytes.resize(fileSize);
         std::FILE* f = std::fopen(src.path.c_str(), "rb");
@@ -61,12 +66,12 @@ bool readSource(const ImportItem& item, const FileStore& store, Source& src, std
     return true;
 }
 
-Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* reader, const std::string& source)
+Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* reader, const std::string& source, const IngestLimits& limits)
 {
     Prepared p;
     p.display = item.displayName;
     Source src;
-    if (!readSource(item, store, src, p.reason)) return p;
+    if (!readSource(item, store, limits, src, p.reason)) return p;
     auto sniff = src.bytes ? sniffDicom(src.bytes->data(), src.bytes->size()) : sniffDicom(src.path);
     auto file = sniff ? (src.bytes ? DicomFile::parse(src.bytes->data(), src.bytes->size(), src.path) : DicomFile::open(src.path))
                       : Result<std::unique_ptr<DicomFile>>(sniff.error());
@@ -75,7 +80,8 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
         p.reason = file.error().message;
         return p;
     }
-    auto record = admit(**file);
+    auto record = admit(**file, limits);
+    const std::vector<std::string> metaProblems = record ? (*file)->metaInconsistencies() : std::vector<std::string>{};
     file->reset();  // closed before it is copied
     if (!record) {
         p.kind = record.error().code == "dicomdir" ? Prepared::NotDicom : Prepared::Rejected;
@@ -101,9 +107,16 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
         p.reason = tmp.error().message;
         return p;
     }
-    // Stored with a zero preamble (then hashed as stored).
+    // Stored with meta information that agrees with the dataset, and a zero preamble (then hashed
+    // as stored).
+    if (Status rewritten = rewriteMeta(*tmp, metaProblems); !rewritten) {
+        ::unlink(tmp->c_str());
+        p.kind = Prepared::Rejected;
+        p.reason = rewritten.error().message;
+        return p;
+    }
     auto preamble = cleanPreamble(*tmp);
-    if (preamble && preamble->cleaned && !sha256File(*tmp, digest, &size))
+    if (preamble && (preamble->cleaned || !metaProblems.empty()) && !sha256File(*tmp, digest, &size))
         preamble = Result<PreambleCleaning>(makeError("unreadable", "the copy cannot be read back"));
     if (!preamble) {
         ::unlink(tmp->c_str());
@@ -112,6 +125,7 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
         return p;
     }
     p.candidate.preambleExecutable = preamble->executable;
+    p.candidate.metaRewritten = joinProblems(metaProblems);
     p.candidate.temporary = *tmp;
     p.candidate.origin = item.displayName;
     p.candidate.record = std::move(*record);
@@ -126,9 +140,9 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
 // Worker threads preparing items into a bounded queue, read in order of completion.
 class Preparers {
 public:
-    Preparers(const std::vector<ImportItem>& items, const FileStore& store, const std::string& indexPath, const std::string& source, int threads,
-              std::size_t bound, std::function<bool()> cancelled)
-        : m_items(items), m_bound(bound), m_cancelled(std::move(cancelled))
+    Preparers(const std::vector<ImportItem>& items, const FileStore& store, const std::string& indexPath, const std::string& source,
+              const IngestLimits& limits, int threads, std::size_t bound, std::function<bool()> cancelled)
+        : m_items(items), m_limits(limits), m_bound(bound), m_cancelled(std::move(cancelled))
     {
         for (int t = 0; t < threads; ++t)
             m_workers.emplace_back([this, &store, indexPath, source] { work(store, indexPath, source); });
@@ -166,7 +180,7 @@ private:
         while (!m_cancelled()) {
             const std::size_t i = m_next++;
             if (i >= m_items.size()) break;
-            Prepared p = prepare(m_items[i], store, reader.get(), source);
+            Prepared p = prepare(m_items[i], store, reader.get(), source, m_limits);
             std::unique_lock<std::mutex> lock(m_mutex);
             // Bounded: workers wait while the writer catches up.
             m_ready.wait(lock, [&] { return m_queue.size() < m_bound || m_cancelled() || m_stopping; });
@@ -179,6 +193,7 @@ private:
     }
 
     const std::vector<ImportItem>& m_items;
+    const IngestLimits m_limits;
     const std::size_t m_bound;
     std::function<bool()> m_cancelled;
     std::mutex m_mutex;
@@ -233,7 +248,7 @@ ImportReport Cache::import(const std::vector<std::string>& paths, const ImportOp
     };
 
     {
-        Preparers preparers(items, m_store, m_folder + "/index.sqlite", options.source, threads, options.batchSize * 2, cancelled);
+        Preparers preparers(items, m_store, m_folder + "/index.sqlite", options.source, limits(), threads, options.batchSize * 2, cancelled);
         Prepared p;
         while (preparers.next(p)) {
             ++prog.done;

@@ -25,6 +25,13 @@ bool isDicomdir(const DicomFile& file)
 
 }  // namespace
 
+std::string joinProblems(const std::vector<std::string>& problems)
+{
+    std::string out;
+    for (const std::string& p : problems) out += (out.empty() ? "" : "; ") + p;
+    return out;
+}
+
 std::size_t IngestResult::stored() const
 {
     std::size_t n = 0;
@@ -32,26 +39,65 @@ std::size_t IngestResult::stored() const
     return n;
 }
 
-Result<InstanceRecord> admit(const DicomFile& file)
+Status admitSize(std::uint64_t bytes, const IngestLimits& limits)
+{
+    if (limits.maxFileBytes > 0 && bytes > limits.maxFileBytes)
+        return makeError("too-large", "the file has " + std::to_string(bytes) + " bytes, more than the cache takes (" + std::to_string(limits.maxFileBytes) +
+                                          "; lightbox cache limits --max-file-size)");
+    return Done{};
+}
+
+Result<InstanceRecord> admit(const DicomFile& file, const IngestLimits& limits)
 {
     if (!file.parseWarning().empty()) return makeError("damaged", file.parseWarning());
     if (isDicomdir(file)) return makeError("dicomdir", "a DICOMDIR (import it, or its folder, to store the files it lists)");
+    const DicomFile::Shape shape = file.shape();
+    if (limits.maxElements > 0 && shape.elements > limits.maxElements)
+        return makeError("too-many-elements", "the file has " + std::to_string(shape.elements) + " data elements, more than the cache takes (" +
+                                                  std::to_string(limits.maxElements) + "; lightbox cache limits --max-elements)");
+    if (limits.maxDepth > 0 && shape.depth > limits.maxDepth)
+        return makeError("too-deep", "the file nests sequences " + std::to_string(shape.depth) + " deep, more than the cache takes (" +
+                                         std::to_string(limits.maxDepth) + "; lightbox cache limits --max-depth)");
     std::string why;
     auto record = recordFromFile(file, &why);
     if (!record) return makeError("not-an-instance", why);
     return std::move(*record);
 }
 
-Result<Candidate> admitReceived(const std::string& temporary, const std::string& source)
+Status rewriteMeta(const std::string& temporary, const std::vector<std::string>& problems)
+{
+    if (problems.empty()) return Done{};
+    auto file = DicomFile::open(temporary);
+    if (!file) return file.error();
+    const std::string fresh = temporary + ".meta";
+    if (Status s = (*file)->saveWithFreshMeta(fresh); !s) {
+        ::unlink(fresh.c_str());
+        return s;
+    }
+    file->reset();
+    ::chmod(fresh.c_str(), 0600);
+    if (::rename(fresh.c_str(), temporary.c_str()) != 0) {
+        ::unlink(fresh.c_str());
+        return makeError("rewrite", "cannot replace " + temporary);
+    }
+    return Done{};
+}
+
+Result<Candidate> admitReceived(const std::string& temporary, const std::string& source, const IngestLimits& limits)
 {
     // Network code (DCMTK's store provider among it) writes with the umask's mode: stored files are
     // the user's alone.
     ::chmod(temporary.c_str(), 0600);
+    struct stat st {};
+    if (::stat(temporary.c_str(), &st) == 0)
+        if (Status s = admitSize(std::uint64_t(st.st_size), limits); !s) return s.error();
     auto file = DicomFile::open(temporary);
     if (!file) return file.error();
-    auto record = admit(**file);
+    auto record = admit(**file, limits);
+    const std::vector<std::string> metaProblems = record ? (*file)->metaInconsistencies() : std::vector<std::string>{};
     file->reset();  // closed before it is hashed and moved
     if (!record) return record.error();
+    if (Status s = rewriteMeta(temporary, metaProblems); !s) return s.error();
     auto preamble = cleanPreamble(temporary);  // the network carries none; a file made by a peer might
     if (!preamble) return preamble.error();
     Sha256 digest{};
@@ -66,6 +112,7 @@ Result<Candidate> admitReceived(const std::string& temporary, const std::string&
     c.record.source = source;
     c.record.arrivedAt = nowMs();
     c.preambleExecutable = preamble->executable;
+    c.metaRewritten = joinProblems(metaProblems);
     return c;
 }
 
@@ -148,8 +195,12 @@ IngestResult Cache::ingest(std::vector<Candidate>& batch, CacheJob job)
     }
     if (fatal.empty() && !placed.empty())
         if (auto s = m_store.makeDurable(); !s) fatal = s.error().message;
-    for (std::size_t k = 0; fatal.empty() && k < placed.size(); ++k)
-        if (auto added = m_index->addInstance(batch[placed[k]].record); !added) fatal = "the cache index cannot be written: " + added.error().message;
+    for (std::size_t k = 0; fatal.empty() && k < placed.size(); ++k) {
+        Candidate& c = batch[placed[k]];
+        if (!c.preambleExecutable.empty()) c.record.safety = "executable preamble (" + c.preambleExecutable + ") zeroed";
+        if (!c.metaRewritten.empty()) c.record.safety += (c.record.safety.empty() ? "" : "; ") + std::string("meta information rewritten: ") + c.metaRewritten;
+        if (auto added = m_index->addInstance(c.record); !added) fatal = "the cache index cannot be written: " + added.error().message;
+    }
     if (fatal.empty())
         if (auto s = t.commit(); !s) fatal = "the cache index cannot be written: " + s.error().message;
     if (!fatal.empty()) {

@@ -33,13 +33,29 @@ struct Candidate {
     std::string origin;     // for reports: the source path, "archive.zip:entry", "C-STORE"...
     InstanceRecord record;  // with size, SHA-256, source and arrival time set
     std::string preambleExecutable;  // the kind of executable header its preamble held (now zeroed), if any
+    std::string metaRewritten;  // why its meta information was rewritten, if it was
     bool inPlace = false;  // `temporary` is a second name of a file already in the store (rebuild): no room to make
 };
 
+// What no file may exceed, whatever its source: sizes that would exhaust memory or disk for
+// whoever opens it. Kept in the index's settings (Cache::limits, `lightbox cache limits`).
+struct IngestLimits {
+    std::uint64_t maxFileBytes = std::uint64_t(8) << 30;  // 8 GiB
+    std::size_t maxElements = 1000000;                     // data elements, in every sequence item
+    int maxDepth = 32;                                     // sequences within sequences
+};
+
 // The checks every arrival passes, and its index record (without size, hash and source).
-Result<InstanceRecord> admit(const DicomFile& file);
+Result<InstanceRecord> admit(const DicomFile& file, const IngestLimits& limits);
+// The file size check, before a file is parsed at all.
+Status admitSize(std::uint64_t bytes, const IngestLimits& limits);
+// Rewrites a file of the store's tmp/ through DCMTK's writer with meta information made from its
+// dataset, when `problems` (DicomFile::metaInconsistencies) is not empty.
+Status rewriteMeta(const std::string& temporary, const std::vector<std::string>& problems);
+// "a; b; c".
+std::string joinProblems(const std::vector<std::string>& problems);
 // For a received file already written in the store's tmp/: parses, admits and hashes it.
-Result<Candidate> admitReceived(const std::string& temporary, const std::string& source);
+Result<Candidate> admitReceived(const std::string& temporary, const std::string& source, const IngestLimits& limits);
 
 struct IngestOutcome {
     enum class Kind { Stored, AlreadyPresent, Rejected } kind = Kind::Rejected;

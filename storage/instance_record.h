@@ -31,6 +31,7 @@ struct InstanceRecord {
     std::array<std::uint8_t, 32> sha256{};
     std::string source;
     std::int64_t arrivedAt = 0;  // ms since the epoch
+    std::string safety;          // what the way in changed or found for safety (index column `safety`)
 };
 
 // Reads the record's DICOM fields from a parsed file (text already UTF-8). Fails without the three

@@ -194,8 +194,9 @@ void Receiver::process(std::vector<Item>& batch)
     std::vector<std::pair<Item*, Arrival>> finished;
     std::vector<Item*> submitted;
     std::uint64_t bytes = 0;
+    const IngestLimits limits = m_cache->limits();
     for (Item& it : batch) {
-        auto admitted = admitReceived(it.path, it.source);
+        auto admitted = admitReceived(it.path, it.source, limits);
         if (!admitted) {
             ::unlink(it.path.c_str());
             Arrival a;

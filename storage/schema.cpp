@@ -156,6 +156,12 @@ CREATE TABLE study_leases (
 CREATE INDEX study_leases_study ON study_leases(study_uid);
 CREATE INDEX study_leases_process ON study_leases(host, pid, process_start);
 )sql",
+    // 5: what the way in changed or found in a file for safety (an executable preamble zeroed, the
+    // meta information rewritten), one line, empty when nothing.
+    R"sql(
+ALTER TABLE instances ADD COLUMN safety TEXT NOT NULL DEFAULT '';
+CREATE INDEX instances_safety ON instances(safety) WHERE safety <> '';
+)sql",
 };
 
 }  // namespace

@@ -294,12 +294,12 @@ Result<StudyIndex::Added> StudyIndex::addInstance(const InstanceRecord& r)
     auto ins = m_db.cached(
         "INSERT INTO instances (series_ref, sop_instance_uid, sop_class_uid, instance_number, image_type, view_position, laterality, "
         "image_position, image_orientation, pixel_spacing, slice_thickness, frame_of_reference, rows, columns, frames, transfer_syntax, "
-        "file_size, sha256, source, arrived_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "file_size, sha256, source, arrived_at, safety) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     ins->bind(1, *series).bind(2, r.sopInstanceUid).bind(3, r.sopClassUid).bind(4, r.instanceNumber).bind(5, r.imageType);
     ins->bind(6, r.viewPosition).bind(7, r.imageLaterality).bind(8, r.imagePosition).bind(9, r.imageOrientation).bind(10, r.pixelSpacing);
     ins->bind(11, r.sliceThickness).bind(12, r.frameOfReference).bind(13, r.rows).bind(14, r.columns).bind(15, r.frames);
     ins->bind(16, r.transferSyntax).bind(17, r.fileSize).bindBlob(18, r.sha256.data(), int(r.sha256.size())).bind(19, r.source);
-    ins->bind(20, r.arrivedAt);
+    ins->bind(20, r.arrivedAt).bind(21, r.safety);
     if (auto s = ins->run(); !s) return s.error();
 
     auto seriesCount = m_db.cached("UPDATE series SET instance_count = instance_count + 1 WHERE id = ?");
@@ -405,6 +405,15 @@ std::vector<InstanceRow> StudyIndex::instancesOfStudy(const std::string& studyUi
                                 "s.study_uid = ? ORDER BY se.series_number, se.id, i.instance_number, i.id");
     st->bind(1, studyUid);
     while (st->step()) out.push_back(readInstance(*st));
+    return out;
+}
+
+std::vector<StudyIndex::SafetyFinding> StudyIndex::safetyFindings()
+{
+    std::vector<SafetyFinding> out;
+    auto st = m_db.cached("SELECT i.sop_instance_uid, s.study_uid, p.patient_id, i.safety FROM instances i JOIN series se ON se.id = i.series_ref "
+                          "JOIN studies s ON s.id = se.study_ref JOIN patients p ON p.id = s.patient_ref WHERE i.safety <> '' ORDER BY i.id");
+    while (st->step()) out.push_back({st->text(0), st->text(1), st->text(2), st->text(3)});
     return out;
 }
 

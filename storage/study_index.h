@@ -77,6 +77,12 @@ public:
     std::vector<SeriesRow> seriesOf(const std::string& studyUid);
     std::optional<std::string> studyOfSeries(const std::string& seriesUid);
     std::vector<InstanceRow> instancesOfStudy(const std::string& studyUid);
+    // Instances the way in changed or flagged for safety (an executable preamble, rewritten meta
+    // information): SOP Instance UID, Study Instance UID, patient ID, what.
+    struct SafetyFinding {
+        std::string sopInstanceUid, studyUid, patientId, what;
+    };
+    std::vector<SafetyFinding> safetyFindings();
     // Where a study's instances came from (import folders, archives, the peers that pushed them).
     std::vector<std::string> sourcesOfStudy(const std::string& studyUid);
     std::vector<InstanceRow> instancesOfSeries(const std::string& seriesUid);

@@ -243,19 +243,56 @@ int cacheQuota(storage::Cache& cache, const CliArgs& a)
     return 0;
 }
 
+int cacheLimits(storage::Cache& cache, const CliArgs& a)
+{
+    storage::IngestLimits limits = cache.limits();
+    if (auto v = a.value("--max-file-size")) {
+        auto b = parseBytes(*v);
+        if (!b) return fail("--max-file-size takes a size in bytes (0: no limit)", 2);
+        limits.maxFileBytes = std::uint64_t(*b);
+    }
+    bool ok = true;
+    if (auto v = a.value("--max-elements")) limits.maxElements = v->toULongLong(&ok);
+    if (!ok) return fail("--max-elements takes a count (0: no limit)", 2);
+    if (auto v = a.value("--max-depth")) limits.maxDepth = v->toInt(&ok);
+    if (!ok || limits.maxDepth < 0) return fail("--max-depth takes a count (0: no limit)", 2);
+    if (a.value("--max-file-size") || a.value("--max-elements") || a.value("--max-depth"))
+        if (auto s = cache.setLimits(limits); !s) return fail(q(s.error().message));
+    out() << "largest file " << (limits.maxFileBytes ? humanBytes(std::int64_t(limits.maxFileBytes)) : QString("unlimited")) << ", at most "
+          << limits.maxElements << " data elements, sequences at most " << limits.maxDepth << " deep\n";
+    return 0;
+}
+
+int cacheFindings(storage::Cache& cache, const CliArgs& a)
+{
+    const auto findings = cache.index().safetyFindings();
+    if (a.flag("--json")) {
+        QJsonArray arr;
+        for (const auto& f : findings)
+            arr.append(QJsonObject{{"sopInstanceUid", q(f.sopInstanceUid)}, {"studyInstanceUid", q(f.studyUid)}, {"patientId", q(f.patientId)}, {"what", q(f.what)}});
+        out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    for (const auto& f : findings) out() << q(f.sopInstanceUid) << " (study " << q(f.studyUid) << "): " << q(f.what) << '\n';
+    out() << findings.size() << " instances changed or flagged on the way in\n";
+    return 0;
+}
+
 }  // namespace
 
 int runCache(const QStringList& args)
 {
     if (const QString first = args.value(0); first == "backup" || first == "restore" || first == "rebuild-index") return runCacheCopy(args);
-    CliArgs a(args, {"--cache", "--to-size", "--max-size", "--min-free"}, {"--json", "--remove-orphans"});
+    CliArgs a(args, {"--cache", "--to-size", "--max-size", "--min-free", "--max-file-size", "--max-elements", "--max-depth"}, {"--json", "--remove-orphans"});
     if (!a.ok()) return fail(a.error(), 2);
     const QString sub = a.positional().value(0);
     const QString usage = "usage: lightbox cache stats|verify [--remove-orphans]|evict [--to-size BYTES]|delete STUDY_UID|pin STUDY_UID|"
-                          "unpin STUDY_UID|leases|quota [--max-size BYTES] [--min-free BYTES]|backup DEST|restore SRC|rebuild-index [--cache DIR] [--json]";
+                          "unpin STUDY_UID|leases|quota [--max-size BYTES] [--min-free BYTES]|limits [--max-file-size BYTES] [--max-elements N] [--max-depth N]|"
+                          "findings|backup DEST|restore SRC|rebuild-index [--cache DIR] [--json]";
     using Sub = int (*)(storage::Cache&, const CliArgs&);
     static const std::map<QString, Sub> subs = {
-        {"stats", cacheStats}, {"verify", cacheVerify}, {"evict", cacheEvict}, {"leases", cacheLeases}, {"quota", cacheQuota}};
+        {"stats", cacheStats}, {"verify", cacheVerify}, {"evict", cacheEvict}, {"leases", cacheLeases}, {"quota", cacheQuota},
+        {"limits", cacheLimits}, {"findings", cacheFindings}};
     const bool perStudy = sub == "delete" || sub == "pin" || sub == "unpin";
     if (!subs.count(sub) && !perStudy) return fail(usage, 2);
     int code = 0;

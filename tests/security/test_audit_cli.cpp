@@ -413,6 +413,13 @@ void AuditCliTest::anExecutablePreambleIsStoredCleanAndAlerted()
     QCOMPARE(alert["studyUid"].toString(), m_studyUid);
     QVERIFY(alert["xml"].toString().contains("csd-code=\"110113\""));
     QVERIFY(alert["xml"].toString().contains("csd-code=\"110135\""));
+    // Flagged in the index, for the executable only.
+    const ProcessResult findings = lb({"cache", "findings", "--json", "--cache", cache()});
+    QVERIFY2(findings.ok(), findings.err.constData());
+    const QJsonArray flagged = QJsonDocument::fromJson(findings.out).array();
+    QCOMPARE(flagged.size(), 1);
+    QCOMPARE(flagged[0].toObject()["sopInstanceUid"].toString(), dumpValue(m_ct + "/1-01.dcm", "0008,0018"));
+    QVERIFY2(flagged[0].toObject()["what"].toString().contains("executable preamble"), findings.out.constData());
 }
 
 QTEST_GUILESS_MAIN(AuditCliTest)
