@@ -39,7 +39,7 @@ void printHelp()
            "  lightbox inspect PATH|--series UID|--study UID [--json]   volumes of a series, with warnings\n"
            "  lightbox archive add NAME [--aet AET --host H --port P [--tls]] [--dicomweb URL [--user U --password P | --token T]]\n"
            "  lightbox archive list|remove NAME          the archives Lightbox talks to\n"
-           "  lightbox config set aet|port|listen|tls-cert|tls-key|tls-ca VALUE   Lightbox on the network\n"
+           "  lightbox config set aet|port|listen|tls-cert|tls-key|tls-ca|backup-folder|backup-every VALUE   settings\n"
            "  lightbox echo --archive NAME               C-ECHO an archive\n"
            "  lightbox find --archive NAME [filters] [--json]   search an archive\n"
            "  lightbox retrieve --archive NAME --study UID [--series UID] [--method move|get|wado]\n"

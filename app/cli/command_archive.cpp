@@ -3,6 +3,7 @@
 #include "app_config.h"
 #include "archive_ops.h"
 #include "audit_facts.h"
+#include "backup_schedule.h"
 #include "cache_location.h"
 #include "cli_args.h"
 #include "cli_session.h"
@@ -197,7 +198,7 @@ int runConfig(const QStringList& args)
 {
     CliArgs a(args, kCommon, {});
     if (!a.ok()) return fail(a.error(), 2);
-    const QString usage = "usage: lightbox config set aet|port|listen|tls-cert|tls-key|tls-ca VALUE | show  [--config FILE]";
+    const QString usage = "usage: lightbox config set aet|port|listen|tls-cert|tls-key|tls-ca|backup-folder|backup-every VALUE | show  [--config FILE]";
     int code = 0;
     auto config = loadConfig(a, &code);
     if (!config) return code;
@@ -207,6 +208,11 @@ int runConfig(const QStringList& args)
               << ", listener " << (config->local.listen ? "on" : "off")
               << (config->local.tlsCert.isEmpty() ? QString() : ", TLS with " + config->local.tlsCert)
               << (config->local.tlsCa.isEmpty() ? QString() : ", callers need a certificate signed by " + config->local.tlsCa) << '\n';
+        out() << "scheduled backup: "
+              << (config->backup.everyHours > 0 && !config->backup.folder.isEmpty()
+                      ? QStringLiteral("every %1 h into %2").arg(config->backup.everyHours).arg(config->backup.folder)
+                      : QStringLiteral("none"))
+              << '\n';
         const auto peers = config->listenerPeers();
         out() << "peers allowed to call: " << (peers.empty() ? "none (lightbox archive add NAME --aet AET --host HOST)" : "") << '\n';
         for (const ArchiveEntry& e : config->archives)
@@ -228,6 +234,13 @@ int runConfig(const QStringList& args)
     } else if (key == "listen") {
         if (v != "on" && v != "off" && v != "true" && v != "false" && v != "1" && v != "0") return fail("listen is on or off", 2);
         config->local.listen = v == "on" || v == "true" || v == "1";
+    } else if (key == "backup-folder") {
+        config->backup.folder = v.isEmpty() ? QString() : QFileInfo(v).absoluteFilePath();
+    } else if (key == "backup-every") {
+        bool ok = false;
+        const int hours = v.toInt(&ok);
+        if (!ok || hours < 0) return fail("backup-every takes a number of hours (0: not scheduled)", 2);
+        config->backup.everyHours = hours;
     } else if (key == "tls-cert" || key == "tls-key" || key == "tls-ca") {
         // An empty value turns it off; a file must exist and be readable now, not at the next start.
         if (!v.isEmpty() && !QFileInfo(v).isReadable()) return fail("cannot read " + v, 2);
@@ -371,10 +384,14 @@ int runListen(const QStringList& args)
     out() << "listening as " << QString::fromStdString(lo.aeTitle) << " on port " << lo.port << (lo.tls.enabled ? " with TLS" : "") << " for "
           << lo.peers.size() << " known peers (Ctrl+C stops)\n" << Qt::flush;
     onInterrupt();
-    // The audit trail goes to the repository (when one is set) every 5 s while listening.
-    for (int tick = 1; !g_stop; ++tick) {
+    // The audit trail goes to the repository (when one is set) every 5 s while listening; a
+    // scheduled backup runs when due (checked now and every 5 s: a look at the backup folder).
+    BackupRunner backups(config->backup, cacheDir(a));
+    for (int tick = 0; !g_stop; ++tick) {
+        if (tick % 25 == 0)
+            if (const QString said = backups.tick(); !said.isEmpty()) out() << said << '\n' << Qt::flush;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        if (tick % 25 == 0) forwardTrail(2000);
+        if (tick % 25 == 24) forwardTrail(2000);
     }
     listener.stop();
     (*receiver)->flush();

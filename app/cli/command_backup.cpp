@@ -1,6 +1,8 @@
 // Cache backup, restore and rebuild-index (storage/backup.h): lightbox cache backup DEST,
 // cache restore SRC, cache rebuild-index.
+#include "app_config.h"
 #include "backup.h"
+#include "backup_schedule.h"
 #include "cache_location.h"
 #include "cli_args.h"
 #include "commands.h"
@@ -42,10 +44,22 @@ storage::CountProgress progressLine(const QString& what, bool quiet)
 
 int runCacheCopy(const QStringList& args)
 {
-    CliArgs a(args, {"--cache"}, {"--quiet"});
+    CliArgs a(args, {"--cache", "--config"}, {"--quiet", "--if-due"});
     if (!a.ok()) return fail(a.error(), 2);
-    const QString sub = a.positional().value(0), where = a.positional().value(1);
-    const QString usage = "usage: lightbox cache backup DEST | restore SRC | rebuild-index  [--cache DIR] [--quiet]";
+    const QString sub = a.positional().value(0);
+    QString where = a.positional().value(1);
+    const QString usage = "usage: lightbox cache backup [DEST] [--if-due] | restore SRC | rebuild-index  [--cache DIR] [--config FILE] [--quiet]";
+    if (sub == "backup" && where.isEmpty()) {
+        // The scheduled backup's folder (config set backup-folder); --if-due: only when it is due.
+        auto config = AppConfig::load(AppConfig::resolvePath(a.value("--config").value_or(QString())));
+        if (!config) return fail(q(config.error().message));
+        where = config->backup.folder;
+        if (where.isEmpty()) return fail("no backup folder: give DEST, or set one with lightbox config set backup-folder DIR", 2);
+        if (a.flag("--if-due") && !backupDue(config->backup)) {
+            out() << "no backup due (every " << config->backup.everyHours << " h into " << where << ")\n";
+            return 0;
+        }
+    }
     if ((sub == "rebuild-index") != where.isEmpty() || a.positional().size() > 2) return fail(usage, 2);
     const QString folder = storage::resolveCacheDir(a.value("--cache").value_or(QString()));
     std::signal(SIGINT, [](int) { g_stop = true; });

@@ -1,5 +1,7 @@
 #include "gui_main.h"
 
+#include "backup_schedule.h"
+
 #include "cache_location.h"
 #include "cache_service.h"
 #include "main_window.h"
@@ -22,6 +24,7 @@
 #include <QTextStream>
 #include <QTranslator>
 #include <QThreadPool>
+#include <QStatusBar>
 #include <QTimer>
 
 namespace lightbox::app {
@@ -171,6 +174,16 @@ int runGui(int argc, char** argv)
     if (QScreen* listScreen = ScreenPlan().studyListScreen()) window.placeStudyList(listScreen, false);
     window.show();
     openFirst(window, options);
+
+    // Scheduled backups (an administrator's setting): checked now and every minute, run off this thread.
+    BackupRunner backups(network.config().backup, cacheDir);
+    QTimer backupTimer;
+    auto checkBackup = [&backups, &window] {
+        if (const QString said = backups.tick(); !said.isEmpty()) window.statusBar()->showMessage(said, 15000);
+    };
+    QObject::connect(&backupTimer, &QTimer::timeout, &window, checkBackup);
+    backupTimer.start(60000);
+    QTimer::singleShot(5000, &window, checkBackup);
 
     if (options.parser.isSet(options.screenshot)) saveScreenshotWhenShown(window, options);
     if (options.parser.isSet(options.mpr))

@@ -129,6 +129,8 @@ Result<AppConfig> AppConfig::load(const QString& path)
     c.local.tlsCert = o["tlsCertificate"].toString();
     c.local.tlsKey = o["tlsKey"].toString();
     c.local.tlsCa = o["tlsCa"].toString();
+    c.backup.folder = o["backup"].toObject()["folder"].toString();
+    c.backup.everyHours = o["backup"].toObject()["everyHours"].toInt(0);
     for (const QJsonValue& v : o["archives"].toArray()) {
         const QJsonObject a = v.toObject();
         ArchiveEntry e;
@@ -188,6 +190,7 @@ Status AppConfig::write() const
     if (!local.tlsCert.isEmpty()) o["tlsCertificate"] = local.tlsCert;
     if (!local.tlsKey.isEmpty()) o["tlsKey"] = local.tlsKey;
     if (!local.tlsCa.isEmpty()) o["tlsCa"] = local.tlsCa;
+    if (!backup.folder.isEmpty() || backup.everyHours > 0) o["backup"] = QJsonObject{{"folder", backup.folder}, {"everyHours", backup.everyHours}};
     QJsonArray list;
     const storage::SecretBox secrets = box(m_path);
     for (const ArchiveEntry& e : archives) {

@@ -57,6 +57,15 @@ struct ArchiveEntry {
     QString describe() const;  // one line for lists
 };
 
+// Backups an administrator schedules: into `folder`, when the newest backup there is older than
+// `everyHours` (0: not scheduled). The GUI and `lightbox listen` check every minute;
+// `lightbox cache backup --if-due` does the same from cron or a systemd timer.
+struct BackupSchedule {
+    QString folder;
+    int everyHours = 0;
+    bool operator==(const BackupSchedule&) const = default;
+};
+
 class AppConfig {
 public:
     static QString defaultPath();
@@ -69,6 +78,7 @@ public:
     const QString& path() const { return m_path; }
     LocalNode local;
     std::vector<ArchiveEntry> archives;
+    BackupSchedule backup;
 
     const ArchiveEntry* find(const QString& name) const;
     // The peers the storage listener serves (every entry that may call us).

@@ -32,6 +32,7 @@ private slots:
     void aSecondBackupLinksWhatDidNotChange();
     void aDamagedBackupIsRefused();
     void rebuildIndexFromTheStoredFiles();
+    void scheduledBackups();
 
 private:
     QTemporaryDir m_tmp;
@@ -65,6 +66,12 @@ bool privateTree(const QString& root, QString* why)
             return false;
         }
     return true;
+}
+
+QString newestBackupIn(const QString& folder)
+{
+    const QStringList made = QDir(folder).entryList({"lightbox-backup-*"}, QDir::Dirs, QDir::Name);
+    return made.isEmpty() || !QFile::exists(folder + "/" + made.back() + "/backup.json") ? QString() : made.back();
 }
 
 }  // namespace
@@ -200,6 +207,32 @@ void BackupTest::rebuildIndexFromTheStoredFiles()
     const ProcessResult again = lb({"cache", "rebuild-index", "--quiet"}, m_cache);
     QVERIFY2(again.ok() && again.out.contains("the old index is kept as"), again.out.constData());
     QCOMPARE(studies(m_cache), before);
+}
+
+void BackupTest::scheduledBackups()
+{
+    // An administrator's schedule: `cache backup --if-due` (cron, systemd timers) makes one only
+    // when the newest is older than the interval; `lightbox listen` makes one when it is due.
+    const QString config = m_tmp.path() + "/schedule.json", folder = m_tmp.path() + "/scheduled";
+    auto cfg = [&](const QStringList& args) { return run(lightboxExe(), args + QStringList{"--config", config}); };
+    QVERIFY(cfg({"config", "set", "backup-folder", folder}).ok());
+    QVERIFY(cfg({"config", "set", "backup-every", "24"}).ok());
+    QVERIFY(cfg({"config", "show"}).out.contains("scheduled backup: every 24 h into " + folder.toUtf8()));
+    const ProcessResult first = run(lightboxExe(), {"cache", "backup", "--if-due", "--quiet", "--config", config, "--cache", m_cache}, 300000);
+    QVERIFY2(first.ok() && first.out.contains("backed up "), (first.out + first.err).constData());
+    const ProcessResult second = run(lightboxExe(), {"cache", "backup", "--if-due", "--config", config, "--cache", m_cache});
+    QVERIFY2(second.ok() && second.out.contains("no backup due"), second.out.constData());
+    QCOMPARE(QDir(folder).entryList({"lightbox-backup-*"}, QDir::Dirs).size(), 1);
+    // Another folder, empty: the listener backs up at once.
+    const QString other = m_tmp.path() + "/scheduled-by-listen";
+    QVERIFY(cfg({"config", "set", "backup-folder", other}).ok());
+    QProcess listen;
+    listen.start(lightboxExe(), {"listen", "--port", QString::number(freePort()), "--config", config, "--cache", m_cache});
+    QByteArray said;
+    QTRY_VERIFY2_WITH_TIMEOUT((said += listen.readAllStandardOutput()).contains("scheduled backup: "), said.constData(), 120000);
+    ::kill(pid_t(listen.processId()), SIGTERM);
+    QVERIFY(listen.waitForFinished(20000));
+    QVERIFY(!newestBackupIn(other).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(BackupTest)
