@@ -70,6 +70,7 @@ private slots:
     void openingAnotherStudyGivesUpTheFirst();
     void volumeRenderingViewport();
     void readFromTheBrowser();
+    void anUntrustedPriorIsWithheldAndSaid();
 
 private:
     void openOn(int screens, const QString& study = {}, const QString& protocol = "CT chest");
@@ -651,6 +652,25 @@ void ReadingGuiTest::readFromTheBrowser()
 }
 
 // Its own X server with three screens: the suite's Xvfb has one.
+void ReadingGuiTest::anUntrustedPriorIsWithheldAndSaid()
+{
+    // An earlier study under the same patient ID and birth date that came from a peer not trusted
+    // for priors (here a sender no settings entry vouches for): not hung as the prior, and the
+    // reading window says so in words.
+    const QString current = importStudy({"P-UNTRUSTED", "19500101", "20240601", "CT THORAX", "CHEST", {{"Mediastinum 3.0", "CT", "", 10}}});
+    QVERIFY(!current.isEmpty());
+    QString error;
+    const QString priorDir = m_tmp.path() + "/untrusted-prior";
+    const QString prior = writeStudy({"P-UNTRUSTED", "19500101", "20230601", "CT THORAX", "CHEST", {{"Mediastinum 3.0", "CT", "", 10}}}, priorDir, &error);
+    QVERIFY2(!prior.isEmpty(), qPrintable(error));
+    QVERIFY(run(lightboxExe(), {"import", "--cache", m_cache, "--quiet", "--source", "store:outside-clinic", priorDir}).ok());
+    openOn(1, current);
+    QVERIFY(m_session->layout().priors.empty());
+    const QString warning = m_session->windows().front()->warning();
+    QVERIFY2(warning.contains("not shown as priors") && warning.contains("store:outside-clinic") && warning.contains("20230601"), qPrintable(warning));
+    QVERIFY(m_session->windows().front()->grab().save(QDir::tempPath() + "/lightbox-untrusted-prior-warning.png"));
+}
+
 int main(int argc, char** argv)
 {
     // LIGHTBOX_TEST_XSCREENS: how many X screens (1 to 3; default 3). Xvfb picks a free display
