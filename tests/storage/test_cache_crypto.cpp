@@ -89,6 +89,7 @@ private slots:
     void appendedChunkIsRefused();
     void wrongKeyIsRefused();
     void ciphertextHidesAKnownRun();
+    void noKeystreamIsUsedTwice();
     void unfinishedWriterLeavesNoFile();
     void passphraseWrapping();
     void argon2ParametersOfTheRecordAreHonoured();
@@ -337,6 +338,29 @@ void CacheCryptoTest::ciphertextHidesAKnownRun()
     QVERIFY(std::search(bytes.begin(), bytes.end(), run.begin(), run.end()) == bytes.end());
     // Nor any 16-byte piece of it.
     QVERIFY(std::search(bytes.begin(), bytes.end(), run.begin() + 20, run.begin() + 36) == bytes.end());
+}
+
+void CacheCryptoTest::noKeystreamIsUsedTwice()
+{
+    // Equal plaintext chunks in one file, and the same plaintext in two files under one key, must
+    // never give equal ciphertext: GCM with a repeated nonce leaks the XOR of plaintexts and its
+    // authentication key.
+    const std::vector<char> plain(4 * kChunk, 'A');
+    const CacheKey key = *newCacheKey();
+    const std::string one = path("ks1.enc"), two = path("ks2.enc");
+    QVERIFY(encryptTo(one, plain, key));
+    QVERIFY(encryptTo(two, plain, key));
+    const auto a = readAll(one), b = readAll(two);
+    for (std::size_t i = 0; i < 4; ++i)
+        for (std::size_t j = 0; j < 4; ++j) {
+            if (i != j)
+                QVERIFY2(!std::equal(a.begin() + std::ptrdiff_t(sealedChunk(i)), a.begin() + std::ptrdiff_t(sealedChunk(i) + kChunk),
+                                     a.begin() + std::ptrdiff_t(sealedChunk(j))),
+                         qPrintable(QString("chunks %1 and %2 of one file share a keystream").arg(i).arg(j)));
+            QVERIFY2(!std::equal(a.begin() + std::ptrdiff_t(sealedChunk(i)), a.begin() + std::ptrdiff_t(sealedChunk(i) + kChunk),
+                                 b.begin() + std::ptrdiff_t(sealedChunk(j))),
+                     qPrintable(QString("chunk %1 of one file and %2 of another share a keystream").arg(i).arg(j)));
+        }
 }
 
 void CacheCryptoTest::unfinishedWriterLeavesNoFile()
