@@ -11,6 +11,9 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStandardPaths>
 #include <QThread>
 #include <QProcess>
@@ -40,6 +43,7 @@ private slots:
     void roundTripWithGnomeKeyring();
     void fromAWorkerThread();
     void aKeyStoreThatStopsAnsweringTimesOut();
+    void archiveSecretsLiveInTheKeyStore();
     void cleanupTestCase();
 
 private:
@@ -223,6 +227,70 @@ void KeyStoreTest::aKeyStoreThatStopsAnsweringTimesOut()
     ::kill(pid_t(m_keyring.processId()), SIGCONT);
     QTRY_VERIFY_WITH_TIMEOUT(readSecret(kService, "cache/kek", KeyStoreOptions{1500}).ok(), 10000);
     QCOMPARE(*readSecret(kService, "cache/kek"), QByteArray("from a worker"));
+}
+
+// `lightbox archive add|list|remove` with the key store of this test (and once without one).
+void KeyStoreTest::archiveSecretsLiveInTheKeyStore()
+{
+    if (m_busAddress.isEmpty()) QSKIP("no key store started");
+    const QString config = m_home.filePath("settings/lightbox.json");
+    const QString url = "https://pacs.example.org/dicom-web";
+    auto lb = [&](QStringList args, const QByteArray& input = {}, QList<QPair<QString, QString>> extra = {}) {
+        return runWith(lightboxExe(), args << "--config" << config, daemonEnvironment() + extra, input, 60000);
+    };
+    auto settings = [&] {
+        QFile f(config);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    auto inStore = [&](const QString& name, bool* ok) { return QByteArray::fromBase64(secretTool({"lookup", "server", "lightbox", "user", name}, ok).trimmed()); };
+
+    ProcessResult r = lb({"archive", "add", "web", "--dicomweb", url, "--user", "reader", "--password-stdin"}, "pa ss:w\xc3\xb6rd\n");
+    QVERIFY2(r.ok(), r.err.constData());
+    QVERIFY2(settings().contains("\"keyStore\": \"archive/web/password\""), settings().constData());
+    QVERIFY(!settings().contains("v1:") && !settings().contains("pa ss"));
+    bool ok = false;
+    QCOMPARE(inStore("archive/web/password", &ok), QByteArray("pa ss:w\xc3\xb6rd"));
+    QVERIFY(ok);
+    r = lb({"archive", "list", "--json"});
+    QVERIFY2(r.ok() && !r.out.contains("secretProblem") && r.out.contains("\"basic\""), r.out + r.err);
+
+    // The key store loses the entry: the archive stays listed, the password is asked for again.
+    QVERIFY(runWith("secret-tool", {"clear", "server", "lightbox", "user", "archive/web/password"}, daemonEnvironment()).ok());
+    r = lb({"archive", "list", "--json"});
+    QVERIFY2(r.ok(), r.err.constData());
+    QVERIFY2(r.err.contains("the password for web could not be read from the key store") && r.err.contains("enter it again"), r.err.constData());
+    const QJsonArray list = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(list.size(), 1);
+    QVERIFY(list[0].toObject()["secretProblem"].toString().contains("enter it again"));
+    // Another save keeps the reference (the entry may come back); a token from standard input.
+    r = lb({"archive", "add", "other", "--dicomweb", url, "--token-stdin"}, "t0k");
+    QVERIFY2(r.ok(), r.err.constData());
+    QVERIFY(settings().contains("\"keyStore\": \"archive/web/password\"") && settings().contains("\"keyStore\": \"archive/other/token\""));
+    QCOMPARE(inStore("archive/other/token", &ok), QByteArray("t0k"));
+    // Entered again, from the environment.
+    r = lb({"archive", "add", "web", "--dicomweb", url, "--user", "reader"}, {}, {{"LIGHTBOX_ARCHIVE_PASSWORD", "n3w"}});
+    QVERIFY2(r.ok(), r.err.constData());
+    QCOMPARE(inStore("archive/web/password", &ok), QByteArray("n3w"));
+    r = lb({"archive", "list"});
+    QVERIFY(r.ok() && !r.err.contains("could not be read"));
+    // --password still works, with a warning.
+    r = lb({"archive", "add", "web", "--dicomweb", url, "--user", "reader", "--password", "visible"});
+    QVERIFY2(r.ok(), r.err.constData());
+    QVERIFY2(r.err.contains("visible to other users in the process list"), r.err.constData());
+    QCOMPARE(inStore("archive/web/password", &ok), QByteArray("visible"));
+    // Removing the archive removes its secret from the key store.
+    QVERIFY(lb({"archive", "remove", "web"}).ok());
+    inStore("archive/web/password", &ok);
+    QVERIFY(!ok);
+    // No key store: sealed into the settings file, and said so.
+    r = lb({"archive", "add", "headless", "--dicomweb", url, "--token-stdin"}, "h3adless", {{"LIGHTBOX_KEY_STORE", "off"}});
+    QVERIFY2(r.ok(), r.err.constData());
+    QVERIFY2(r.err.contains("the token for headless is sealed in the settings file"), r.err.constData());
+    QVERIFY(settings().contains("v1:") && !settings().contains("h3adless"));
+    r = lb({"archive", "list", "--json"}, {}, {{"LIGHTBOX_KEY_STORE", "off"}});
+    QVERIFY(r.ok());
+    QVERIFY(r.err.contains("the token for other could not be read from the key store"));  // other's token is in the key store
+    QVERIFY(!r.err.contains("headless"));
 }
 
 void KeyStoreTest::cleanupTestCase()
