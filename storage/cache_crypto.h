@@ -1,7 +1,7 @@
 #pragma once
 // Encryption at rest for the cache (issue 11, point 2): the cache key, how it is wrapped, and an
 // authenticated, seekable file format for large DICOM files. OpenSSL (AES-256-GCM, HKDF-SHA256,
-// RAND_bytes) and libargon2 (Argon2id). No Qt.
+// RAND_bytes) and libargon2 (Argon2id). No Qt. Keys: cache_key_wrap.cpp; files: cache_crypto.cpp.
 //
 // Keys
 //   The cache key is 32 random bytes. It is never stored in the clear: it is kept wrapped
