@@ -37,7 +37,7 @@ void printHelp()
            "  lightbox cache stats|verify|evict|delete|pin|unpin|quota   manage the cache\n"
            "  lightbox cache backup DEST|restore SRC|rebuild-index    back up, restore, re-index the cache\n"
            "  lightbox inspect PATH|--series UID|--study UID [--json]   volumes of a series, with warnings\n"
-           "  lightbox archive add NAME [--aet AET --host H --port P [--tls]] [--dicomweb URL [--user U --password P | --token T]]\n"
+           "  lightbox archive add NAME [--aet AET --host H --port P [--tls]] [--dicomweb URL [--user U --password-stdin | --token-stdin]]\n"
            "  lightbox archive list|remove NAME          the archives Lightbox talks to\n"
            "  lightbox config set aet|port|listen|tls-cert|tls-key|tls-ca|backup-folder|backup-every VALUE   settings\n"
            "  lightbox echo --archive NAME               C-ECHO an archive\n"

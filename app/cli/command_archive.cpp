@@ -22,6 +22,9 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
 #include <thread>
 
 namespace lightbox::app {
@@ -46,7 +49,35 @@ std::optional<AppConfig> loadConfig(const CliArgs& a, int* code)
         *code = fail(QString::fromStdString(c.error().message));
         return std::nullopt;
     }
+    // A secret that cannot be read leaves its archive listed; only the secret is asked for again.
+    for (const ArchiveEntry& e : c->archives)
+        if (!e.secretProblem.isEmpty())
+            QTextStream(stderr) << "lightbox: warning: " << e.secretProblem << " (lightbox archive add " << e.name << " --dicomweb URL --user U --password-stdin)\n";
     return *c;
+}
+
+// A DICOMweb password or token for `archive add`, from (in this order) standard input
+// (--password-stdin / --token-stdin), the environment (LIGHTBOX_ARCHIVE_PASSWORD /
+// LIGHTBOX_ARCHIVE_TOKEN), the command line (still accepted, with a warning: other users see it in
+// the process list), or, for a password with --user, a prompt on the terminal. Empty: none given.
+QString archiveSecret(const CliArgs& a, const QString& kind, bool ask)
+{
+    const QString option = "--" + kind;
+    if (a.flag(option + "-stdin")) {
+        std::string in((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+        while (!in.empty() && (in.back() == '\n' || in.back() == '\r')) in.pop_back();
+        return QString::fromStdString(in);
+    }
+    const QByteArray env = "LIGHTBOX_ARCHIVE_" + kind.toUpper().toLatin1();
+    if (qEnvironmentVariableIsSet(env.constData())) return qEnvironmentVariable(env.constData());
+    if (auto v = a.value(option)) {
+        QTextStream(stderr) << "lightbox: warning: " << option << " is visible to other users in the process list; use " << option
+                            << "-stdin or " << env << " instead\n";
+        return *v;
+    }
+    if (ask)
+        if (auto typed = readSecret(env.constData(), "DICOMweb password for " + a.value("--user").value_or(QString()) + ": ")) return QString::fromStdString(*typed);
+    return {};
 }
 
 const ArchiveEntry* archiveOf(const AppConfig& c, const CliArgs& a, int* code)
@@ -102,12 +133,13 @@ int runArchive(const QStringList& args)
     CliArgs a(args,
               kCommon + QStringList{"--aet", "--host", "--port", "--ca", "--cert", "--key", "--dicomweb", "--user", "--password", "--token", "--timeout",
                                     "--accepts", "--from"},
-              {"--tls", "--no-verify", "--json", "--priors", "--no-priors"});
+              {"--tls", "--no-verify", "--json", "--priors", "--no-priors", "--password-stdin", "--token-stdin"});
     if (!a.ok()) return fail(a.error(), 2);
     const QString usage =
         "usage: lightbox archive add NAME [--aet AET --host HOST [--port PORT] [--tls [--ca FILE] [--cert FILE --key FILE]] "
         "[--accepts echo,store|none] [--from HOST,...] [--priors|--no-priors]] "
-        "[--dicomweb URL [--user U --password P | --token T] [--ca FILE]] [--no-verify] [--timeout S] | list [--json] | remove NAME  [--config FILE]";
+        "[--dicomweb URL [--user U [--password-stdin] | --token-stdin] [--ca FILE]] [--no-verify] [--timeout S] | list [--json] | remove NAME  "
+        "[--config FILE]  (secrets also from LIGHTBOX_ARCHIVE_PASSWORD / LIGHTBOX_ARCHIVE_TOKEN)";
     const QString sub = a.positional().value(0);
     int code = 0;
     auto config = loadConfig(a, &code);
@@ -124,7 +156,8 @@ int runArchive(const QStringList& args)
                     o["dimse"] = d;
                 }
                 if (e.hasWeb())
-                    o["dicomweb"] = QJsonObject{{"url", e.url}, {"auth", !e.token.isEmpty() ? "bearer" : !e.user.isEmpty() ? "basic" : "none"}};
+                    o["dicomweb"] = QJsonObject{{"url", e.url}, {"auth", !e.token.isEmpty() || !(e.unreadToken.isNull() || e.unreadToken.isUndefined()) ? "bearer" : !e.user.isEmpty() ? "basic" : "none"}};
+                if (!e.secretProblem.isEmpty()) o["secretProblem"] = e.secretProblem;
                 arr.append(o);
             }
             out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
@@ -164,10 +197,13 @@ int runArchive(const QStringList& args)
     if (auto url = a.value("--dicomweb")) {
         if (!url->startsWith("http://") && !url->startsWith("https://")) return fail("--dicomweb takes an http:// or https:// URL", 2);
         e.url = *url;
+        if (a.flag("--password-stdin") && a.flag("--token-stdin")) return fail("only one of --password-stdin and --token-stdin can read standard input", 2);
         e.user = a.value("--user").value_or(QString());
-        e.password = a.value("--password").value_or(QString());
-        e.token = a.value("--token").value_or(QString());
-        if (!e.token.isEmpty() && !e.user.isEmpty()) return fail("give --user/--password or --token, not both", 2);
+        e.token = archiveSecret(a, "token", false);
+        e.password = archiveSecret(a, "password", !e.user.isEmpty() && e.token.isEmpty());
+        if (!e.token.isEmpty() && !e.user.isEmpty()) return fail("give --user with a password or a token, not both", 2);
+        e.unreadPassword = e.unreadToken = QJsonValue();  // given again (or cleared): the old stored form goes
+        e.secretProblem.clear();
         if (!e.tls) e.webCaFile = a.value("--ca").value_or(QString());
         e.webVerify = !a.flag("--no-verify");
     }
@@ -190,6 +226,7 @@ int runArchive(const QStringList& args)
     if (!e.hasDimse() && !e.hasWeb()) return fail("give DIMSE (--aet --host --port) and/or DICOMweb (--dicomweb URL) settings", 2);
     config->put(e);
     if (auto s = config->save(); !s) return fail(QString::fromStdString(s.error().message));
+    for (const QString& note : config->notes()) QTextStream(stderr) << "lightbox: note: " << note << '\n';
     out() << "saved " << e.describe() << '\n';
     return 0;
 }

@@ -224,6 +224,7 @@ void ArchivesDialog::setFormEntry(const ArchiveEntry& e)
     m_webVerify->setChecked(e.webVerify);
     m_timeout->setValue(e.timeoutSeconds);
     m_result->clear();
+    if (!e.secretProblem.isEmpty()) m_result->setText(e.secretProblem);  // "… could not be read …: enter it again"
 }
 
 void ArchivesDialog::addArchive(const ArchiveEntry& e)
@@ -237,7 +238,13 @@ void ArchivesDialog::addArchive(const ArchiveEntry& e)
 void ArchivesDialog::commitForm()
 {
     if (m_current < 0 || m_current >= int(m_config.archives.size())) return;
-    m_config.archives[size_t(m_current)] = formEntry();
+    ArchiveEntry e = formEntry();
+    // A secret that could not be read and was not entered again keeps its stored form.
+    const ArchiveEntry& old = m_config.archives[size_t(m_current)];
+    if (e.password.isEmpty()) e.unreadPassword = old.unreadPassword;
+    if (e.token.isEmpty()) e.unreadToken = old.unreadToken;
+    if (e.password.isEmpty() && e.token.isEmpty()) e.secretProblem = old.secretProblem;
+    m_config.archives[size_t(m_current)] = e;
     if (QListWidgetItem* item = m_list->item(m_current)) item->setText(m_config.archives[size_t(m_current)].name);
 }
 

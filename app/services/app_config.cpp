@@ -1,8 +1,7 @@
 #include "app_config.h"
 
+#include "archive_secrets.h"
 #include "auditor.h"
-
-#include "secret_box.h"
 
 #include <QDir>
 #include <QFile>
@@ -97,20 +96,6 @@ QString AppConfig::defaultPath()
     return base + "/lightbox/lightbox.json";
 }
 
-namespace {
-
-storage::SecretBox box(const QString& path) { return storage::SecretBox((path + ".key").toStdString()); }
-
-Result<QString> unseal(const QString& path, const QJsonValue& v)
-{
-    if (v.isUndefined() || v.isNull()) return QString();
-    auto plain = box(path).open(v.toString().toStdString());
-    if (!plain) return plain.error();
-    return QString::fromStdString(*plain);
-}
-
-}  // namespace
-
 Result<AppConfig> AppConfig::load(const QString& path)
 {
     AppConfig c;
@@ -155,12 +140,18 @@ Result<AppConfig> AppConfig::load(const QString& path)
         const QJsonObject w = a["dicomweb"].toObject();
         e.url = w["url"].toString();
         e.user = w["user"].toString();
-        auto pw = unseal(path, w["password"]);
-        if (!pw) return makeError("config", "archive " + e.name.toStdString() + ": " + pw.error().message);
-        e.password = *pw;
-        auto tok = unseal(path, w["token"]);
-        if (!tok) return makeError("config", "archive " + e.name.toStdString() + ": " + tok.error().message);
-        e.token = *tok;
+        for (const auto& [kind, value, unread] : {std::tuple{"password", &e.password, &e.unreadPassword}, {"token", &e.token, &e.unreadToken}}) {
+            const QJsonValue stored = w[kind];
+            if (stored.isObject()) c.m_keyStoreNames << stored.toObject()["keyStore"].toString();
+            auto secret = readArchiveSecret(path, stored);
+            if (secret) {
+                *value = *secret;
+                continue;
+            }
+            *unread = stored;
+            e.secretProblem = QStringLiteral("the %1 for %2 could not be read from %3: enter it again")
+                                  .arg(kind, e.name, QString::fromStdString(secret.error().message));
+        }
         e.webCaFile = w["caFile"].toString();
         e.webVerify = w["verify"].toBool(true);
         e.timeoutSeconds = a["timeout"].toInt(30);
@@ -192,7 +183,8 @@ Status AppConfig::write() const
     if (!local.tlsCa.isEmpty()) o["tlsCa"] = local.tlsCa;
     if (!backup.folder.isEmpty() || backup.everyHours > 0) o["backup"] = QJsonObject{{"folder", backup.folder}, {"everyHours", backup.everyHours}};
     QJsonArray list;
-    const storage::SecretBox secrets = box(m_path);
+    QStringList referenced;
+    m_notes.clear();
     for (const ArchiveEntry& e : archives) {
         QJsonObject a;
         a["name"] = e.name;
@@ -212,11 +204,18 @@ Status AppConfig::write() const
         if (e.hasWeb()) {
             QJsonObject w{{"url", e.url}, {"caFile", e.webCaFile}, {"verify", e.webVerify}};
             if (!e.user.isEmpty()) w["user"] = e.user;
-            for (const auto& [key, value] : {std::pair<const char*, QString>{"password", e.password}, {"token", e.token}}) {
-                if (value.isEmpty()) continue;
-                auto sealed = secrets.seal(value.toStdString());
-                if (!sealed) return sealed.error();
-                w[key] = QString::fromStdString(*sealed);
+            for (const auto& [kind, value, unread] : {std::tuple{"password", &e.password, &e.unreadPassword}, {"token", &e.token, &e.unreadToken}}) {
+                if (value->isEmpty()) {
+                    if (unread->isUndefined() || unread->isNull()) continue;
+                    w[kind] = *unread;  // kept until a new value is given
+                    if (unread->isObject()) referenced << unread->toObject()["keyStore"].toString();
+                    continue;
+                }
+                auto stored = storeArchiveSecret(m_path, e.name, kind, *value);
+                if (!stored) return stored.error();
+                w[kind] = stored->stored;
+                if (!stored->keyStoreName.isEmpty()) referenced << stored->keyStoreName;
+                else m_notes << QStringLiteral("the %1 for %2 is sealed in the settings file with %3.key: %4").arg(kind, e.name, m_path, stored->fallbackReason);
             }
             a["dicomweb"] = w;
         }
@@ -228,6 +227,11 @@ Status AppConfig::write() const
     if (!f.open(QIODevice::WriteOnly)) return makeError("config", "cannot write " + m_path.toStdString());
     f.write(QJsonDocument(o).toJson(QJsonDocument::Indented));
     if (!f.commit()) return makeError("config", "cannot write " + m_path.toStdString() + ": " + f.errorString().toStdString());
+    // Key store entries the file no longer refers to (an archive removed, a password replaced by a
+    // token or sealed instead) are removed only now that the file no longer names them.
+    for (const QString& name : std::as_const(m_keyStoreNames))
+        if (!referenced.contains(name)) forgetArchiveSecret(name);
+    m_keyStoreNames = referenced;
     return Done{};
 }
 

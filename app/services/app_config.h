@@ -3,14 +3,16 @@
 // listener runs, off until an administrator turns it on) and the DICOM nodes it knows: archives it
 // talks to, each by DIMSE (AE title, host, port, TLS) and/or DICOMweb (URL, basic or bearer
 // credentials), and the peers (archives, modalities) allowed to call its listener, with the
-// services each may use there and whether what it sends may be shown as a patient's priors. Passwords and tokens are stored sealed
-// (storage::SecretBox) with a key in FILE.key beside it, mode 0600. Default file:
+// services each may use there and whether what it sends may be shown as a patient's priors.
+// Passwords and tokens live in the operating system's key store, or, where there is none, sealed
+// (storage::SecretBox) with a key in FILE.key beside it, mode 0600 (see archive_secrets.h). Default file:
 // $XDG_CONFIG_HOME/lightbox/lightbox.json (~/.config/lightbox/lightbox.json).
 #include "dicom_peer.h"
 #include "dicomweb_client.h"
 #include "result.h"
 #include "storage_listener.h"
 
+#include <QJsonValue>
 #include <QString>
 #include <QStringList>
 
@@ -46,6 +48,11 @@ struct ArchiveEntry {
     bool acceptsEcho = true, acceptsStore = true;
     QStringList fromHosts;
     bool priors = true;
+    // A password or token that could not be read when the settings were loaded (key store entry
+    // gone or locked, key file replaced): the archive stays listed, `secretProblem` says what to
+    // enter again, and the stored form is written back unchanged until a new value is given.
+    QString secretProblem;
+    QJsonValue unreadPassword, unreadToken;
 
     bool hasDimse() const { return !host.isEmpty(); }
     bool callable() const { return hasDimse() && port > 0; }  // port 0: a peer that only sends to us
@@ -90,10 +97,15 @@ public:
     bool trustedForPriors(const std::string& source) const;
     void put(const ArchiveEntry& entry);  // adds, or replaces the one of that name
     bool remove(const QString& name);
+    // What the last save() did that a person should know (a secret sealed into the settings file
+    // because no key store could be reached).
+    const QStringList& notes() const { return m_notes; }
 
 private:
     Status write() const;
     QString m_path;
+    mutable QStringList m_keyStoreNames;  // key store entries the settings file refers to
+    mutable QStringList m_notes;
 };
 
 }  // namespace lightbox::app

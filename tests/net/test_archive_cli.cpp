@@ -41,7 +41,7 @@ private slots:
     void usageErrors();
 
 private:
-    ProcessResult lb(const QStringList& args, const QString& cache = {});
+    ProcessResult lb(const QStringList& args, const QString& cache = {}, const QByteArray& input = {}, const QList<QPair<QString, QString>>& env = {});
     QJsonArray findJson(const QString& cache, const QString& patientId);
 
     QTemporaryDir m_tmp;
@@ -94,7 +94,8 @@ void ArchiveCliTest::initTestCase()
     QCOMPARE(series.size(), 4);
     QVERIFY(!series.contains(QString()));
     ProcessResult r = lb({"archive", "add", "orthanc", "--aet", "ORTHANC", "--host", "127.0.0.1", "--port", QString::number(m_orthanc->dicomPort()),
-                          "--dicomweb", m_orthanc->dicomWebUrl(), "--user", "reader", "--password", "pa ss:wörd", "--timeout", "15"});
+                          "--dicomweb", m_orthanc->dicomWebUrl(), "--user", "reader", "--password-stdin", "--timeout", "15"},
+                          {}, "pa ss:wörd\n");
     QVERIFY2(r.ok(), r.err.constData());
     r = lb({"config", "set", "port", QString::number(m_port)});
     QVERIFY2(r.ok(), r.err.constData());
@@ -105,11 +106,13 @@ void ArchiveCliTest::cleanupTestCase()
     if (m_orthanc) m_orthanc->stop();
 }
 
-ProcessResult ArchiveCliTest::lb(const QStringList& args, const QString& cache)
+// Secrets are sealed into the settings file here (no key store: LIGHTBOX_KEY_STORE=off, so a
+// desktop's own keyring is never touched); test_key_store covers the key store.
+ProcessResult ArchiveCliTest::lb(const QStringList& args, const QString& cache, const QByteArray& input, const QList<QPair<QString, QString>>& env)
 {
     QStringList all = args + QStringList{"--config", m_config};
     if (!cache.isEmpty()) all << "--cache" << cache;
-    return run(lightboxExe(), all, 120000);
+    return runWith(lightboxExe(), all, QList<QPair<QString, QString>>{{"LIGHTBOX_KEY_STORE", "off"}} + env, input, 120000);
 }
 
 QJsonArray ArchiveCliTest::findJson(const QString& cache, const QString& patientId)
@@ -135,7 +138,7 @@ void ArchiveCliTest::addListRemoveWithSealedSecrets()
     QCOMPARE(list[0].toObject()["dicomweb"].toObject()["auth"].toString(), QString("basic"));
     QVERIFY(!r.out.contains("pa ss"));
     // Another archive, then removed.
-    QVERIFY(lb({"archive", "add", "web-only", "--dicomweb", "https://pacs.example.org/dicom-web", "--token", "t0k"}).ok());
+    QVERIFY(lb({"archive", "add", "web-only", "--dicomweb", "https://pacs.example.org/dicom-web"}, {}, {}, {{"LIGHTBOX_ARCHIVE_TOKEN", "t0k"}}).ok());
     r = lb({"archive", "list"});
     QVERIFY(r.out.contains("web-only") && r.out.contains("(token)") && !r.out.contains("t0k"));
     QVERIFY(lb({"archive", "remove", "web-only"}).ok());
