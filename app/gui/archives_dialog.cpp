@@ -92,7 +92,8 @@ void ArchivesDialog::createArchiveFields()
     m_aet = lineEdit(this, tr("the archive's AE title"));
     m_host = lineEdit(this, tr("host name or address"));
     m_port = new QSpinBox(this);
-    m_port->setRange(1, 65535);
+    m_port->setRange(0, 65535);
+    m_port->setSpecialValueText(tr("none (it only sends to us)"));
     m_port->setValue(104);
     m_tls = new QCheckBox(tr("DICOM TLS"), this);
     m_ca = lineEdit(this, tr("CA certificate (PEM) to verify the archive"));
@@ -241,6 +242,11 @@ void ArchivesDialog::commitForm()
     ArchiveEntry e = formEntry();
     // A secret that could not be read and was not entered again keeps its stored form.
     const ArchiveEntry& old = m_config.archives[size_t(m_current)];
+    // What the form does not show (who may call us, and how far it is trusted) stays as it was.
+    e.acceptsEcho = old.acceptsEcho;
+    e.acceptsStore = old.acceptsStore;
+    e.fromHosts = old.fromHosts;
+    e.priors = old.priors;
     if (e.password.isEmpty()) e.unreadPassword = old.unreadPassword;
     if (e.token.isEmpty()) e.unreadToken = old.unreadToken;
     if (e.password.isEmpty() && e.token.isEmpty()) e.secretProblem = old.secretProblem;
