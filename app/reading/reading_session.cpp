@@ -174,9 +174,13 @@ QString withheldWarning(const std::vector<WithheldStudy>& withheld)
     for (const WithheldStudy& w : withheld)
         which << ReadingSession::tr("%1 %2 from %3")
                      .arg(QString::fromStdString(w.row.studyDate), QString::fromStdString(w.row.description), QString::fromStdString(w.source));
-    return ReadingSession::tr("%n other study(ies) under this patient's ID not shown as priors: sent by a peer not trusted for priors (%1). "
-                              "Open them from the study browser after checking the patient.",
-                              nullptr, int(withheld.size()))
+    if (withheld.size() == 1)
+        return ReadingSession::tr("Another study under this patient's ID is not shown as a prior: it was sent by a peer not trusted for priors (%1). "
+                                  "Open it from the study browser after checking the patient.")
+            .arg(which.front());
+    return ReadingSession::tr("%1 other studies under this patient's ID are not shown as priors: they were sent by a peer not trusted for priors (%2). "
+                              "Open them from the study browser after checking the patient.")
+        .arg(withheld.size())
         .arg(which.join("; "));
 }
 
