@@ -3,6 +3,7 @@
 #include "deidentify_impl.h"
 #include "deidentify_table.h"
 #include "dicom_file.h"
+#include "sealed_file.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -78,8 +79,7 @@ Result<BurnedInCheck> checkBurnedIn(const std::string& path)
 {
     registerDicomCodecs();
     DcmFileFormat file;
-    if (OFCondition c = file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData); c.bad())
-        return makeError("unreadable", path + ": " + c.text());
+    if (Status loaded = loadDcmFile(file, path, true); !loaded) return loaded.error();
     return deid::burnedInOf(*file.getDataset());
 }
 
@@ -123,7 +123,7 @@ std::vector<std::pair<std::string, std::string>> Deidentifier::methodCodes() con
 Result<DeidFileResult> Deidentifier::deidentifyFile(const std::string& in, const std::string& out)
 {
     DcmFileFormat file;
-    if (OFCondition c = file.loadFile(in.c_str()); c.bad()) return makeError("unreadable", in + ": " + c.text());
+    if (Status loaded = loadDcmFile(file, in); !loaded) return loaded.error();
     DcmDataset& ds = *file.getDataset();
     const BurnedInCheck burned = deid::burnedInOf(ds);
     if (burned.suspected && m_options.blank.empty())

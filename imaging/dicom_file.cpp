@@ -1,4 +1,5 @@
 #include "dicom_file.h"
+#include "sealed_file.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdatset.h>
@@ -237,6 +238,12 @@ DicomFile::~DicomFile() = default;
 Result<std::unique_ptr<DicomFile>> DicomFile::open(const std::string& path, OpenOptions options)
 {
     registerDicomCodecs();
+    if (isSealedFile(path)) {
+        // Encrypted in the cache: parsed from its plaintext in memory (never written out).
+        auto plain = unsealFile(path);
+        if (!plain) return plain.error();
+        return parse(reinterpret_cast<const std::uint8_t*>(plain->data()), plain->size(), path);
+    }
     auto sniff = sniffDicom(path);
     if (!sniff) return sniff.error();
 

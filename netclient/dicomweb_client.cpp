@@ -1,5 +1,7 @@
 #include "dicomweb_client.h"
 
+#include "sealed_file.h"
+
 #include "multipart_reader.h"
 
 #include <QByteArray>
@@ -352,6 +354,7 @@ struct StowBody {
     std::size_t index = 0;
     std::string pending;  // delimiter or header bytes to send before the next file's bytes
     std::FILE* current = nullptr;
+    std::vector<char> sealedPlain;  // the plaintext `current` reads, for an encrypted file
     bool closed = false;
     std::string error;
 
@@ -364,7 +367,18 @@ struct StowBody {
             }
             return false;
         }
-        current = std::fopen(files[index].c_str(), "rb");
+        if (isSealedFile(files[index])) {
+            // Encrypted in the cache: streamed from its plaintext in memory.
+            auto plain = unsealFile(files[index]);
+            if (!plain) {
+                error = plain.error().message;
+                return false;
+            }
+            sealedPlain = std::move(*plain);
+            current = sealedPlain.empty() ? nullptr : fmemopen(sealedPlain.data(), sealedPlain.size(), "rb");
+        } else {
+            current = std::fopen(files[index].c_str(), "rb");
+        }
         if (!current) {
             error = "cannot read " + files[index];
             return false;
@@ -409,8 +423,7 @@ std::uint64_t totalSize(const std::vector<std::string>& files, const std::string
 {
     std::uint64_t total = 0;
     for (std::size_t i = 0; i < files.size(); ++i) {
-        std::error_code ec;
-        total += std::filesystem::file_size(files[i], ec);
+        total += plainSizeOf(files[i]);
         total += (i ? 2 : 0) + 2 + boundary.size() + std::string("\r\nContent-Type: application/dicom\r\n\r\n").size();
     }
     return total + 2 + 2 + boundary.size() + 4;

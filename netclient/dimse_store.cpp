@@ -1,5 +1,7 @@
 #include "dimse_store.h"
 
+#include "sealed_file.h"
+
 #include "dicom_file.h"
 #include "dimse_session.h"
 
@@ -37,7 +39,7 @@ Result<SendOutcome> sendFiles(const DicomPeer& peer, const std::vector<std::stri
     std::vector<FileInfo> infos;
     for (const std::string& f : files) {
         DcmFileFormat ff;
-        if (ff.loadFileUntilTag(f.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData).bad()) {
+        if (!loadDcmFile(ff, f, true)) {
             out.failed.push_back({f, "not a readable DICOM file"});
             continue;
         }
@@ -101,8 +103,17 @@ Result<SendOutcome> sendFiles(const DicomPeer& peer, const std::vector<std::stri
             Uint16 status = 0;
             OFCondition c;
             const T_ASC_PresentationContextID same = scu.findPresentationContextID(f.sopClass.c_str(), f.syntax.c_str());
-            if (same) {
+            if (same && !isSealedFile(f.path)) {
                 c = scu.sendSTORERequest(same, f.path.c_str(), nullptr, status);
+            } else if (same) {
+                // Encrypted in the cache: sent from its plaintext in memory, in its own syntax.
+                DcmFileFormat ff;
+                if (Status loaded = loadDcmFile(ff, f.path); !loaded) {
+                    out.failed.push_back({f.path, loaded.error().message});
+                    ++done;
+                    continue;
+                }
+                c = scu.sendSTORERequest(same, "", ff.getDataset(), status);
             } else {
                 const T_ASC_PresentationContextID plain = scu.findPresentationContextID(f.sopClass.c_str(), UID_LittleEndianExplicitTransferSyntax);
                 if (!plain) {
@@ -111,7 +122,7 @@ Result<SendOutcome> sendFiles(const DicomPeer& peer, const std::vector<std::stri
                     continue;
                 }
                 DcmFileFormat ff;
-                if (ff.loadFile(f.path.c_str()).bad() || ff.getDataset()->chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
+                if (!loadDcmFile(ff, f.path) || ff.getDataset()->chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
                     !ff.getDataset()->canWriteXfer(EXS_LittleEndianExplicit)) {
                     out.failed.push_back({f.path, "the peer does not accept " + f.syntax + " and Lightbox cannot decompress it for sending"});
                     ++done;

@@ -1,5 +1,7 @@
 #include "backup.h"
 
+#include "cache_keys.h"
+
 #include "access_gate.h"
 #include "digest.h"
 #include "ingest.h"
@@ -147,6 +149,17 @@ Status snapshot(sqlite3* from, const std::string& to)
     return Done{};
 }
 
+// key.json (wrapped copies of the cache key only) from one cache-like folder to another.
+Status copyKeyFile(const std::string& from, const std::string& to)
+{
+    std::error_code ec;
+    const std::string target = to + "/" + kCacheKeyFileName;
+    fs::copy_file(from + "/" + kCacheKeyFileName, target, fs::copy_options::overwrite_existing, ec);
+    if (ec) return makeError("backup", "cannot copy the cache's key file: " + ec.message());
+    ::chmod(target.c_str(), 0600);
+    return Done{};
+}
+
 std::string stamp()
 {
     const std::time_t now = std::time(nullptr);
@@ -245,6 +258,10 @@ Result<CopyReport> backupCache(Cache& cache, const std::string& destination, con
         fs::remove_all(partial, ec);
         return e;
     };
+    // A sealed cache's backup is sealed too: its files and index are copied as they are (encrypted),
+    // with the wrapped copies of the key that open them.
+    if (cache.store().sealed())
+        if (auto s = copyKeyFile(cache.folder(), partial); !s) return fail(s.error());
     if (auto s = snapshot(cache.database().handle(), partial + "/index.sqlite"); !s) return fail(s.error());
     auto db = Database::open(partial + "/index.sqlite", false);
     if (!db) return fail(db.error());
@@ -272,6 +289,12 @@ Result<CopyReport> restoreCache(const std::string& source, const std::string& ca
     if (fs::exists(cacheFolder, ec) && !fs::is_empty(cacheFolder, ec))
         return makeError("not-empty", cacheFolder + " is not empty: restore into a new or empty folder");
     const auto gate = accessGate();
+    std::optional<CacheKey> key;
+    if (cacheIsSealed(from)) {
+        auto unlocked = cacheKeyForOpening(from, false);
+        if (!unlocked) return unlocked.error();
+        key = *unlocked;
+    }
     auto src = Database::open(from + "/index.sqlite", false);
     if (!src) return src.error();
     const std::vector<StudyFacts> studies = studiesOf(*src);
@@ -282,11 +305,13 @@ Result<CopyReport> restoreCache(const std::string& source, const std::string& ca
     if (auto s = makePrivateFolder(partial); !s) return s.error();
     CopyReport r;
     r.folder = cacheFolder;
+    if (key)
+        if (auto s = copyKeyFile(from, partial); !s) return s.error();
     if (auto s = snapshot(src->handle(), partial + "/index.sqlite"); !s) return s.error();
     *src = Database();
     auto db = Database::open(partial + "/index.sqlite", false);
     if (!db) return db.error();
-    copyFiles(*db, FileStore(from), partial, {}, r, progress, cancel);
+    copyFiles(*db, FileStore(from, key), partial, {}, r, progress, cancel);
     const std::vector<StudyFacts> restored = studiesOf(*db);
     *db = Database();
     if (r.cancelled || !r.leftDuring.empty() || !r.problems.empty()) {
@@ -300,6 +325,7 @@ Result<CopyReport> restoreCache(const std::string& source, const std::string& ca
     if (fs::exists(cacheFolder, ec)) fs::remove(cacheFolder, ec);  // empty
     fs::rename(partial, cacheFolder, ec);
     if (ec) return makeError("restore", "cannot name the restored cache " + cacheFolder + ": " + ec.message());
+    if (key) rememberCacheKey(cacheFolder, *key);
     if (gate) gate->done(CacheJob::Import, restored, Done{}, "restore:" + from);
     return r;
 }
@@ -360,7 +386,7 @@ Result<RebuildReport> rebuildIndex(const std::string& cacheFolder, const CountPr
             r.rejected.push_back({files[i], std::string("cannot link into tmp/: ") + std::strerror(errno)});
             continue;
         }
-        auto admitted = admitReceived(link, "rebuild", limits);
+        auto admitted = admitReceived(link, "rebuild", limits, store);
         if (!admitted) {
             ::unlink(link.c_str());
             r.rejected.push_back({files[i], admitted.error().message});

@@ -3,6 +3,7 @@
 #include "access_gate.h"
 
 #include "annotation_store.h"
+#include "cache_keys.h"
 #include "digest.h"
 #include "schema.h"
 
@@ -20,7 +21,8 @@ std::int64_t nowMs()
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Cache::Cache(std::string folder, Database db) : m_folder(std::move(folder)), m_db(std::move(db)), m_store(m_folder)
+Cache::Cache(std::string folder, Database db, std::optional<CacheKey> key)
+    : m_folder(std::move(folder)), m_db(std::move(db)), m_store(m_folder, key)
 {
     m_index = std::make_unique<StudyIndex>(m_db);
 }
@@ -35,11 +37,16 @@ Result<std::unique_ptr<Cache>> Cache::open(const std::string& folder)
     // Nothing in it is for another user: the folder is 0700 and the index 0600 (stored files are
     // created 0600), whatever the umask.
     fs::permissions(folder, fs::perms::owner_all, fs::perm_options::replace, ec);
+    // Sealed (key.json beside the index) or plain; a new cache is what the application's key
+    // provider decides (cache_keys.h).
+    const bool isNew = !fs::exists(folder + "/index.sqlite", ec);
+    auto key = cacheKeyForOpening(folder, isNew);
+    if (!key) return key.error();
     auto db = Database::open(folder + "/index.sqlite");
     fs::permissions(folder + "/index.sqlite", fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
     if (!db) return db.error();
     if (auto s = migrate(*db); !s) return s.error();
-    std::unique_ptr<Cache> cache(new Cache(folder, std::move(*db)));
+    std::unique_ptr<Cache> cache(new Cache(folder, std::move(*db), *key));
     if (auto s = cache->m_store.prepare(); !s) return s.error();
     return cache;
 }

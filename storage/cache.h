@@ -109,7 +109,7 @@ public:
     StudyLeases& leases() { return m_leases; }
 
 private:
-    Cache(std::string folder, Database db);
+    Cache(std::string folder, Database db, std::optional<CacheKey> key);
     enum class Removal { Evict, Delete };
     Status removeStudy(const std::string& studyUid, Removal how);
     void removeFiles(const std::vector<std::string>& sops, const std::vector<std::string>& series);

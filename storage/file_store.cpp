@@ -1,6 +1,8 @@
 #include "file_store.h"
 
+#include "cache_keys.h"
 #include "digest.h"
+#include "sealed_file.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -41,7 +43,12 @@ Status writeAll(int fd, const void* data, std::size_t size)
 
 }  // namespace
 
-FileStore::FileStore(std::string root) : m_root(std::move(root)), m_files(m_root + "/files"), m_tmp(m_root + "/tmp") {}
+FileStore::FileStore(std::string root, std::optional<CacheKey> key)
+    : m_root(std::move(root)), m_key(key), m_files(m_root + "/files"), m_tmp(m_root + "/tmp")
+{
+}
+
+std::string FileStore::nameDigest(const std::string& uid) const { return m_key ? keyedNameDigest(*m_key, uid) : sha1Hex(uid); }
 
 Status FileStore::prepare()
 {
@@ -65,7 +72,7 @@ Status FileStore::prepare()
 std::string FileStore::finalPath(const std::string& sop) const
 {
     // 256 folders: a few thousand files each at a million instances (ext4 indexes directories).
-    const std::string h = sha1Hex(sop);
+    const std::string h = nameDigest(sop);
     return m_files + "/" + h.substr(0, 2) + "/" + h + ".dcm";
 }
 
@@ -76,9 +83,17 @@ std::string FileStore::temporaryPath(const std::string& suffix) const
     return m_tmp + "/" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" + std::to_string(rng() % 1000000007ULL) + suffix;
 }
 
-Result<std::string> FileStore::writeTemporary(const void* data, std::size_t size) const
+Result<std::string> FileStore::writeTemporary(const void* data, std::size_t size, bool plain) const
 {
     const std::string path = temporaryPath(".part");
+    if (m_key && !plain) {
+        auto writer = EncryptingWriter::create(path, *m_key);
+        if (!writer) return writer.error();
+        Status s = (*writer)->write(data, size);
+        if (s) s = (*writer)->finish();
+        if (!s) return makeError(s.error().code, "cannot write " + path + ": " + s.error().message);
+        return path;
+    }
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return makeError(errno == ENOSPC ? "disk-full" : "write-failed", "cannot create " + path + ": " + errnoText());
     Status s = writeAll(fd, data, size);
@@ -129,6 +144,38 @@ Result<std::string> FileStore::copyToTemporary(const std::string& source, Sha256
     return path;
 }
 
+Status FileStore::seal(const std::string& temporary) const
+{
+    if (!m_key || isSealedFile(temporary)) return Done{};
+    const std::string sealedPath = temporary + ".lbx";
+    if (Status s = encryptFile(temporary, sealedPath, *m_key); !s) {
+        ::unlink(sealedPath.c_str());
+        return s;
+    }
+    if (::rename(sealedPath.c_str(), temporary.c_str()) != 0) {
+        const std::string why = errnoText();
+        ::unlink(sealedPath.c_str());
+        return makeError("write-failed", "cannot replace " + temporary + ": " + why);
+    }
+    return Done{};
+}
+
+Status FileStore::writeSmallFile(const std::string& path, const void* data, std::size_t size) const
+{
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    auto tmp = writeTemporary(data, size);
+    if (!tmp) return tmp.error();
+    if (::rename(tmp->c_str(), path.c_str()) != 0) {
+        const std::string why = errnoText();
+        ::unlink(tmp->c_str());
+        return makeError("write-failed", "cannot write " + path + ": " + why);
+    }
+    return Done{};
+}
+
+Result<std::vector<char>> FileStore::readSmallFile(const std::string& path) const { return readPlainBytes(path); }
+
 Status FileStore::makeDurable() const
 {
     const int rootFd = ::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -159,12 +206,12 @@ Status FileStore::place(const std::string& temporary, const std::string& sop) co
 
 std::string FileStore::thumbnailPath(const std::string& seriesUid, int size) const
 {
-    return m_root + "/thumbs/" + sha1Hex(seriesUid) + "-" + std::to_string(size) + ".png";
+    return m_root + "/thumbs/" + nameDigest(seriesUid) + "-" + std::to_string(size) + (m_key ? ".png.lbx" : ".png");
 }
 
 void FileStore::removeThumbnails(const std::string& seriesUid) const
 {
-    const std::string prefix = sha1Hex(seriesUid) + "-";
+    const std::string prefix = nameDigest(seriesUid) + "-";
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(m_root + "/thumbs", ec))
         if (e.path().filename().string().rfind(prefix, 0) == 0) fs::remove(e.path(), ec);

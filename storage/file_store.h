@@ -1,11 +1,14 @@
 #pragma once
 // The managed file store of the cache: one file per instance under files/aa/<sha1(SOP UID)>.dcm.
 // Files are written atomically: to tmp/ first, flushed, then renamed into place, so a half-written
-// file never appears under its final name.
+// file never appears under its final name. In a sealed cache (cache_keys.h) every file it writes is
+// encrypted (cache_crypto.h), and names come from a keyed digest of the UID.
+#include "cache_crypto.h"
 #include "digest.h"
 #include "result.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +16,7 @@ namespace lightbox::storage {
 
 class FileStore {
 public:
-    explicit FileStore(std::string root);
+    explicit FileStore(std::string root, std::optional<CacheKey> key = std::nullopt);
 
     // Creates the folders and removes temporary files a killed process left behind.
     Status prepare();
@@ -21,8 +24,20 @@ public:
     const std::string& root() const { return m_root; }
     std::string finalPath(const std::string& sopInstanceUid) const;
 
-    // Writes the bytes to a new temporary file (not yet durable); returns its path.
-    Result<std::string> writeTemporary(const void* data, std::size_t size) const;
+    // True when the store encrypts what it writes.
+    bool sealed() const { return m_key.has_value(); }
+    const std::optional<CacheKey>& key() const { return m_key; }
+
+    // Writes the bytes to a new temporary file (not yet durable), encrypted in a sealed store;
+    // returns its path. `plain` writes them as they are (to be changed in place, then seal()ed).
+    Result<std::string> writeTemporary(const void* data, std::size_t size, bool plain = false) const;
+    // Encrypts a plain temporary file in place (nothing in a plain store). Called once a file has
+    // passed admission, before it is hashed.
+    Status seal(const std::string& temporary) const;
+    // A small file of the store's own (a thumbnail): written atomically, encrypted when sealed;
+    // read back as plaintext.
+    Status writeSmallFile(const std::string& path, const void* data, std::size_t size) const;
+    Result<std::vector<char>> readSmallFile(const std::string& path) const;
     // Copies a file into a new temporary file, computing its SHA-256 on the way.
     Result<std::string> copyToTemporary(const std::string& source, Sha256& digest, std::uint64_t& size) const;
     // A path for a temporary file of the caller's own (e.g. an extracted ZIP entry).
@@ -46,7 +61,9 @@ public:
     std::int64_t freeBytes() const;
 
 private:
+    std::string nameDigest(const std::string& uid) const;
     std::string m_root;
+    std::optional<CacheKey> m_key;
     std::string m_files;
     std::string m_tmp;
 };

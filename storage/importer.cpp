@@ -95,10 +95,18 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
     Sha256 digest{};
     std::uint64_t size = 0;
     Result<std::string> tmp = makeError("", "");
-    if (src.bytes) {
+    // The common case, a file in memory whose meta information is right: its preamble is zeroed
+    // there and it is written once (encrypted, in a sealed cache). Otherwise the plain copy is
+    // changed in place first, then sealed.
+    const bool direct = src.bytes && metaProblems.empty();
+    Result<PreambleCleaning> preamble = PreambleCleaning{};
+    if (direct) {
+        preamble = cleanPreamble(src.bytes->data(), src.bytes->size());
         digest = sha256(src.bytes->data(), src.bytes->size());
         size = src.bytes->size();
         tmp = store.writeTemporary(src.bytes->data(), src.bytes->size());
+    } else if (src.bytes) {
+        tmp = store.writeTemporary(src.bytes->data(), src.bytes->size(), true);
     } else {
         tmp = store.copyToTemporary(src.path, digest, size);
     }
@@ -115,8 +123,11 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
         p.reason = rewritten.error().message;
         return p;
     }
-    auto preamble = cleanPreamble(*tmp);
-    if (preamble && (preamble->cleaned || !metaProblems.empty()) && !sha256File(*tmp, digest, &size))
+    if (!direct) preamble = cleanPreamble(*tmp);
+    if (preamble && !direct)
+        if (Status sealed = store.seal(*tmp); !sealed) preamble = Result<PreambleCleaning>(sealed.error());
+    const bool changed = store.sealed() || (preamble && preamble->cleaned) || !metaProblems.empty();
+    if (preamble && changed && !sha256File(*tmp, digest, &size))
         preamble = Result<PreambleCleaning>(makeError("unreadable", "the copy cannot be read back"));
     if (!preamble) {
         ::unlink(tmp->c_str());

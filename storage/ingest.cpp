@@ -83,7 +83,7 @@ Status rewriteMeta(const std::string& temporary, const std::vector<std::string>&
     return Done{};
 }
 
-Result<Candidate> admitReceived(const std::string& temporary, const std::string& source, const IngestLimits& limits)
+Result<Candidate> admitReceived(const std::string& temporary, const std::string& source, const IngestLimits& limits, const FileStore& store)
 {
     // Network code (DCMTK's store provider among it) writes with the umask's mode: stored files are
     // the user's alone.
@@ -100,6 +100,7 @@ Result<Candidate> admitReceived(const std::string& temporary, const std::string&
     if (Status s = rewriteMeta(temporary, metaProblems); !s) return s.error();
     auto preamble = cleanPreamble(temporary);  // the network carries none; a file made by a peer might
     if (!preamble) return preamble.error();
+    if (Status s = store.seal(temporary); !s) return s.error();  // encrypted before it is hashed
     Sha256 digest{};
     std::uint64_t size = 0;
     if (!sha256File(temporary, digest, &size)) return makeError("unreadable", "the received file cannot be read back");

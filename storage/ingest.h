@@ -15,6 +15,7 @@
 //      writer of the same SOP Instance UID never replaces a stored file: the file on disk is always
 //      the one whose SHA-256 the index records.
 #include "access_gate.h"
+#include "file_store.h"
 #include "instance_record.h"
 #include "result.h"
 
@@ -55,7 +56,8 @@ Status rewriteMeta(const std::string& temporary, const std::vector<std::string>&
 // "a; b; c".
 std::string joinProblems(const std::vector<std::string>& problems);
 // For a received file already written in the store's tmp/: parses, admits and hashes it.
-Result<Candidate> admitReceived(const std::string& temporary, const std::string& source, const IngestLimits& limits);
+// In a sealed store the file is encrypted in place once admitted (then hashed as stored).
+Result<Candidate> admitReceived(const std::string& temporary, const std::string& source, const IngestLimits& limits, const FileStore& store);
 
 struct IngestOutcome {
     enum class Kind { Stored, AlreadyPresent, Rejected } kind = Kind::Rejected;

@@ -27,6 +27,15 @@ PreambleCleaning classifyPreamble(const unsigned char* p)
     return c;
 }
 
+PreambleCleaning cleanPreamble(std::uint8_t* data, std::size_t size)
+{
+    PreambleCleaning c;
+    if (size < 132 || std::memcmp(data + 128, "DICM", 4) != 0) return c;
+    c = classifyPreamble(data);
+    if (c.cleaned) std::memset(data, 0, 128);
+    return c;
+}
+
 Result<PreambleCleaning> cleanPreamble(const std::string& path)
 {
     const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);

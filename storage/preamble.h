@@ -6,6 +6,8 @@
 // alert.
 #include "result.h"
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace lightbox::storage {
@@ -20,5 +22,7 @@ struct PreambleCleaning {
 PreambleCleaning classifyPreamble(const unsigned char* preamble);
 // Zeroes the preamble of the file at `path` in place when it has one with something in it.
 Result<PreambleCleaning> cleanPreamble(const std::string& path);
+// The same on a file's bytes in memory.
+PreambleCleaning cleanPreamble(std::uint8_t* data, std::size_t size);
 
 }  // namespace lightbox::storage

@@ -196,7 +196,7 @@ void Receiver::process(std::vector<Item>& batch)
     std::uint64_t bytes = 0;
     const IngestLimits limits = m_cache->limits();
     for (Item& it : batch) {
-        auto admitted = admitReceived(it.path, it.source, limits);
+        auto admitted = admitReceived(it.path, it.source, limits, m_cache->store());
         if (!admitted) {
             ::unlink(it.path.c_str());
             Arrival a;

@@ -1,5 +1,6 @@
 #include "cli_main.h"
 
+#include "cache_unlock.h"
 #include "cli_session.h"
 #include "commands.h"
 #include "version.h"
@@ -120,6 +121,8 @@ std::optional<int> runCommandLine(int argc, char** argv)
 {
     if (argc < 2) return std::nullopt;
     const QString first = QString::fromLocal8Bit(argv[1]);
+    // An encrypted cache is unlocked from the key store, LIGHTBOX_CACHE_PASSPHRASE or the terminal.
+    security::installCacheUnlock(promptOnTerminal);
     using Command = std::function<int(const QStringList&)>;
     static const std::map<QString, Command> commands = {
         {"render", runRender},

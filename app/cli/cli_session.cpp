@@ -55,6 +55,8 @@ QString takeOption(QStringList& args, const QString& name, bool& found)
 
 }  // namespace
 
+std::optional<std::string> promptOnTerminal(const QString& prompt) { return promptHidden(prompt); }
+
 std::optional<std::string> readSecret(const char* env, const QString& prompt)
 {
     if (const char* v = std::getenv(env)) return std::string(v);

@@ -29,5 +29,7 @@ void forwardTrail(int timeoutMs);
 
 // A secret from the environment variable `env`, else asked on the terminal without echo.
 std::optional<std::string> readSecret(const char* env, const QString& prompt);
+// A line typed at the terminal with echo off; nothing without a terminal.
+std::optional<std::string> promptOnTerminal(const QString& prompt);
 
 }  // namespace lightbox::app

@@ -1,5 +1,7 @@
 #include "gui_main.h"
 
+#include "cache_unlock.h"
+
 #include "backup_schedule.h"
 
 #include "cache_location.h"
@@ -18,6 +20,10 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QIcon>
+#include <QInputDialog>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QThread>
 #include <QLocale>
 #include <QOffscreenSurface>
 #include <QOpenGLContext>
@@ -160,6 +166,21 @@ int runGui(int argc, char** argv)
     if (!session) return 0;
 
     const QString cacheDir = storage::resolveCacheDir(options.parser.isSet(options.cache) ? options.parser.value(options.cache) : QString());
+    // The encrypted cache is unlocked here, before any view reads it: from the key store,
+    // LIGHTBOX_CACHE_PASSPHRASE, or a passphrase asked in a dialog (only ever on this thread).
+    security::installCacheUnlock([](const QString& prompt) -> std::optional<std::string> {
+        if (QThread::currentThread() != qApp->thread()) return std::nullopt;
+        bool ok = false;
+        const QString typed = QInputDialog::getText(nullptr, QObject::tr("Encrypted study cache"), prompt, QLineEdit::Password, QString(), &ok);
+        if (!ok) return std::nullopt;
+        return typed.toStdString();
+    });
+    if (Status unlocked = security::prepareCacheKey(cacheDir.toStdString()); !unlocked) {
+        const QString why = QString::fromStdString(unlocked.error().message);
+        QTextStream(stderr) << "lightbox: " << why << '\n';
+        QMessageBox::critical(nullptr, QObject::tr("Encrypted study cache"), why);
+        return 1;
+    }
 
     // Decoding and reading run on this pool; the GUI thread never waits on disk.
     QThreadPool pool;

@@ -6,6 +6,7 @@
 #include "image_source.h"
 
 #include <QDir>
+#include <QBuffer>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
@@ -182,9 +183,12 @@ QFuture<QImage> CacheService::thumbnail(const QString& seriesUid, int size)
     const std::string series = seriesUid.toStdString();
     return onPool<QImage>([series, size](storage::Cache& c) {
         // Named by a digest of the UID: nothing from the data becomes a file name.
-        const QString file = QString::fromStdString(c.store().thumbnailPath(series, size));
-        QImage cached(file);
-        if (!cached.isNull()) return cached;
+        // Encrypted like the images in a sealed cache.
+        const std::string file = c.store().thumbnailPath(series, size);
+        if (auto bytes = c.store().readSmallFile(file)) {
+            QImage cached;
+            if (cached.loadFromData(reinterpret_cast<const uchar*>(bytes->data()), int(bytes->size()), "PNG")) return cached;
+        }
         const auto instances = c.index().instancesOfSeries(series);
         // The middle image that has pixels.
         for (size_t k = 0; k < instances.size(); ++k) {
@@ -196,10 +200,10 @@ QFuture<QImage> CacheService::thumbnail(const QString& seriesUid, int size)
             auto shown = src->render(frame, DisplayOptions{});
             if (!shown) continue;
             QImage img = toQImage(*shown).scaled(size, size, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-            QDir().mkpath(QFileInfo(file).path());
-            img.save(file + ".part", "PNG");
-            QFile::remove(file);
-            QFile::rename(file + ".part", file);
+            QByteArray png;
+            QBuffer buffer(&png);
+            buffer.open(QIODevice::WriteOnly);
+            if (img.save(&buffer, "PNG")) c.store().writeSmallFile(file, png.constData(), std::size_t(png.size()));
             return img;
         }
         return QImage();

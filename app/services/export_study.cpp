@@ -1,5 +1,7 @@
 #include "export_study.h"
 
+#include "sealed_file.h"
+
 #include "archive_ops.h"
 #include "auditor.h"
 #include "cache.h"
@@ -89,8 +91,8 @@ Status stageStudy(const storage::OpenedStudy& study, int studyNumber, const std:
             if (!r) return r.error();
             newStudyUid = r->studyUid;
         } else {
-            std::error_code ec;
-            if (!fs::copy_file(path, target, ec)) return makeError("io", "cannot copy " + path + ": " + ec.message());
+            // Plain bytes out, whether the cache keeps the file encrypted or not.
+            if (Status s = copyPlain(path, target); !s) return s;
             newStudyUid = study.study.studyUid;
         }
         ::chmod(target.c_str(), 0600);

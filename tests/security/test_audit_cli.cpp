@@ -394,8 +394,7 @@ void AuditCliTest::anExecutablePreambleIsStoredCleanAndAlerted()
     // Stored with zero preambles, everything after it as it was.
     for (const auto& [name, bytes] : {std::pair{QString("1-01.dcm"), peBytes}, std::pair{QString("1-02.dcm"), tiffBytes}}) {
         const QString sop = dumpValue(m_ct + "/" + name, "0008,0018");
-        const QString hash = QString::fromLatin1(QCryptographicHash::hash(sop.toLatin1(), QCryptographicHash::Sha1).toHex());
-        QFile stored(cache() + "/files/" + hash.left(2) + "/" + hash + ".dcm");
+        QFile stored(storedInstanceCopy(cache(), sop, cache() + "-stored-" + name));
         QVERIFY2(stored.open(QIODevice::ReadOnly), qPrintable(stored.fileName()));
         const QByteArray s = stored.readAll();
         QCOMPARE(s.left(128), QByteArray(128, '\0'));

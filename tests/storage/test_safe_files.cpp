@@ -46,11 +46,9 @@ QString dumped(const QString& file, const QString& tag)
     return line.section('[', 1).section(']', 0, 0);
 }
 
-QString storedPath(const QString& cache, const QString& sop)
-{
-    const QString hash = QString::fromLatin1(QCryptographicHash::hash(sop.toLatin1(), QCryptographicHash::Sha1).toHex());
-    return cache + "/files/" + hash.left(2) + "/" + hash + ".dcm";
-}
+// A plain copy of the instance as the cache stores it (decrypted by the tests' own reader when the
+// cache is encrypted); "" when it is not stored.
+QString storedPath(const QString& cache, const QString& sop) { return storedInstanceCopy(cache, sop, cache + "-stored-" + sop + ".dcm"); }
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include <QCryptographicHash>
+
 #include <QApplication>
 #include <QMouseEvent>
 #include <QWidget>
@@ -159,6 +161,18 @@ bool allowLocalPeers(const QString& config, const QStringList& aeTitles, const Q
         }
     }
     return true;
+}
+
+QString storedInstanceCopy(const QString& cacheDir, const QString& sop, const QString& out)
+{
+    QFile::remove(out);
+    if (!QFile::exists(cacheDir + "/key.json")) {
+        const QString hash = QString::fromLatin1(QCryptographicHash::hash(sop.toLatin1(), QCryptographicHash::Sha1).toHex());
+        return QFile::copy(cacheDir + "/files/" + hash.left(2) + "/" + hash + ".dcm", out) ? out : QString();
+    }
+    const ProcessResult r = run(python(), {scriptsDir() + "/support/lbx_unseal.py", cacheDir, qEnvironmentVariable("LIGHTBOX_CACHE_PASSPHRASE"), "sop", sop, out});
+    if (!r.ok()) qWarning("%s", r.err.constData());
+    return r.ok() && QFile::exists(out) ? out : QString();
 }
 
 }  // namespace lightbox::test

@@ -52,4 +52,10 @@ ImageDiff compareImages(const QImage& a, const QImage& b);
 // Every regular file under a folder, sorted.
 QStringList filesUnder(const QString& dir);
 
+// A plain copy (written to `out`) of the instance `sop` as a cache stores it: decrypted by an
+// independent reader (support/lbx_unseal.py, Python's cryptography and argon2) with
+// LIGHTBOX_CACHE_PASSPHRASE when the cache is encrypted, copied as it is when it is plain. Empty
+// when there is no such file or it does not decrypt.
+QString storedInstanceCopy(const QString& cacheDir, const QString& sop, const QString& out);
+
 }  // namespace lightbox::test
