@@ -41,6 +41,9 @@ public:
     // if `open`. Returns the transfer id (0 if none was needed or possible).
     int retrieveStudy(const QString& studyUid, bool open);
     void refresh();
+    // Opens the Export dialog for cached studies; its job goes to the transfer queue, and its
+    // outcome is shown in a message box when done.
+    void exportStudies(const QStringList& studyUids, const QString& what);
     void importPaths(const QStringList& paths);
     bool importRunning() const;
     QTreeWidget* tree() const { return m_tree; }
@@ -71,6 +74,8 @@ private:
     void remoteMenu(QMenu& menu, const QString& studyUid);
     void loadSeries(QTreeWidgetItem* studyItem);
     void contextMenu(const QPoint& pos);
+    QStringList selectedStudies(QTreeWidgetItem* clicked) const;
+    void showExportOutcome(int transferId);
     void onImportFinished();
     void editSettings();
     void showSettings(storage::Quota quota, const storage::CacheStats& stats);
