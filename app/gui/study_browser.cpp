@@ -507,8 +507,7 @@ void StudyBrowser::contextMenu(const QPoint& pos)
     }
     if (m_network) {
         const QStringList studies = selectedStudies(studyItem);
-        const QString what = studies.size() == 1 ? (studyItem->parent() ? studyItem->parent()->text(ColName) + " — " : QString()) + studyItem->text(ColName)
-                                                 : tr("%1 studies").arg(studies.size());
+        const QString what = studies.size() == 1 ? studyLabel(studyUid) : tr("%1 studies").arg(studies.size());
         menu.addAction(studies.size() == 1 ? tr("Export…") : tr("Export %1 studies…").arg(studies.size()), this,
                        [this, studies, what] { exportStudies(studies, what); });
     }
@@ -532,6 +531,30 @@ void StudyBrowser::contextMenu(const QPoint& pos)
         remove->setToolTip(tr("Your role may not delete studies"));
     }
     menu.exec(m_tree->viewport()->mapToGlobal(pos));
+}
+
+// "PATIENT — study" as the list shows it.
+QString StudyBrowser::studyLabel(const QString& studyUid) const
+{
+    for (QTreeWidgetItemIterator it(m_tree); *it; ++it)
+        if ((*it)->data(0, RoleKind).toInt() == KindStudy && (*it)->data(0, RoleStudy).toString() == studyUid)
+            return ((*it)->parent() ? (*it)->parent()->text(ColName) + " — " : QString()) + (*it)->text(ColName);
+    return studyUid;
+}
+
+void StudyBrowser::exportSelected()
+{
+    QStringList studies;
+    for (QTreeWidgetItem* item : m_tree->selectedItems()) {
+        const QString uid = item->data(0, RoleStudy).toString();
+        if (!item->data(0, RoleRemote).toBool() && item->data(0, RoleKind).toInt() != KindPatient && !uid.isEmpty() && !studies.contains(uid))
+            studies << uid;
+    }
+    if (studies.isEmpty()) {
+        emit message(tr("Select the cached studies to export in the study list first."));
+        return;
+    }
+    exportStudies(studies, studies.size() == 1 ? studyLabel(studies.front()) : tr("%1 studies").arg(studies.size()));
 }
 
 // The cached studies selected, with the one clicked; just the one clicked when it is not selected.
