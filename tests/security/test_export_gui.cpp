@@ -27,6 +27,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QThreadPool>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QtTest>
 
 using namespace lightbox;
@@ -38,6 +40,7 @@ private slots:
     void initTestCase();
     void cleanup();
     void anonymisedToFolder();
+    void archivesAreDestinations();
     void cancelLeavesNothing();
     void badRectangleShownAndNothingExported();
     void burnedInRefusedWithTheReason();
@@ -147,9 +150,26 @@ QMessageBox* ExportGuiTest::waitForOutcome()
 
 void ExportGuiTest::anonymisedToFolder()
 {
+    // As File > Export Selected Studies does it: nothing selected says so; the CT selected opens the dialog.
+    QSignalSpy searched(m_browser.get(), &app::StudyBrowser::searchFinished);
+    m_browser->refresh();
+    QTRY_VERIFY_WITH_TIMEOUT(searched.count() >= 1, 20000);
+    QSignalSpy messages(m_browser.get(), &app::StudyBrowser::message);
+    m_browser->tree()->clearSelection();
+    m_browser->exportSelected();
+    QCOMPARE(messages.count(), 1);
+    QVERIFY(m_browser->findChildren<app::ExportDialog*>().isEmpty());
+    QTreeWidgetItem* ct = nullptr;
+    for (QTreeWidgetItemIterator it(m_browser->tree()); *it; ++it)
+        if (!ct && (*it)->data(0, Qt::UserRole + 1).toString() == m_ctStudy && (*it)->data(0, Qt::UserRole + 2).toString().isEmpty()) ct = *it;  // the study, not a series
+    QVERIFY(ct);
+    ct->setSelected(true);
+    m_browser->exportSelected();
+    const auto dialogs = m_browser->findChildren<app::ExportDialog*>();
+    QCOMPARE(dialogs.size(), 1);
+    app::ExportDialog* d = dialogs.front();
     const QString out = m_tmp.path() + "/anonymised";
-    app::ExportDialog* d = openDialog(m_ctStudy, out);
-    QVERIFY(d);
+    d->path()->setText(out);
     QVERIFY(d->isVisible());
     QVERIFY(d->anonymise()->isChecked());  // anonymised unless unticked
     d->patientName()->setText("ANON^GUI");
@@ -191,6 +211,31 @@ void ExportGuiTest::anonymisedToFolder()
         QVERIFY2(!name.contains(originalValue), qPrintable(name));
     }
     box->close();
+}
+
+// The configured archives are offered by the way each can be reached; choosing one needs no path.
+void ExportGuiTest::archivesAreDestinations()
+{
+    app::AppConfig config;
+    app::ArchiveEntry pacs;
+    pacs.name = "pacs";
+    pacs.aeTitle = "PACS";
+    pacs.host = "127.0.0.1";
+    pacs.port = 11112;
+    pacs.url = "http://127.0.0.1:8042/dicom-web";
+    config.archives.push_back(pacs);
+    app::ExportDialog d(m_cache, {m_ctStudy.toStdString()}, "CT", config);
+    QStringList kinds;
+    for (int i = 0; i < d.destinationKind()->count(); ++i) kinds << d.destinationKind()->itemText(i);
+    QCOMPARE(kinds, QStringList({"Folder (with a DICOMDIR)", "ZIP file (with a DICOMDIR)", "Archive pacs (C-STORE)", "Archive pacs (STOW-RS)"}));
+    QCOMPARE(d.check(), QString("Give the folder to write."));
+    d.destinationKind()->setCurrentIndex(3);
+    QVERIFY(!d.path()->isEnabled());
+    QCOMPARE(d.check(), QString());
+    QVERIFY(d.spec().archive && d.spec().archive->name == "pacs");
+    QVERIFY(d.spec().useStow);
+    QVERIFY(d.spec().folder.isEmpty() && d.spec().zip.isEmpty());
+    QVERIFY(d.spec().anonymize);
 }
 
 void ExportGuiTest::cancelLeavesNothing()
@@ -263,6 +308,11 @@ void ExportGuiTest::burnedInRefusedWithTheReason()
     const QString uid = QString::fromLatin1(sop.out).section('[', 1).section(']', 0, 0);
     QVERIFY(!uid.isEmpty());
     QVERIFY2(box->informativeText().contains(uid), qPrintable(box->informativeText()));
+    const QString dir = qEnvironmentVariable("LIGHTBOX_TEST_SCREENSHOTS");
+    if (!dir.isEmpty()) {
+        QTest::qWait(300);
+        QVERIFY(box->grab().save(dir + "/export-refused.png"));
+    }
     QVERIFY(!QFileInfo::exists(out));
     box->close();
 }
