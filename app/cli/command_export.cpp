@@ -3,6 +3,7 @@
 #include "cache_location.h"
 #include "cli_args.h"
 #include "commands.h"
+#include "export_options.h"
 #include "export_study.h"
 
 #include <QTextStream>
@@ -25,47 +26,22 @@ const char* kUsage =
 const QStringList kDeidFlags{"--retain-dates", "--retain-patient-characteristics", "--retain-descriptions", "--retain-uids", "--retain-safe-private"};
 const QStringList kDeidValues{"--profile", "--retain-dates-shifted", "--patient-name", "--patient-id", "--blank"};
 
-std::optional<imaging::BlankRect> parseRect(const QString& text)
-{
-    const QStringList parts = text.split(',');
-    if (parts.size() != 4) return std::nullopt;
-    int v[4];
-    for (int i = 0; i < 4; ++i) {
-        bool ok = false;
-        v[i] = parts[i].trimmed().toInt(&ok);
-        if (!ok || v[i] < 0) return std::nullopt;
-    }
-    if (v[2] == 0 || v[3] == 0) return std::nullopt;
-    return imaging::BlankRect{v[0], v[1], v[2], v[3]};
-}
-
-// The de-identification options; an error message when they are wrong.
+// The de-identification options, checked by the rules the Export dialog uses too; an error
+// message when they are wrong.
 QString parseDeid(const CliArgs& a, imaging::DeidOptions& o)
 {
-    if (a.value("--profile").value_or("basic") != "basic") return "--profile takes basic (PS3.15 Basic Application Level Confidentiality Profile)";
-    if (auto days = a.value("--retain-dates-shifted")) {
-        bool ok = false;
-        o.shiftDays = days->toInt(&ok);
-        if (!ok) return "--retain-dates-shifted takes a number of days (may be negative)";
-        o.dates = imaging::DeidOptions::Dates::Shift;
-    }
-    if (a.flag("--retain-dates")) {
-        if (o.dates == imaging::DeidOptions::Dates::Shift) return "give --retain-dates-shifted or --retain-dates, not both";
-        o.dates = imaging::DeidOptions::Dates::Keep;
-    }
-    o.retainPatientCharacteristics = a.flag("--retain-patient-characteristics");
-    o.retainDescriptions = a.flag("--retain-descriptions");
-    o.retainUids = a.flag("--retain-uids");
-    o.retainSafePrivate = a.flag("--retain-safe-private");
-    o.patientName = a.value("--patient-name").value_or("").toStdString();
-    o.patientId = a.value("--patient-id").value_or("").toStdString();
-    if (o.patientName.size() > 64 || o.patientId.size() > 64) return "--patient-name and --patient-id take at most 64 characters";
-    for (const QString& r : a.values("--blank")) {
-        auto rect = parseRect(r);
-        if (!rect) return "--blank takes X,Y,WIDTH,HEIGHT in pixels, e.g. --blank 0,0,640,60";
-        o.blank.push_back(*rect);
-    }
-    return {};
+    DeidChoices c;
+    c.profile = a.value("--profile").value_or("basic");
+    c.shiftDays = a.value("--retain-dates-shifted");
+    c.keepDates = a.flag("--retain-dates");
+    c.retainPatientCharacteristics = a.flag("--retain-patient-characteristics");
+    c.retainDescriptions = a.flag("--retain-descriptions");
+    c.retainUids = a.flag("--retain-uids");
+    c.retainSafePrivate = a.flag("--retain-safe-private");
+    c.patientName = a.value("--patient-name").value_or("");
+    c.patientId = a.value("--patient-id").value_or("");
+    c.blank = a.values("--blank");
+    return deidOptionsFrom(c, o);
 }
 
 // The destination; an error message when it is missing, doubled or unknown.

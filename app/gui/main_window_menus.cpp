@@ -140,6 +140,10 @@ void MainWindow::buildFileMenu()
             m_browser->importPaths({dir});
         }
     });
+    file->addAction(tr("&Export Selected Studies…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
+        showBrowser();
+        m_browser->exportSelected();
+    });
     file->addAction(tr("Open &Demo Study"), this, &MainWindow::openDemo);
     file->addAction(tr("Study &Browser"), QKeySequence(Qt::CTRL | Qt::Key_B), this, &MainWindow::showBrowser);
     file->addSeparator();

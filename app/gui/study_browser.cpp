@@ -3,6 +3,7 @@
 #include "auditor.h"
 
 #include "dicom_text.h"
+#include "export_dialog.h"
 #include "network_service.h"
 #include "overlay_text.h"
 
@@ -260,6 +261,9 @@ void StudyBrowser::setNetwork(NetworkService* network)
     connect(network, &NetworkService::cacheChanged, this, [this] {
         if (source().isEmpty()) refresh();
     });
+    connect(network, &NetworkService::transferFinished, this, [this](int id) {
+        if (const Transfer* t = m_network->transfer(id); t && t->kind == Transfer::Kind::Export) showExportOutcome(id);
+    });
 }
 
 void StudyBrowser::refreshSources()
@@ -501,6 +505,12 @@ void StudyBrowser::contextMenu(const QPoint& pos)
             if (e.hasWeb()) send->addAction(tr("%1 (STOW-RS)").arg(name), this, [this, name, studyUid, label] { m_network->enqueueSend(name, studyUid, label, true); });
         }
     }
+    if (m_network) {
+        const QStringList studies = selectedStudies(studyItem);
+        const QString what = studies.size() == 1 ? studyLabel(studyUid) : tr("%1 studies").arg(studies.size());
+        menu.addAction(studies.size() == 1 ? tr("Export…") : tr("Export %1 studies…").arg(studies.size()), this,
+                       [this, studies, what] { exportStudies(studies, what); });
+    }
     menu.addSeparator();
     QAction* remove = menu.addAction(tr("Delete from cache…"), this, [this, studyUid, studyItem] {
         if (QMessageBox::question(this, tr("Delete study"),
@@ -521,6 +531,72 @@ void StudyBrowser::contextMenu(const QPoint& pos)
         remove->setToolTip(tr("Your role may not delete studies"));
     }
     menu.exec(m_tree->viewport()->mapToGlobal(pos));
+}
+
+// "PATIENT — study" as the list shows it.
+QString StudyBrowser::studyLabel(const QString& studyUid) const
+{
+    for (QTreeWidgetItemIterator it(m_tree); *it; ++it)
+        if ((*it)->data(0, RoleKind).toInt() == KindStudy && (*it)->data(0, RoleStudy).toString() == studyUid)
+            return ((*it)->parent() ? (*it)->parent()->text(ColName) + " — " : QString()) + (*it)->text(ColName);
+    return studyUid;
+}
+
+void StudyBrowser::exportSelected()
+{
+    QStringList studies;
+    for (QTreeWidgetItem* item : m_tree->selectedItems()) {
+        const QString uid = item->data(0, RoleStudy).toString();
+        if (!item->data(0, RoleRemote).toBool() && item->data(0, RoleKind).toInt() != KindPatient && !uid.isEmpty() && !studies.contains(uid))
+            studies << uid;
+    }
+    if (studies.isEmpty()) {
+        emit message(tr("Select the cached studies to export in the study list first."));
+        return;
+    }
+    exportStudies(studies, studies.size() == 1 ? studyLabel(studies.front()) : tr("%1 studies").arg(studies.size()));
+}
+
+// The cached studies selected, with the one clicked; just the one clicked when it is not selected.
+QStringList StudyBrowser::selectedStudies(QTreeWidgetItem* clicked) const
+{
+    const QString one = clicked->data(0, RoleStudy).toString();
+    QStringList out;
+    for (QTreeWidgetItem* item : m_tree->selectedItems()) {
+        if (item->data(0, RoleRemote).toBool() || item->data(0, RoleKind).toInt() == KindPatient) continue;
+        const QString uid = item->data(0, RoleStudy).toString();
+        if (!uid.isEmpty() && !out.contains(uid)) out << uid;
+    }
+    return out.contains(one) ? out : QStringList{one};
+}
+
+void StudyBrowser::exportStudies(const QStringList& studyUids, const QString& what)
+{
+    if (!m_network || studyUids.isEmpty()) return;
+    std::vector<std::string> uids;
+    for (const QString& u : studyUids) uids.push_back(u.toStdString());
+    auto* dialog = new ExportDialog(m_cache.folder(), uids, what, m_network->config(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, what] { m_network->enqueueExport(dialog->spec(), what); });
+    dialog->open();
+}
+
+// What was exported, or why not, with the instances refused for burned-in text in the details.
+void StudyBrowser::showExportOutcome(int transferId)
+{
+    const Transfer* t = m_network->transfer(transferId);
+    const bool ok = t->state == Transfer::State::Done;
+    auto* box = new QMessageBox(ok ? QMessageBox::Information : QMessageBox::Warning, tr("Export"),
+                                tr("Export of %1: %2").arg(t->label, t->status), QMessageBox::Ok, this);
+    box->setObjectName("exportOutcome");
+    if (!t->details.isEmpty()) {
+        box->setInformativeText(tr("Images that may show burned-in identifying text are refused unless rectangles to blank are given:\n%1")
+                                    .arg(t->details.mid(0, 5).join('\n')));
+        box->setDetailedText(t->details.join('\n'));
+    }
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    emit message(box->text());
 }
 
 void StudyBrowser::importPaths(const QStringList& paths)

@@ -41,6 +41,11 @@ public:
     // if `open`. Returns the transfer id (0 if none was needed or possible).
     int retrieveStudy(const QString& studyUid, bool open);
     void refresh();
+    // Opens the Export dialog for cached studies; its job goes to the transfer queue, and its
+    // outcome is shown in a message box when done.
+    void exportStudies(const QStringList& studyUids, const QString& what);
+    // The same for the cached studies selected in the list (File menu); a message when there are none.
+    void exportSelected();
     void importPaths(const QStringList& paths);
     bool importRunning() const;
     QTreeWidget* tree() const { return m_tree; }
@@ -71,6 +76,9 @@ private:
     void remoteMenu(QMenu& menu, const QString& studyUid);
     void loadSeries(QTreeWidgetItem* studyItem);
     void contextMenu(const QPoint& pos);
+    QStringList selectedStudies(QTreeWidgetItem* clicked) const;
+    QString studyLabel(const QString& studyUid) const;
+    void showExportOutcome(int transferId);
     void onImportFinished();
     void editSettings();
     void showSettings(storage::Quota quota, const storage::CacheStats& stats);

@@ -78,10 +78,14 @@ void TransferPanel::update(int id)
         m_table->setCellWidget(row, ColProgress, bar);
     }
     const bool retrieve = t->kind == Transfer::Kind::Retrieve;
-    m_table->item(row, ColWhat)->setText((retrieve ? tr("↓ ") : tr("↑ ")) + (t->label.isEmpty() ? t->studyUid : t->label));
+    const bool exporting = t->kind == Transfer::Kind::Export;
+    m_table->item(row, ColWhat)->setText((retrieve ? tr("↓ ") : exporting ? tr("⇥ ") : tr("↑ ")) + (t->label.isEmpty() ? t->studyUid : t->label));
     m_table->item(row, ColWhat)->setToolTip(t->studyUid + (t->seriesUid.isEmpty() ? QString() : "\n" + t->seriesUid));
     m_table->item(row, ColArchive)->setText(t->archive);
-    m_table->item(row, ColMethod)->setText(retrieve ? (t->method == RetrieveMethod::Move ? "C-MOVE" : t->method == RetrieveMethod::Get ? "C-GET" : "WADO-RS")
+    if (exporting)
+        m_table->item(row, ColMethod)->setText(t->exportSpec->anonymize ? tr("export, anonymised") : tr("export, identified"));
+    else
+        m_table->item(row, ColMethod)->setText(retrieve ? (t->method == RetrieveMethod::Move ? "C-MOVE" : t->method == RetrieveMethod::Get ? "C-GET" : "WADO-RS")
                                                     : (t->stow ? "STOW-RS" : "C-STORE"));
     auto* bar = static_cast<QProgressBar*>(m_table->cellWidget(row, ColProgress));
     bar->setRange(0, std::max(1, t->total));

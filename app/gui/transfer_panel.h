@@ -1,5 +1,5 @@
 #pragma once
-// The transfer queue: every retrieve and send of this session with its progress and outcome;
+// The transfer queue: every retrieve, send and export of this session with its progress and outcome;
 // Cancel and Retry for the selected one; Open for a retrieved study.
 #include <QWidget>
 

@@ -182,6 +182,18 @@ int NetworkService::enqueueSend(const QString& archive, const QString& studyUid,
     return enqueue(t);
 }
 
+int NetworkService::enqueueExport(const ExportSpec& spec, const QString& label)
+{
+    Transfer t;
+    t.kind = Transfer::Kind::Export;
+    t.archive = spec.destination();
+    t.studyUid = spec.studyUids.empty() ? QString() : QString::fromStdString(spec.studyUids.front());
+    t.label = label;
+    t.stow = spec.useStow;
+    t.exportSpec = std::make_shared<const ExportSpec>(spec);
+    return enqueue(t);
+}
+
 void NetworkService::cancel(int id)
 {
     if (Transfer* t = find(id)) t->cancel->store(true);
@@ -201,6 +213,7 @@ void NetworkService::retry(int id)
 void NetworkService::start(int id)
 {
     Transfer* t = find(id);
+    if (t->kind == Transfer::Kind::Export) return startExport(id);
     const ArchiveEntry* archive = m_config.find(t->archive);
     if (!archive) {
         t->state = Transfer::State::Failed;
@@ -262,6 +275,49 @@ void NetworkService::start(int id)
                                                                : tr("sent %1 of %2; %3").arg(r.sent).arg(r.files).arg(r.failed.empty() ? QString() : QString::fromStdString(r.failed.front()));
             finish(r.complete(), r.cancelled, status, r.sent, r.files);
         }
+    });
+}
+
+// The export service does the job (permission, audit, nothing left behind when it fails); the
+// outcome comes back to the GUI thread as the transfer's status and details.
+void NetworkService::startExport(int id)
+{
+    const Transfer copy = *find(id);
+    (void)QtConcurrent::run(&m_pool, [this, id, copy] {
+        const auto progress = [this, id](const ExportProgress& p) {
+            QMetaObject::invokeMethod(this, [this, id, p] {
+                if (Transfer* x = find(id); x && x->state != Transfer::State::Done) {
+                    x->state = Transfer::State::Running;
+                    x->done = p.done;
+                    x->total = p.total;
+                    x->status = p.stage;
+                    emit transferChanged(id);
+                }
+            });
+        };
+        const ExportReport r = exportStudies(*copy.exportSpec, progress, copy.cancel.get());
+        const QString where = copy.exportSpec->destination();
+        QString status;
+        const auto count = [](int n, const QString& one, const QString& many) { return n == 1 ? one : many.arg(n); };
+        if (r.ok())
+            status = tr("exported %1 of %2 to %3")
+                         .arg(count(r.instances, tr("1 instance"), tr("%1 instances")), count(int(r.studies.size()), tr("1 study"), tr("%1 studies")), where);
+        else if (r.cancelled) status = tr("cancelled; nothing was left at %1").arg(where);
+        else if (!r.refused.isEmpty())
+            status = tr("refused: %1 may show burned-in identifying text; nothing was exported")
+                         .arg(count(int(r.refused.size()), tr("1 image"), tr("%1 images")));
+        else status = tr("failed: %1").arg(r.error);
+        QMetaObject::invokeMethod(this, [this, id, r, status] {
+            if (Transfer* x = find(id)) {
+                x->state = r.ok() ? Transfer::State::Done : r.cancelled ? Transfer::State::Cancelled : Transfer::State::Failed;
+                x->status = status;
+                x->details = r.refused;
+                x->done = r.instances;
+                x->total = std::max(x->total, r.instances);
+                emit transferChanged(id);
+                emit transferFinished(id, r.ok());
+            }
+        });
     });
 }
 

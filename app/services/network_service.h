@@ -1,10 +1,11 @@
 #pragma once
 // The GUI's link to archives: the settings (our AE title and port, the archives), the always-on
 // storage listener (instances arrive straight into the cache), remote searches, connection tests,
-// and a queue of transfers (retrieve, send) run in the background with progress, cancel and retry.
+// and a queue of transfers (retrieve, send, export) run in the background with progress, cancel and retry.
 // Everything blocking runs on its own threads; signals arrive on the GUI thread.
 #include "app_config.h"
 #include "archive_ops.h"
+#include "export_study.h"
 
 #include <QFuture>
 #include <QObject>
@@ -28,7 +29,7 @@ namespace lightbox::app {
 class ReceiverSink;
 
 struct Transfer {
-    enum class Kind { Retrieve, Send } kind = Kind::Retrieve;
+    enum class Kind { Retrieve, Send, Export } kind = Kind::Retrieve;
     enum class State { Queued, Running, Done, Failed, Cancelled } state = State::Queued;
     int id = 0;
     QString archive;
@@ -38,6 +39,8 @@ struct Transfer {
     bool stow = false;
     int done = 0, total = 0;
     QString status;         // the stage, or the outcome
+    std::shared_ptr<const ExportSpec> exportSpec;  // an export's job (archive: its destination in words)
+    QStringList details;    // an export's instances refused for burned-in text, one line each
     std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
 };
 
@@ -64,6 +67,8 @@ public:
 
     int enqueueRetrieve(const QString& archive, const QString& studyUid, const QString& seriesUid, const QString& label, RetrieveMethod method);
     int enqueueSend(const QString& archive, const QString& studyUid, const QString& label, bool stow);
+    // Exports cached studies (app/services/export_study.h) in the queue; `label` names them.
+    int enqueueExport(const ExportSpec& spec, const QString& label);
     void cancel(int id);
     void retry(int id);
     const std::vector<Transfer>& transfers() const { return m_transfers; }
@@ -81,6 +86,7 @@ signals:
 private:
     int enqueue(Transfer t);
     void start(int id);
+    void startExport(int id);
     Transfer* find(int id);
 
     QString m_configPath, m_cacheDir, m_configError;

@@ -176,6 +176,7 @@ void AuditCliTest::aTechnologistCannotDeleteExportOrAdminister()
     const ProcessResult still = lb({"studies", "--cache", cache(), "--json"}, "tina", "technologist 1");
     QVERIFY(still.out.contains(m_studyUid.toLatin1()));
     const QList<QStringList> refused = {{"send", "--archive", "pacs", "--study", m_studyUid, "--cache", cache()},
+                                        {"export", m_studyUid, "--out", m_tmp->path() + "/identified", "--cache", cache()},  // identified: not hers
                                         {"config", "set", "aet", "OTHER"},
                                         {"archive", "add", "x", "--aet", "X", "--host", "127.0.0.1", "--port", "104"},
                                         {"audit", "show"},
@@ -186,6 +187,7 @@ void AuditCliTest::aTechnologistCannotDeleteExportOrAdminister()
         QVERIFY2(r.exitCode == 3, qPrintable(args.join(' ') + ": " + QString::number(r.exitCode) + " " + r.err));
         QVERIFY2(r.err.contains("tina (technologist) may not"), r.err.constData());
     }
+    QVERIFY(!QFileInfo::exists(m_tmp->path() + "/identified"));
     // Each refusal is a Security Alert: Use of Restricted Function, by tina.
     const QJsonArray alerts = newRecords(seen);
     QCOMPARE(alerts.size(), 1 + int(refused.size()));

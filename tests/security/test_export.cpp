@@ -5,7 +5,9 @@
 // reference resolves inside the export, the method is recorded, dciodvfy finds no new error;
 // burned-in ultrasound refused without rectangles and blanked with them; dates shifted by exactly
 // the days asked; UIDs kept when asked; one Export audit record per study.
+#include "auditor.h"
 #include "deidentify_table.h"
+#include "export_study.h"
 #include "test_support.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -122,6 +124,8 @@ private slots:
     void retainUidsKeepsThem();
     void oneExportRecordPerStudy();
     void wrongArgumentsAndIdentifiedExport();
+    void cancelledAfterTwoInstancesLeavesNothing();
+    void technologistRefusedIdentifiedExport();
 
 private:
     ProcessResult lb(const QStringList& args);
@@ -454,6 +458,59 @@ void ExportTest::wrongArgumentsAndIdentifiedExport()
     // An existing, non-empty destination is refused and kept.
     QCOMPARE(lb({"export", m_usStudy, "--out", out}).exitCode, 1);
     QCOMPARE(dicomFilesUnder(out).size(), 1);
+}
+
+// Cancelled by the flag the progress callback sets after two instances: the promise of
+// exportStudies is that nothing is left at the destination (no folder, no staging folder beside it).
+void ExportTest::cancelledAfterTwoInstancesLeavesNothing()
+{
+    lightbox::app::ExportSpec spec;
+    spec.cacheDir = m_cache;
+    for (const QString& s : m_studies) spec.studyUids.push_back(s.toStdString());
+    spec.anonymize = true;
+    spec.folder = m_tmp.path() + "/cancelled";
+    std::atomic<bool> cancel{false};
+    int copied = 0;
+    const auto progress = [&](const lightbox::app::ExportProgress& p) {
+        if (p.stage == "de-identifying" && p.done >= 2) {
+            copied = p.done;
+            cancel = true;
+        }
+    };
+    const lightbox::app::ExportReport r = lightbox::app::exportStudies(spec, progress, &cancel);
+    QVERIFY(r.cancelled);
+    QVERIFY(!r.ok());
+    QCOMPARE(copied, 2);  // stopped where it was told, mid-way
+    QVERIFY(!QFileInfo::exists(spec.folder));
+    QCOMPARE(QDir(m_tmp.path()).entryList({"cancelled*", ".cancelled*"}, QDir::AllEntries | QDir::Hidden).size(), 0);
+    // And to a ZIP: no file.
+    spec.folder.clear();
+    spec.zip = m_tmp.path() + "/cancelled.zip";
+    cancel = false;
+    QVERIFY(lightbox::app::exportStudies(spec, progress, &cancel).cancelled);
+    QVERIFY(!QFileInfo::exists(spec.zip));
+}
+
+// The role rule of the export service: a technologist may export anonymised, not identified.
+void ExportTest::technologistRefusedIdentifiedExport()
+{
+    using namespace lightbox::security;
+    installAuditor(std::make_shared<Auditor>(m_tmp.path().toStdString() + "/tech-security", Identity{"tina", Role::Technologist, true}, "test_export"));
+    lightbox::app::ExportSpec spec;
+    spec.cacheDir = m_cache;
+    spec.studyUids = {m_usStudy.toStdString()};
+    spec.folder = m_tmp.path() + "/tech-identified";
+    const lightbox::app::ExportReport refused = lightbox::app::exportStudies(spec);
+    QVERIFY2(refused.error.contains("tina (technologist) may not export or send studies without anonymisation"), qPrintable(refused.error));
+    QVERIFY(!QFileInfo::exists(spec.folder));
+    // Anonymised (with a rectangle to blank the ultrasound's text) she may.
+    spec.anonymize = true;
+    spec.deid.blank = {{0, 0, 10, 10}};
+    spec.folder = m_tmp.path() + "/tech-anonymised";
+    const lightbox::app::ExportReport allowed = lightbox::app::exportStudies(spec);
+    installAuditor(nullptr);
+    QVERIFY2(allowed.ok(), qPrintable(allowed.error));
+    QCOMPARE(dicomFilesUnder(spec.folder).size(), 1);
 }
 
 QTEST_GUILESS_MAIN(ExportTest)
