@@ -3,6 +3,7 @@
 #include "access_gate.h"
 #include "digest.h"
 #include "ingest.h"
+#include "sealed_vfs.h"
 #include "sqlite_db.h"
 #include "study_index.h"
 
@@ -124,29 +125,6 @@ std::vector<StudyFacts> studiesOf(Database& db)
     return out;
 }
 
-// SQLite's online backup: one consistent snapshot of `from`, written to a new database file.
-Status snapshot(sqlite3* from, const std::string& to)
-{
-    sqlite3* dest = nullptr;
-    if (sqlite3_open_v2(to.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
-        sqlite3_close(dest);
-        return makeError("backup", "cannot create " + to);
-    }
-    sqlite3_backup* b = sqlite3_backup_init(dest, "main", from, "main");
-    int rc = SQLITE_ERROR;
-    if (b) {
-        // Every page in one step: one read transaction, so one point in time.
-        do rc = sqlite3_backup_step(b, -1);
-        while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-        sqlite3_backup_finish(b);
-    }
-    const std::string error = sqlite3_errmsg(dest);
-    sqlite3_close(dest);
-    ::chmod(to.c_str(), 0600);
-    if (rc != SQLITE_DONE) return makeError("backup", "cannot copy the index: " + error);
-    return Done{};
-}
-
 std::string stamp()
 {
     const std::time_t now = std::time(nullptr);
@@ -214,6 +192,41 @@ void copyFiles(Database& db, const FileStore& from, const std::string& toRoot, c
 
 }  // namespace
 
+Status snapshotIndex(sqlite3* from, const std::string& to, const CacheKey* key)
+{
+    sqlite3* dest = nullptr;
+    if (key) {
+        if (auto s = ensureSealedVfs(); !s) return s;
+        registerSealedDatabase(to, *key);
+    }
+    if (sqlite3_open_v2(to.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, key ? kSealedVfsName : nullptr) != SQLITE_OK) {
+        sqlite3_close(dest);
+        return makeError("backup", "cannot create " + to);
+    }
+    if (key) {
+        // The sealed page format on the new file, before the backup writes its first page.
+        int reserve = kSealedReservedBytes;
+        if (sqlite3_exec(dest, "PRAGMA temp_store=MEMORY; PRAGMA page_size=4096", nullptr, nullptr, nullptr) != SQLITE_OK ||
+            sqlite3_file_control(dest, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve) != SQLITE_OK) {
+            sqlite3_close(dest);
+            return makeError("backup", "cannot prepare the sealed copy " + to);
+        }
+    }
+    sqlite3_backup* b = sqlite3_backup_init(dest, "main", from, "main");
+    int rc = SQLITE_ERROR;
+    if (b) {
+        // Every page in one step: one read transaction, so one point in time.
+        do rc = sqlite3_backup_step(b, -1);
+        while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+        sqlite3_backup_finish(b);
+    }
+    const std::string error = sqlite3_errmsg(dest);
+    sqlite3_close(dest);
+    ::chmod(to.c_str(), 0600);
+    if (rc != SQLITE_DONE) return makeError("backup", "cannot copy the index: " + error);
+    return Done{};
+}
+
 std::string newestBackup(const std::string& destination)
 {
     if (fs::exists(destination + "/" + kManifest)) return destination;
@@ -245,7 +258,7 @@ Result<CopyReport> backupCache(Cache& cache, const std::string& destination, con
         fs::remove_all(partial, ec);
         return e;
     };
-    if (auto s = snapshot(cache.database().handle(), partial + "/index.sqlite"); !s) return fail(s.error());
+    if (auto s = snapshotIndex(cache.database().handle(), partial + "/index.sqlite"); !s) return fail(s.error());
     auto db = Database::open(partial + "/index.sqlite", false);
     if (!db) return fail(db.error());
     db->exec("DELETE FROM study_leases");  // the processes holding studies now are not the restorer's
@@ -282,7 +295,7 @@ Result<CopyReport> restoreCache(const std::string& source, const std::string& ca
     if (auto s = makePrivateFolder(partial); !s) return s.error();
     CopyReport r;
     r.folder = cacheFolder;
-    if (auto s = snapshot(src->handle(), partial + "/index.sqlite"); !s) return s.error();
+    if (auto s = snapshotIndex(src->handle(), partial + "/index.sqlite"); !s) return s.error();
     *src = Database();
     auto db = Database::open(partial + "/index.sqlite", false);
     if (!db) return db.error();
