@@ -190,6 +190,13 @@ private slots:
         auto plain = Database::open(file, false);
         QVERIFY(!plain);
         QVERIFY2(plain.error().message.find("not a database") != std::string::npos, plain.error().message.c_str());
+        // A plain index opened with a key: an error too, nothing written.
+        const std::string plainFile = path("plain.sqlite");
+        const std::string before = readAll(plainFile);
+        auto keyed = Database::open(plainFile, false, &wrong);
+        QVERIFY(!keyed);
+        QVERIFY2(keyed.error().message.find("not a database") != std::string::npos, keyed.error().message.c_str());
+        QVERIFY(readAll(plainFile) == before);
         // The right key still opens it (the failed opens changed nothing).
         const CacheKey key = fixedKey(1);
         auto db = Database::open(file, false, &key);
