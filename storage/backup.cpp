@@ -5,6 +5,7 @@
 #include "access_gate.h"
 #include "digest.h"
 #include "ingest.h"
+#include "sealed_vfs.h"
 #include "sqlite_db.h"
 #include "study_index.h"
 
@@ -126,29 +127,6 @@ std::vector<StudyFacts> studiesOf(Database& db)
     return out;
 }
 
-// SQLite's online backup: one consistent snapshot of `from`, written to a new database file.
-Status snapshot(sqlite3* from, const std::string& to)
-{
-    sqlite3* dest = nullptr;
-    if (sqlite3_open_v2(to.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
-        sqlite3_close(dest);
-        return makeError("backup", "cannot create " + to);
-    }
-    sqlite3_backup* b = sqlite3_backup_init(dest, "main", from, "main");
-    int rc = SQLITE_ERROR;
-    if (b) {
-        // Every page in one step: one read transaction, so one point in time.
-        do rc = sqlite3_backup_step(b, -1);
-        while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-        sqlite3_backup_finish(b);
-    }
-    const std::string error = sqlite3_errmsg(dest);
-    sqlite3_close(dest);
-    ::chmod(to.c_str(), 0600);
-    if (rc != SQLITE_DONE) return makeError("backup", "cannot copy the index: " + error);
-    return Done{};
-}
-
 // key.json (wrapped copies of the cache key only) from one cache-like folder to another.
 Status copyKeyFile(const std::string& from, const std::string& to)
 {
@@ -188,7 +166,7 @@ void copyFiles(Database& db, const FileStore& from, const std::string& toRoot, c
 {
     std::map<std::string, Sha256> before;
     if (!previous.empty())
-        if (auto prev = Database::open(previous + "/index.sqlite", false))
+        if (auto prev = Database::open(previous + "/index.sqlite", false, from.key() ? &*from.key() : nullptr))
             for (const IndexedFile& f : indexedFiles(*prev)) before[f.sop] = f.sha;
     const std::vector<IndexedFile> files = indexedFiles(db);
     std::set<std::string> left;
@@ -227,6 +205,41 @@ void copyFiles(Database& db, const FileStore& from, const std::string& toRoot, c
 
 }  // namespace
 
+Status snapshotIndex(sqlite3* from, const std::string& to, const CacheKey* key)
+{
+    sqlite3* dest = nullptr;
+    if (key) {
+        if (auto s = ensureSealedVfs(); !s) return s;
+        registerSealedDatabase(to, *key);
+    }
+    if (sqlite3_open_v2(to.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, key ? kSealedVfsName : nullptr) != SQLITE_OK) {
+        sqlite3_close(dest);
+        return makeError("backup", "cannot create " + to);
+    }
+    if (key) {
+        // The sealed page format on the new file, before the backup writes its first page.
+        int reserve = kSealedReservedBytes;
+        if (sqlite3_exec(dest, "PRAGMA temp_store=MEMORY; PRAGMA page_size=4096", nullptr, nullptr, nullptr) != SQLITE_OK ||
+            sqlite3_file_control(dest, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve) != SQLITE_OK) {
+            sqlite3_close(dest);
+            return makeError("backup", "cannot prepare the sealed copy " + to);
+        }
+    }
+    sqlite3_backup* b = sqlite3_backup_init(dest, "main", from, "main");
+    int rc = SQLITE_ERROR;
+    if (b) {
+        // Every page in one step: one read transaction, so one point in time.
+        do rc = sqlite3_backup_step(b, -1);
+        while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+        sqlite3_backup_finish(b);
+    }
+    const std::string error = sqlite3_errmsg(dest);
+    sqlite3_close(dest);
+    ::chmod(to.c_str(), 0600);
+    if (rc != SQLITE_DONE) return makeError("backup", "cannot copy the index: " + error);
+    return Done{};
+}
+
 std::string newestBackup(const std::string& destination)
 {
     if (fs::exists(destination + "/" + kManifest)) return destination;
@@ -258,12 +271,13 @@ Result<CopyReport> backupCache(Cache& cache, const std::string& destination, con
         fs::remove_all(partial, ec);
         return e;
     };
-    // A sealed cache's backup is sealed too: its files and index are copied as they are (encrypted),
-    // with the wrapped copies of the key that open them.
-    if (cache.store().sealed())
+    // A sealed cache's backup is sealed too: its files and index are copied encrypted, with the
+    // wrapped copies of the key that open them.
+    const CacheKey* key = cache.store().key() ? &*cache.store().key() : nullptr;
+    if (key)
         if (auto s = copyKeyFile(cache.folder(), partial); !s) return fail(s.error());
-    if (auto s = snapshot(cache.database().handle(), partial + "/index.sqlite"); !s) return fail(s.error());
-    auto db = Database::open(partial + "/index.sqlite", false);
+    if (auto s = snapshotIndex(cache.database().handle(), partial + "/index.sqlite", key); !s) return fail(s.error());
+    auto db = Database::open(partial + "/index.sqlite", false, key);
     if (!db) return fail(db.error());
     db->exec("DELETE FROM study_leases");  // the processes holding studies now are not the restorer's
     copyFiles(*db, cache.store(), partial, previous, r, progress, cancel);
@@ -295,7 +309,7 @@ Result<CopyReport> restoreCache(const std::string& source, const std::string& ca
         if (!unlocked) return unlocked.error();
         key = *unlocked;
     }
-    auto src = Database::open(from + "/index.sqlite", false);
+    auto src = Database::open(from + "/index.sqlite", false, key ? &*key : nullptr);
     if (!src) return src.error();
     const std::vector<StudyFacts> studies = studiesOf(*src);
     if (gate)
@@ -307,9 +321,9 @@ Result<CopyReport> restoreCache(const std::string& source, const std::string& ca
     r.folder = cacheFolder;
     if (key)
         if (auto s = copyKeyFile(from, partial); !s) return s.error();
-    if (auto s = snapshot(src->handle(), partial + "/index.sqlite"); !s) return s.error();
+    if (auto s = snapshotIndex(src->handle(), partial + "/index.sqlite", key ? &*key : nullptr); !s) return s.error();
     *src = Database();
-    auto db = Database::open(partial + "/index.sqlite", false);
+    auto db = Database::open(partial + "/index.sqlite", false, key ? &*key : nullptr);
     if (!db) return db.error();
     copyFiles(*db, FileStore(from, key), partial, {}, r, progress, cancel);
     const std::vector<StudyFacts> restored = studiesOf(*db);
@@ -336,7 +350,7 @@ Result<RebuildReport> rebuildIndex(const std::string& cacheFolder, const CountPr
     std::error_code ec;
     const std::string index = cacheFolder + "/index.sqlite";
     if (fs::exists(index, ec)) {
-        if (auto old = Database::open(index, false)) {
+        if (auto old = openCacheIndex(cacheFolder, false)) {
             StudyLeases leases(*old);
             for (const LeaseRow& l : leases.live())
                 if (l.pid != ::getpid()) return makeError("in-use", "the cache is open in another process (" + describeHolders({l}) + "): close it first");

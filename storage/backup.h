@@ -15,10 +15,14 @@
 // in the index: a rebuild loses them (a restore keeps them).
 #include "cache.h"
 
+#include "cache_crypto.h"
+
 #include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
+
+struct sqlite3;
 
 namespace lightbox::storage {
 
@@ -51,6 +55,9 @@ std::string newestBackup(const std::string& destination);
 // which must be empty or not exist.
 Result<CopyReport> restoreCache(const std::string& source, const std::string& cacheFolder, const CountProgress& progress = {},
                                 const std::atomic<bool>* cancel = nullptr);
+// SQLite's online backup: one consistent snapshot of the database `from`, written to the new
+// database file `to` (0600). With a key, `to` is sealed with it (storage/sealed_vfs.h).
+Status snapshotIndex(sqlite3* from, const std::string& to, const CacheKey* key = nullptr);
 // Makes a new index for the cache in `cacheFolder` from its stored files. Refused while another
 // process has the cache open.
 Result<RebuildReport> rebuildIndex(const std::string& cacheFolder, const CountProgress& progress = {}, const std::atomic<bool>* cancel = nullptr);

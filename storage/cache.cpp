@@ -39,13 +39,12 @@ Result<std::unique_ptr<Cache>> Cache::open(const std::string& folder)
     fs::permissions(folder, fs::perms::owner_all, fs::perm_options::replace, ec);
     // Sealed (key.json beside the index) or plain; a new cache is what the application's key
     // provider decides (cache_keys.h).
-    const bool isNew = !fs::exists(folder + "/index.sqlite", ec);
-    auto key = cacheKeyForOpening(folder, isNew);
-    if (!key) return key.error();
-    auto db = Database::open(folder + "/index.sqlite");
+    auto db = openCacheIndex(folder);
+    const auto key = db ? cacheKeyForOpening(folder, false) : Result<std::optional<CacheKey>>(std::optional<CacheKey>());
     fs::permissions(folder + "/index.sqlite", fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
     if (!db) return db.error();
     if (auto s = migrate(*db); !s) return s.error();
+    if (!key) return key.error();
     std::unique_ptr<Cache> cache(new Cache(folder, std::move(*db), *key));
     if (auto s = cache->m_store.prepare(); !s) return s.error();
     return cache;

@@ -143,6 +143,15 @@ Result<std::optional<CacheKey>> cacheKeyForOpening(const std::string& folder, bo
     return *key;
 }
 
+Result<Database> openCacheIndex(const std::string& folder, bool create)
+{
+    std::error_code ec;
+    const bool isNew = !fs::exists(folder + "/index.sqlite", ec);
+    auto key = cacheKeyForOpening(folder, isNew && create);
+    if (!key) return key.error();
+    return Database::open(folder + "/index.sqlite", create, *key ? &**key : nullptr);
+}
+
 std::string keyedNameDigest(const CacheKey& key, const std::string& text)
 {
     static const char kLabel[] = "lightbox file names v1";

@@ -12,6 +12,7 @@
 // registered with imaging/sealed_file.h so that every reader of cached files gets plaintext.
 #include "cache_crypto.h"
 #include "result.h"
+#include "sqlite_db.h"
 
 #include <functional>
 #include <optional>
@@ -39,6 +40,10 @@ void setCacheKeyProvider(CacheKeyProvider provider);
 // What Cache::open uses: the remembered key, or the provider's answer (then remembered). nullopt:
 // a plain cache. `isNew`: the folder holds no index yet.
 Result<std::optional<CacheKey>> cacheKeyForOpening(const std::string& folder, bool isNew);
+
+// Opens (creating if asked) the index of the cache in `folder`, sealed or plain as above. Every
+// connection to a cache index goes through here (or passes the store's key).
+Result<Database> openCacheIndex(const std::string& folder, bool create = true);
 
 // The key that names files: HMAC-SHA256 under a subkey of the cache key, so a file's name does not
 // confirm a guessed UID (plain caches use SHA-1 of the UID).

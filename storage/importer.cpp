@@ -186,7 +186,7 @@ public:
 private:
     void work(const FileStore& store, const std::string& indexPath, const std::string& source)
     {
-        auto db = Database::open(indexPath, false);
+        auto db = Database::open(indexPath, false, store.key() ? &*store.key() : nullptr);
         std::unique_ptr<StudyIndex> reader = db ? std::make_unique<StudyIndex>(*db) : nullptr;
         while (!m_cancelled()) {
             const std::size_t i = m_next++;

@@ -1,5 +1,7 @@
 #include "lease_keeper.h"
 
+#include "cache_keys.h"
+
 #include "schema.h"
 #include "sqlite_db.h"
 #include "study_leases.h"
@@ -19,7 +21,7 @@ Result<std::shared_ptr<LeaseKeeper>> LeaseKeeper::open(const std::string& cacheF
     std::error_code ec;
     std::filesystem::create_directories(cacheFolder, ec);
     if (ec) return makeError("cache", "cannot create the cache folder " + cacheFolder + ": " + ec.message());
-    auto db = Database::open(cacheFolder + "/index.sqlite");
+    auto db = openCacheIndex(cacheFolder);
     if (!db) return db.error();
     if (auto s = migrate(*db); !s) return s.error();
     return std::shared_ptr<LeaseKeeper>(new LeaseKeeper(cacheFolder, std::make_unique<Database>(std::move(*db))));

@@ -1,5 +1,7 @@
 #include "sqlite_db.h"
 
+#include "sealed_vfs.h"
+
 #include <chrono>
 #include <thread>
 
@@ -119,16 +121,28 @@ Database& Database::operator=(Database&& o) noexcept
     return *this;
 }
 
-Result<Database> Database::open(const std::string& path, bool create)
+Result<Database> Database::open(const std::string& path, bool create, const CacheKey* key)
 {
     Database db;
     const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path.c_str(), &db.m_db, flags, nullptr) != SQLITE_OK) {
+    if (key) {
+        if (auto s = ensureSealedVfs(); !s) return s.error();
+        registerSealedDatabase(path, *key);
+    }
+    if (sqlite3_open_v2(path.c_str(), &db.m_db, flags, key ? kSealedVfsName : nullptr) != SQLITE_OK) {
         const std::string msg = db.m_db ? sqlite3_errmsg(db.m_db) : "out of memory";
         return makeError("database", "cannot open the index " + path + ": " + msg);
     }
     sqlite3_busy_timeout(db.m_db, 10000);
     sqlite3_extended_result_codes(db.m_db, 1);
+    if (key) {
+        // Before anything is written: on a new, empty file these set the page format the sealed VFS
+        // needs; on an existing file SQLite keeps what page 1 says (and the VFS checks it).
+        if (auto s = db.exec("PRAGMA temp_store=MEMORY; PRAGMA page_size=4096"); !s) return s.error();
+        int reserve = kSealedReservedBytes;
+        if (sqlite3_file_control(db.m_db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve) != SQLITE_OK)
+            return makeError("database", "cannot reserve page space in " + path + ": " + sqlite3_errmsg(db.m_db));
+    }
     // Switching a new database to WAL needs it to itself: another process creating the same cache
     // at this moment makes SQLite answer "locked" at once (no busy handler for it), so try again.
     Status wal = db.exec("PRAGMA journal_mode=WAL");

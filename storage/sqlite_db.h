@@ -1,6 +1,7 @@
 #pragma once
 // A small RAII layer over SQLite's C API: connections, prepared statements with bound parameters,
 // transactions. One connection per thread.
+#include "cache_crypto.h"
 #include "result.h"
 
 #include <cstdint>
@@ -85,7 +86,10 @@ public:
     Database& operator=(const Database&) = delete;
 
     // Opens (creating if asked) with WAL, foreign keys on, a busy timeout and synchronous=NORMAL.
-    static Result<Database> open(const std::string& path, bool create = true);
+    // With a key, the database is sealed (storage/sealed_vfs.h): the key is registered for `path`
+    // and the file opened through the "lightbox-sealed" VFS; a new file gets 4096-byte pages with
+    // 32 reserved bytes. A wrong key, or a plain database, is an error.
+    static Result<Database> open(const std::string& path, bool create = true, const CacheKey* key = nullptr);
 
     Status exec(std::string_view sql);
     Result<Statement> prepare(std::string_view sql);
