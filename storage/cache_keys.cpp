@@ -119,6 +119,10 @@ void setCacheKeyProvider(CacheKeyProvider provider)
 {
     std::lock_guard lock(keyring().mutex);
     keyring().provider = std::move(provider);
+    if (!keyring().unsealerSet) {  // files of caches not opened yet are unlocked on first read
+        setUnsealer(&unseal);
+        keyring().unsealerSet = true;
+    }
 }
 
 Result<std::optional<CacheKey>> cacheKeyForOpening(const std::string& folder, bool isNew)

@@ -57,6 +57,7 @@ Status FileStore::prepare()
     if (ec) return makeError("store", "cannot create " + m_files + ": " + ec.message());
     fs::create_directories(m_tmp, ec);
     if (ec) return makeError("store", "cannot create " + m_tmp + ": " + ec.message());
+    for (const std::string& folder : {m_files, m_tmp}) fs::permissions(folder, fs::perms::owner_all, fs::perm_options::replace, ec);
     // Temporary files of processes that no longer run belong to imports that did not finish:
     // nothing refers to them. Those of running processes (another Lightbox importing into the
     // same cache) stay.
@@ -163,7 +164,8 @@ Status FileStore::seal(const std::string& temporary) const
 Status FileStore::writeSmallFile(const std::string& path, const void* data, std::size_t size) const
 {
     std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
+    if (fs::create_directories(fs::path(path).parent_path(), ec))
+        fs::permissions(fs::path(path).parent_path(), fs::perms::owner_all, fs::perm_options::replace, ec);
     auto tmp = writeTemporary(data, size);
     if (!tmp) return tmp.error();
     if (::rename(tmp->c_str(), path.c_str()) != 0) {
@@ -197,7 +199,8 @@ Status FileStore::place(const std::string& temporary, const std::string& sop) co
 {
     const std::string target = finalPath(sop);
     std::error_code ec;
-    fs::create_directories(fs::path(target).parent_path(), ec);
+    if (fs::create_directories(fs::path(target).parent_path(), ec))
+        fs::permissions(fs::path(target).parent_path(), fs::perms::owner_all, fs::perm_options::replace, ec);
     if (ec) return makeError("store", "cannot create the folder of " + target + ": " + ec.message());
     if (::rename(temporary.c_str(), target.c_str()) != 0)
         return makeError(errno == ENOSPC ? "disk-full" : "store", "cannot move " + temporary + " to " + target + ": " + errnoText());

@@ -37,6 +37,8 @@ void printHelp()
            "  lightbox studies [filters] [--json]         search the cache (see README)\n"
            "  lightbox cache stats|verify|evict|delete|pin|unpin|quota   manage the cache\n"
            "  lightbox cache backup DEST|restore SRC|rebuild-index    back up, restore, re-index the cache\n"
+           "  lightbox cache init [--no-encryption]      create the cache (encrypted unless told otherwise)\n"
+           "  lightbox cache key [status|add-recovery|set-passphrase|add-key-store|remove DOOR]   the cache key's doors\n"
            "  lightbox inspect PATH|--series UID|--study UID [--json]   volumes of a series, with warnings\n"
            "  lightbox archive add NAME [--aet AET --host H --port P [--tls]] [--dicomweb URL [--user U --password-stdin | --token-stdin]]\n"
            "  lightbox archive list|remove NAME          the archives Lightbox talks to\n"

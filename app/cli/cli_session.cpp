@@ -75,7 +75,7 @@ std::optional<security::Permission> permissionFor(const QString& command, const 
         if (sub == "delete") return std::nullopt;  // the cache's gate checks and records it
         if (sub == "evict" || sub == "quota" || sub == "limits" || sub == "pin" || sub == "unpin") return P::Configure;
         if (sub == "backup") return std::nullopt;  // the cache's gate checks and records it (one Export per study)
-        if (sub == "restore" || sub == "rebuild-index") return P::Configure;
+        if (sub == "restore" || sub == "rebuild-index" || sub == "key" || sub == "init") return P::Configure;
         return P::Read;
     }
     if (command == "import" || command == "listen") return P::Import;

@@ -283,12 +283,14 @@ int cacheFindings(storage::Cache& cache, const CliArgs& a)
 int runCache(const QStringList& args)
 {
     if (const QString first = args.value(0); first == "backup" || first == "restore" || first == "rebuild-index") return runCacheCopy(args);
+    if (args.value(0) == "key") return runCacheKey(args);
+    if (args.value(0) == "init") return runCacheInit(args);
     CliArgs a(args, {"--cache", "--to-size", "--max-size", "--min-free", "--max-file-size", "--max-elements", "--max-depth"}, {"--json", "--remove-orphans"});
     if (!a.ok()) return fail(a.error(), 2);
     const QString sub = a.positional().value(0);
     const QString usage = "usage: lightbox cache stats|verify [--remove-orphans]|evict [--to-size BYTES]|delete STUDY_UID|pin STUDY_UID|"
                           "unpin STUDY_UID|leases|quota [--max-size BYTES] [--min-free BYTES]|limits [--max-file-size BYTES] [--max-elements N] [--max-depth N]|"
-                          "findings|backup DEST|restore SRC|rebuild-index [--cache DIR] [--json]";
+                          "findings|backup DEST|restore SRC|rebuild-index|init [--no-encryption]|key ... [--cache DIR] [--json]";
     using Sub = int (*)(storage::Cache&, const CliArgs&);
     static const std::map<QString, Sub> subs = {
         {"stats", cacheStats}, {"verify", cacheVerify}, {"evict", cacheEvict}, {"leases", cacheLeases}, {"quota", cacheQuota},

@@ -12,6 +12,8 @@ int runImport(const QStringList& args);
 int runStudies(const QStringList& args);
 int runCache(const QStringList& args);
 int runCacheCopy(const QStringList& args);  // cache backup|restore|rebuild-index
+int runCacheKey(const QStringList& args);   // cache key ...
+int runCacheInit(const QStringList& args);  // cache init [--no-encryption]
 int runInspect(const QStringList& args);
 int runArchive(const QStringList& args);
 int runConfig(const QStringList& args);

@@ -4,12 +4,23 @@
 //     (a bare header scan: no copy, no hash, no index) on the same files in the same run.
 //  2. Search latency (p50/p95) on an index of 100,000 studies / 1,000,000 instances.
 //  3. The index's size on disk per instance.
+//  4. Encrypted against plain cache, in the same run (issue 11): the import of (1), loading a
+//     500-slice 512x512 volume from the cache, and the search of (2) over a sealed index. Goal:
+//     encrypted within 1.3x of plain on each.
 // usage: bench_cache [WORK_DIR] [--studies N] (N studies for the search index, default 100000)
 #include "synthetic_dicom.h"
 #include "test_support.h"
 
+#include "phantom_series.h"
+
 #include "cache.h"
+#include "cache_keys.h"
+#include "dicom_file.h"
+#include "image_info.h"
+#include "instance_summary.h"
 #include "text_search.h"
+#include "volume_assembly.h"
+#include "volume_loader.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -29,6 +40,19 @@ using namespace lightbox::storage;
 using namespace lightbox::test;
 
 namespace {
+
+// A cache opened plain, or encrypted with a fixed key (held in this process like an unlocked one).
+Result<std::unique_ptr<Cache>> openBenchCache(const QString& dir, bool sealed)
+{
+    if (sealed) {
+        CacheKey key{};
+        for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<unsigned char>(i * 7 + 3);
+        rememberCacheKey(dir.toStdString(), key);
+    }
+    return Cache::open(dir.toStdString());
+}
+
+const char* label(bool sealed) { return sealed ? "encrypted" : "plain"; }
 
 double runTool(const QString& program, const QStringList& args, const QString& workDir = {})
 {
@@ -63,18 +87,24 @@ void importBenchmark(const QString& work)
     runTool("cat", list.mid(0, 0) << "/dev/null");
     for (const QString& f : list) { QFile x(f); x.open(QIODevice::ReadOnly); x.readAll(); }
 
-    const QString cacheDir = work + "/import-cache";
-    QDir(cacheDir).removeRecursively();
-    auto cache = Cache::open(cacheDir.toStdString());
-    if (!cache) return;
-    Quota q;
-    q.minFreeBytes = 0;
-    (*cache)->setQuota(q);
-    t.restart();
-    const ImportReport r = (*cache)->import({source.toStdString()});
-    const double lightbox = t.elapsed() / 1000.0;
-    std::printf("Lightbox import (copy + SHA-256 + index, %u threads): %zu instances in %.2f s = %.0f instances/s\n",
-                std::max(1u, std::thread::hardware_concurrency()), r.imported, lightbox, r.imported / lightbox);
+    double seconds[2] = {0, 0};
+    ImportReport r;
+    for (bool sealed : {false, true}) {
+        const QString cacheDir = work + "/import-cache-" + label(sealed);
+        QDir(cacheDir).removeRecursively();
+        auto cache = openBenchCache(cacheDir, sealed);
+        if (!cache) return;
+        Quota q;
+        q.minFreeBytes = 0;
+        (*cache)->setQuota(q);
+        t.restart();
+        r = (*cache)->import({source.toStdString()});
+        seconds[sealed] = t.elapsed() / 1000.0;
+        std::printf("Lightbox import, %s cache (copy + SHA-256 + index, %u threads): %zu instances in %.2f s = %.0f instances/s\n", label(sealed),
+                    std::max(1u, std::thread::hardware_concurrency()), r.imported, seconds[sealed], r.imported / seconds[sealed]);
+    }
+    std::printf("encrypted/plain import time: %.2fx (goal <= 1.3x)\n", seconds[1] / seconds[0]);
+    const double lightbox = seconds[0];
 
     // DCMTK's dcmqridx adds files to its index.dat (no copy, no hash). It runs at tens of files per
     // second, so it indexes the first 1,000 files (in the same run, on the same files).
@@ -114,12 +144,13 @@ std::string randomName(std::mt19937& rng)
     return word() + "^" + word();
 }
 
-void searchBenchmark(const QString& work, int studies)
+// The p95 of all queries, in ms.
+double searchBenchmark(const QString& work, int studies, bool sealed)
 {
-    const QString dir = work + "/search-index";
+    const QString dir = work + "/search-index-" + label(sealed);
     QDir(dir).removeRecursively();
-    auto cache = Cache::open(dir.toStdString());
-    if (!cache) return;
+    auto cache = openBenchCache(dir, sealed);
+    if (!cache) return -1;
     StudyIndex& index = (*cache)->index();
     std::mt19937 rng(42);
     const char* modalities[] = {"CT", "MR", "CR", "DX", "US", "MG", "PT", "NM", "XA"};
@@ -183,7 +214,7 @@ void searchBenchmark(const QString& work, int studies)
     double indexBytes = 0;
     if (auto pages = (*cache)->database().prepare("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size"); pages && pages->step())
         indexBytes = double(pages->integer(0));
-    std::printf("\nsearch index: %lld studies, %lld instances, %lld patients built in %.1f s\n", qlonglong(st.studies), qlonglong(st.instances),
+    std::printf("\nsearch index (%s): %lld studies, %lld instances, %lld patients built in %.1f s\n", label(sealed), qlonglong(st.studies), qlonglong(st.instances),
                 qlonglong(st.patients), t.elapsed() / 1000.0);
     std::printf("index size on disk: %.1f MiB = %.0f bytes per instance\n", indexBytes / (1 << 20), indexBytes / double(st.instances));
 
@@ -225,6 +256,57 @@ void searchBenchmark(const QString& work, int studies)
     }
     std::sort(all.begin(), all.end());
     std::printf("%-26s %9.2f %9.2f   (goal: p95 under 20 ms)\n", "all queries", all[all.size() / 2], all[all.size() * 95 / 100]);
+    return all[all.size() * 95 / 100];
+}
+
+// Loads the volume of the one series in `cache` as the viewer does (headers, assembly, parallel
+// decode); seconds, best of three.
+double loadVolumeFromCache(Cache& cache, const std::string& studyUid)
+{
+    std::vector<std::string> files;
+    for (const auto& [path, row] : cache.studyFiles(studyUid)) files.push_back(path);
+    double best = 1e9;
+    for (int round = 0; round < 3; ++round) {
+        QElapsedTimer t;
+        t.start();
+        std::vector<OpenedImage> images;
+        for (const std::string& f : files) {
+            auto file = DicomFile::open(f);
+            if (!file) return -1;
+            auto info = readImageInfo(**file);
+            if (!info) return -1;
+            images.push_back({f, std::make_shared<const ImageInfo>(*info), std::make_shared<const InstanceSummary>(summarize(**file))});
+        }
+        const auto plans = assembleVolumes(images);
+        if (plans.empty()) return -1;
+        auto volume = loadVolume(plans.front(), images);
+        if (!volume) return -1;
+        best = std::min(best, t.elapsed() / 1000.0);
+    }
+    return best;
+}
+
+void volumeBenchmark(const QString& work)
+{
+    PhantomSeries s;
+    s.rows = s.columns = 512;
+    s.positions = evenPositions(500, 0.625);
+    s.spheres = {{{0, 0, 150}, 60, 300}};
+    s.shuffleFiles = false;
+    const QString folder = writePhantomFolder(s, work, "volume-500");
+    if (folder.isEmpty()) return;
+    double seconds[2] = {0, 0};
+    for (bool sealed : {false, true}) {
+        const QString dir = work + "/volume-cache-" + label(sealed);
+        QDir(dir).removeRecursively();
+        auto cache = openBenchCache(dir, sealed);
+        if (!cache) return;
+        const ImportReport r = (*cache)->import({folder.toStdString()});
+        if (r.studies.size() != 1) return;
+        seconds[sealed] = loadVolumeFromCache(**cache, *r.studies.begin());
+        std::printf("500-slice 512x512 volume load from the %s cache: %.2f s (best of 3)\n", label(sealed), seconds[sealed]);
+    }
+    std::printf("encrypted/plain volume load: %.2fx (goal <= 1.3x)\n", seconds[1] / seconds[0]);
 }
 
 }  // namespace
@@ -242,6 +324,9 @@ int main(int argc, char** argv)
     const QString work = args.isEmpty() ? tmp.path() : args.front();
     QDir().mkpath(work);
     importBenchmark(work);
-    searchBenchmark(work, studies);
+    std::printf("\n");
+    volumeBenchmark(work);
+    const double plain = searchBenchmark(work, studies, false), sealed = searchBenchmark(work, studies, true);
+    std::printf("\nencrypted/plain search p95: %.2f / %.2f ms = %.2fx (goal <= 1.3x)\n", sealed, plain, sealed / plain);
     return 0;
 }

@@ -1,6 +1,7 @@
 #include "dicom_copies.h"
 
 #include "cache.h"
+#include "sealed_file.h"
 #include "test_support.h"
 
 #include <dcmtk/config/osconfig.h>
@@ -60,8 +61,8 @@ QStringList copyWithNewUids(const QStringList& files, const QString& folder, con
 
 QByteArray pixelDataBytes(const QString& file)
 {
-    DcmFileFormat ff;
-    if (ff.loadFile(file.toLocal8Bit().constData()).bad()) return {};
+    DcmFileFormat ff;  // a file of an encrypted cache is read decrypted (the test opened its cache)
+    if (!loadDcmFile(ff, file.toStdString())) return {};
     DcmElement* e = nullptr;
     if (ff.getDataset()->findAndGetElement(DCM_PixelData, e).bad() || !e) return {};
     auto* px = dynamic_cast<DcmPixelData*>(e);
@@ -90,7 +91,7 @@ QByteArray pixelDataBytes(const QString& file)
 QString sopInstanceUid(const QString& file)
 {
     DcmFileFormat ff;
-    if (ff.loadFile(file.toLocal8Bit().constData(), EXS_Unknown, EGL_noChange, 256).bad()) return {};
+    if (!loadDcmFile(ff, file.toStdString(), true)) return {};
     OFString s;
     ff.getDataset()->findAndGetOFString(DCM_SOPInstanceUID, s);
     return QString::fromLatin1(s.c_str());

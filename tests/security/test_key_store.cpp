@@ -44,6 +44,7 @@ private slots:
     void fromAWorkerThread();
     void aKeyStoreThatStopsAnsweringTimesOut();
     void archiveSecretsLiveInTheKeyStore();
+    void theCacheKeyOpensFromTheKeyStore();
     void cleanupTestCase();
 
 private:
@@ -291,6 +292,45 @@ void KeyStoreTest::archiveSecretsLiveInTheKeyStore()
     QVERIFY(r.ok());
     QVERIFY(r.err.contains("the token for other could not be read from the key store"));  // other's token is in the key store
     QVERIFY(!r.err.contains("headless"));
+}
+
+void KeyStoreTest::theCacheKeyOpensFromTheKeyStore()
+{
+    if (m_busAddress.isEmpty()) QSKIP("no key store started");
+    const QString cache = m_home.filePath("cache");
+    // No passphrase anywhere: the key store is the one door of a new cache.
+    const QList<QPair<QString, QString>> noPassphrase{{"LIGHTBOX_CACHE_PASSPHRASE", ""}};
+    auto lb = [&](QStringList args, QList<QPair<QString, QString>> extra = {}, const QByteArray& input = {}) {
+        return runWith(lightboxExe(), args << "--cache" << cache, daemonEnvironment() + noPassphrase + extra, input, 120000);
+    };
+    ProcessResult r = lb({"import", "--quiet", testDataDir() + "/ct/siemens-sensation10_chest_30sl"});
+    QVERIFY2(r.ok(), (r.out + r.err).constData());
+    r = lb({"cache", "key", "status", "--json"});
+    QVERIFY2(r.ok(), r.err.constData());
+    const QJsonObject status = QJsonDocument::fromJson(r.out).object();
+    QVERIFY(status["encrypted"].toBool());
+    QCOMPARE(status["doors"].toArray().size(), 1);
+    QCOMPARE(status["doors"].toArray()[0].toObject()["name"].toString(), QString("keystore"));
+    const QString entry = "cache-kek/" + status["keyId"].toString();
+    bool ok = false;
+    QCOMPARE(QByteArray::fromBase64(secretTool({"lookup", "server", "lightbox", "user", entry}, &ok).trimmed()).size(), 32);
+    QVERIFY(ok);
+    r = lb({"studies"});
+    QVERIFY2(r.ok() && r.out.contains("1 studies"), (r.out + r.err).constData());
+    // The administrator's recovery passphrase, then the key store entry is lost.
+    r = lb({"cache", "key", "add-recovery", "--passphrase-stdin"}, {}, "recover-me-please\n");
+    QVERIFY2(r.ok() && r.out.contains("keystore, recovery"), (r.out + r.err).constData());
+    QVERIFY(runWith("secret-tool", {"clear", "server", "lightbox", "user", entry}, daemonEnvironment()).ok());
+    r = lb({"studies"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("stays locked") && r.err.contains("key store entry cannot be used"), r.err.constData());
+    r = lb({"studies"}, {{"LIGHTBOX_CACHE_PASSPHRASE", "recover-me-please"}});
+    QVERIFY2(r.ok() && r.out.contains("1 studies"), (r.out + r.err).constData());
+    // A new key store entry, made with the recovery passphrase: the desktop opens it again alone.
+    r = lb({"cache", "key", "add-key-store"}, {{"LIGHTBOX_CACHE_PASSPHRASE", "recover-me-please"}});
+    QVERIFY2(r.ok(), (r.out + r.err).constData());
+    r = lb({"studies"});
+    QVERIFY2(r.ok() && r.out.contains("1 studies"), (r.out + r.err).constData());
 }
 
 void KeyStoreTest::cleanupTestCase()
