@@ -168,8 +168,9 @@ int runGui(int argc, char** argv)
     const QString cacheDir = storage::resolveCacheDir(options.parser.isSet(options.cache) ? options.parser.value(options.cache) : QString());
     // The encrypted cache is unlocked here, before any view reads it: from the key store,
     // LIGHTBOX_CACHE_PASSPHRASE, or a passphrase asked in a dialog (only ever on this thread).
-    security::installCacheUnlock([](const QString& prompt) -> std::optional<std::string> {
-        if (QThread::currentThread() != qApp->thread()) return std::nullopt;
+    const bool unattended = options.parser.isSet(options.screenshot);  // nobody to answer a dialog
+    security::installCacheUnlock([unattended](const QString& prompt) -> std::optional<std::string> {
+        if (unattended || QThread::currentThread() != qApp->thread()) return std::nullopt;
         bool ok = false;
         const QString typed = QInputDialog::getText(nullptr, QObject::tr("Encrypted study cache"), prompt, QLineEdit::Password, QString(), &ok);
         if (!ok) return std::nullopt;
@@ -178,7 +179,7 @@ int runGui(int argc, char** argv)
     if (Status unlocked = security::prepareCacheKey(cacheDir.toStdString()); !unlocked) {
         const QString why = QString::fromStdString(unlocked.error().message);
         QTextStream(stderr) << "lightbox: " << why << '\n';
-        QMessageBox::critical(nullptr, QObject::tr("Encrypted study cache"), why);
+        if (!unattended) QMessageBox::critical(nullptr, QObject::tr("Encrypted study cache"), why);
         return 1;
     }
 
