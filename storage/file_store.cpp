@@ -2,6 +2,7 @@
 
 #include "cache_keys.h"
 #include "digest.h"
+#include "preamble.h"
 #include "sealed_file.h"
 
 #include <fcntl.h>
@@ -106,13 +107,23 @@ Result<std::string> FileStore::writeTemporary(const void* data, std::size_t size
     return path;
 }
 
-Result<std::string> FileStore::copyToTemporary(const std::string& source, Sha256& digest, std::uint64_t& size) const
+Result<std::string> FileStore::copyToTemporary(const std::string& source, Sha256& digest, std::uint64_t& size, PreambleCleaning* cleaning) const
 {
     const std::string path = temporaryPath(".part");
     const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
     if (in < 0) return makeError("unreadable", "cannot be read: " + errnoText());
-    const int out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (out < 0) {
+    // Sealed on the way (the preamble cleaned in the first chunk): no plain copy on the disk.
+    std::unique_ptr<EncryptingWriter> sealedOut;
+    if (m_key && cleaning) {
+        auto writer = EncryptingWriter::create(path, *m_key);
+        if (!writer) {
+            ::close(in);
+            return writer.error();
+        }
+        sealedOut = std::move(*writer);
+    }
+    const int out = sealedOut ? -1 : ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (!sealedOut && out < 0) {
         ::close(in);
         return makeError(errno == ENOSPC ? "disk-full" : "write-failed", "cannot create " + path + ": " + errnoText());
     }
@@ -130,13 +141,19 @@ Result<std::string> FileStore::copyToTemporary(const std::string& source, Sha256
             break;
         }
         if (n == 0) break;
+        if (cleaning && size == 0) *cleaning = cleanPreamble(data, std::size_t(n));
         hash.update(data, size_t(n));
         size += std::uint64_t(n);
-        status = writeAll(out, data, size_t(n));
+        status = sealedOut ? sealedOut->write(data, size_t(n)) : writeAll(out, data, size_t(n));
         if (!status) break;
     }
     ::close(in);
-    if (::close(out) != 0 && status) status = makeError(errno == ENOSPC ? "disk-full" : "write-failed", "cannot write " + path + ": " + errnoText());
+    if (sealedOut) {
+        if (status) status = sealedOut->finish();
+        sealedOut.reset();  // an unfinished writer removes its file
+    } else if (::close(out) != 0 && status) {
+        status = makeError(errno == ENOSPC ? "disk-full" : "write-failed", "cannot write " + path + ": " + errnoText());
+    }
     if (!status) {
         ::unlink(path.c_str());
         return status.error();

@@ -14,6 +14,8 @@
 
 namespace lightbox::storage {
 
+struct PreambleCleaning;
+
 class FileStore {
 public:
     explicit FileStore(std::string root, std::optional<CacheKey> key = std::nullopt);
@@ -39,7 +41,9 @@ public:
     Status writeSmallFile(const std::string& path, const void* data, std::size_t size) const;
     Result<std::vector<char>> readSmallFile(const std::string& path) const;
     // Copies a file into a new temporary file, computing its SHA-256 on the way.
-    Result<std::string> copyToTemporary(const std::string& source, Sha256& digest, std::uint64_t& size) const;
+    // With `cleaning`, the preamble is cleaned on the way (what it held said there) and, in a sealed
+    // store, the copy is encrypted as it is written.
+    Result<std::string> copyToTemporary(const std::string& source, Sha256& digest, std::uint64_t& size, PreambleCleaning* cleaning = nullptr) const;
     // A path for a temporary file of the caller's own (e.g. an extracted ZIP entry).
     std::string temporaryPath(const std::string& suffix) const;
 

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <memory>
 
 namespace lightbox::storage {
@@ -164,7 +166,11 @@ std::vector<ImportItem> enumerateImportItems(const std::vector<std::string>& pat
     return items;
 }
 
-bool extractZipEntry(const std::string& zipPath, std::int64_t index, const std::string& target, std::int64_t maxBytes, std::string* error)
+namespace {
+
+// Streams a ZIP entry's bytes to `sink` (which returns false to stop: then false, no error set).
+bool readZipEntry(const std::string& zipPath, std::int64_t index, std::int64_t maxBytes, const std::function<bool(const char*, std::size_t)>& sink,
+                  std::string* error)
 {
     int err = 0;
     std::unique_ptr<zip_t, int (*)(zip_t*)> z(zip_open(zipPath.c_str(), ZIP_RDONLY, &err), &zip_close);
@@ -187,11 +193,6 @@ bool extractZipEntry(const std::string& zipPath, std::int64_t index, const std::
         if (error) *error = std::string("ZIP entry cannot be opened: ") + zip_strerror(z.get());
         return false;
     }
-    std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(target.c_str(), "wb"), &std::fclose);
-    if (!out) {
-        if (error) *error = "cannot write " + target;
-        return false;
-    }
     std::vector<char> buf(1 << 20);
     std::int64_t total = 0;
     while (true) {
@@ -206,12 +207,40 @@ bool extractZipEntry(const std::string& zipPath, std::int64_t index, const std::
             if (error) *error = "ZIP entry is larger than the free space allows";
             return false;
         }
-        if (std::fwrite(buf.data(), 1, size_t(n), out.get()) != size_t(n)) {
-            if (error) *error = "cannot write " + target;
-            return false;
-        }
+        if (!sink(buf.data(), std::size_t(n))) return false;
     }
     return true;
+}
+
+}  // namespace
+
+bool extractZipEntry(const std::string& zipPath, std::int64_t index, const std::string& target, std::int64_t maxBytes, std::string* error)
+{
+    std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(target.c_str(), "wb"), &std::fclose);
+    if (!out) {
+        if (error) *error = "cannot write " + target;
+        return false;
+    }
+    return readZipEntry(zipPath, index, maxBytes, [&](const char* data, std::size_t n) {
+        if (std::fwrite(data, 1, n, out.get()) == n) return true;
+        if (error) *error = "cannot write " + target;
+        return false;
+    }, error);
+}
+
+ZipRead readZipEntryToMemory(const std::string& zipPath, std::int64_t index, std::size_t maxBytes, std::vector<std::uint8_t>& out, std::string* error)
+{
+    out.clear();
+    bool tooBig = false;
+    const bool ok = readZipEntry(zipPath, index, std::numeric_limits<std::int64_t>::max(), [&](const char* data, std::size_t n) {
+        if (out.size() + n > maxBytes) {
+            tooBig = true;
+            return false;
+        }
+        out.insert(out.end(), data, data + n);
+        return true;
+    }, error);
+    return ok ? ZipRead::Read : tooBig ? ZipRead::TooBig : ZipRead::Failed;
 }
 
 }  // namespace lightbox::storage

@@ -32,5 +32,8 @@ bool isDicomdir(const std::string& path);
 
 // Extracts one ZIP entry to `target` (streamed; refuses entries over `maxBytes`).
 bool extractZipEntry(const std::string& zipPath, std::int64_t index, const std::string& target, std::int64_t maxBytes, std::string* error);
+// An entry of at most `maxBytes` read into memory (never written out); TooBig: bigger than that.
+enum class ZipRead { Read, TooBig, Failed };
+ZipRead readZipEntryToMemory(const std::string& zipPath, std::int64_t index, std::size_t maxBytes, std::vector<std::uint8_t>& out, std::string* error);
 
 }  // namespace lightbox::storage

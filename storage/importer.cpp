@@ -42,14 +42,27 @@ struct Source {
 bool readSource(const ImportItem& item, const FileStore& store, const IngestLimits& limits, Source& src, std::string& why)
 {
     src.path = item.path;
+    constexpr std::uint64_t kInMemory = 16u << 20;
+    thread_local std::vector<std::uint8_t> bytes;
     if (item.zipIndex >= 0) {
+        // Entries that fit are read into memory, never written out in plain; bigger ones to tmp/.
+        switch (readZipEntryToMemory(item.path, item.zipIndex, kInMemory, bytes, &why)) {
+        case ZipRead::Read:
+            if (Status s = admitSize(bytes.size(), limits); !s) {
+                why = s.error().message;
+                return false;
+            }
+            src.bytes = &bytes;
+            return true;
+        case ZipRead::Failed: return false;
+        case ZipRead::TooBig: break;
+        }
+        why.clear();
         src.extracted = store.temporaryPath(".zip-entry");
         const std::int64_t room = std::max<std::int64_t>(0, store.freeBytes());
         if (!extractZipEntry(item.path, item.zipIndex, src.extracted, room, &why)) return false;
         src.path = src.extracted;
     }
-    constexpr std::uint64_t kInMemory = 16u << 20;
-    thread_local std::vector<std::uint8_t> bytes;
     std::error_code ec;
     const auto fileSize = std::filesystem::file_size(src.path, ec);
     if (!ec)
@@ -98,13 +111,17 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
     // The common case, a file in memory whose meta information is right: its preamble is zeroed
     // there and it is written once (encrypted, in a sealed cache). Otherwise the plain copy is
     // changed in place first, then sealed.
-    const bool direct = src.bytes && metaProblems.empty();
+    const bool direct = metaProblems.empty();
     Result<PreambleCleaning> preamble = PreambleCleaning{};
-    if (direct) {
+    if (direct && src.bytes) {
         preamble = cleanPreamble(src.bytes->data(), src.bytes->size());
         digest = sha256(src.bytes->data(), src.bytes->size());
         size = src.bytes->size();
         tmp = store.writeTemporary(src.bytes->data(), src.bytes->size());
+    } else if (direct) {
+        PreambleCleaning cleaning;
+        tmp = store.copyToTemporary(src.path, digest, size, &cleaning);
+        preamble = cleaning;
     } else if (src.bytes) {
         tmp = store.writeTemporary(src.bytes->data(), src.bytes->size(), true);
     } else {
