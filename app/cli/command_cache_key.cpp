@@ -50,6 +50,7 @@ std::optional<std::string> newPassphrase(const CliArgs& a, const char* env, cons
 int keyStatus(const std::string& folder, bool json)
 {
     QTextStream out(stdout);
+    if (!storage::cacheIsSealed(folder) && !QFile::exists(q(folder + "/index.sqlite"))) return fail(QStringLiteral("there is no cache in %1").arg(q(folder)));
     if (!storage::cacheIsSealed(folder)) {
         if (json) out << QJsonDocument(QJsonObject{{"encrypted", false}}).toJson();
         else out << "the cache in " << q(folder) << " is not encrypted (it was created with encryption off)\n";
