@@ -72,8 +72,9 @@ std::string shiftedValue(const std::string& value, int days)
 // What the options make of a row's action.
 A effectiveAction(const DeidRow& row, DcmEVR vr, const DeidOptions& o)
 {
-    if (isTemporalVr(vr) && o.dates == DeidOptions::Dates::Keep) return A::K;
-    if (isTemporalVr(vr) && o.dates == DeidOptions::Dates::Shift) return A::C;  // modified: shifted
+    const bool dated = isTemporalVr(vr) && !(row.options & kNoDateOption);  // birth date and time: never kept nor shifted
+    if (dated && o.dates == DeidOptions::Dates::Keep) return A::K;
+    if (dated && o.dates == DeidOptions::Dates::Shift) return A::C;  // modified: shifted
     if ((row.options & kRetainPatientCharacteristics) && o.retainPatientCharacteristics) return A::K;
     if ((row.options & kCleanDescriptor) && o.retainDescriptions) return A::K;
     if ((row.action == A::U || row.action == A::XZU) && o.retainUids) return A::K;

@@ -4,10 +4,13 @@
 // a ZIP: no original value of a Table E.1-1 attribute is left in any byte of the output, every
 // reference resolves inside the export, the method is recorded, dciodvfy finds no new error;
 // burned-in ultrasound refused without rectangles and blanked with them; dates shifted by exactly
-// the days asked; UIDs kept when asked; one Export audit record per study.
+// the days asked (never the birth date); UIDs kept when asked; one Export audit record per study;
+// an anonymised study sent to a real Orthanc by C-STORE and by STOW-RS arrives under the new
+// patient name and ID with none of its original identifiers anywhere in the archive.
 #include "auditor.h"
 #include "deidentify_table.h"
 #include "export_study.h"
+#include "orthanc_fixture.h"
 #include "test_support.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -126,6 +129,8 @@ private slots:
     void wrongArgumentsAndIdentifiedExport();
     void cancelledAfterTwoInstancesLeavesNothing();
     void technologistRefusedIdentifiedExport();
+    void anonymisedToArchive_data();
+    void anonymisedToArchive();
 
 private:
     ProcessResult lb(const QStringList& args);
@@ -312,7 +317,7 @@ void ExportTest::methodIsRecorded()
         auto file = load(f);
         DcmDataset& ds = *file->getDataset();
         QCOMPARE(text(ds, DCM_PatientIdentityRemoved), QString("YES"));
-        QVERIFY(text(ds, DCM_DeidentificationMethod).contains("PS3.15 2023"));
+        QVERIFY(text(ds, DCM_DeidentificationMethod).contains(QString("PS3.15 ") + lightbox::imaging::kDeidEdition));
         DcmItem* code = nullptr;
         QVERIFY(ds.findAndGetSequenceItem(DCM_DeidentificationMethodCodeSequence, code, 0).good() && code);
         QCOMPARE(text(*code, DCM_CodeValue), QString("113100"));
@@ -390,11 +395,14 @@ void ExportTest::datesShiftedByExactlyTheDays()
     const ProcessResult r = lb(QStringList{"export"} + m_studies + QStringList{"--anonymize", "--retain-dates-shifted", "-400", "--retain-uids", "--out", out});
     QVERIFY2(r.ok(), r.err.constData());
     std::map<QString, QString> originalDates;  // SOP Instance UID -> Study Date, Content Date
+    int birthDates = 0;
     for (const QString& f : inputFiles()) {
         auto file = load(f);
         DcmDataset& ds = *file->getDataset();
         originalDates[text(ds, DCM_SOPInstanceUID)] = text(ds, DCM_StudyDate) + "|" + text(ds, DCM_ContentDate) + "|" + text(ds, DCM_StudyTime);
+        if (!text(ds, DCM_PatientBirthDate).isEmpty()) ++birthDates;
     }
+    QVERIFY(birthDates > 0);
     int checked = 0;
     for (const QString& f : dicomFilesUnder(out)) {
         auto file = load(f);
@@ -407,6 +415,7 @@ void ExportTest::datesShiftedByExactlyTheDays()
             ++checked;
         }
         QCOMPARE(text(ds, DCM_StudyTime), was[2]);  // a shift by whole days keeps the time
+        QCOMPARE(text(ds, DCM_PatientBirthDate), QString());  // no date option keeps or shifts it (Table E.1-1)
         QCOMPARE(text(ds, DCM_LongitudinalTemporalInformationModified), QString("MODIFIED"));
     }
     QVERIFY(checked >= inputFiles().size());
@@ -511,6 +520,91 @@ void ExportTest::technologistRefusedIdentifiedExport()
     installAuditor(nullptr);
     QVERIFY2(allowed.ok(), qPrintable(allowed.error));
     QCOMPARE(dicomFilesUnder(spec.folder).size(), 1);
+}
+
+// Anonymised to an archive: the GE study (CT images and the GSPS that reference them) sent to a
+// real Orthanc, once by C-STORE and once by STOW-RS, each time to an empty one. Orthanc's index
+// must hold one patient under the new name and ID and one study under a new UID, find nothing by
+// the original name, ID or Study Instance UID, and no stored file may contain any of the three.
+void ExportTest::anonymisedToArchive_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::newRow("store") << "store";
+    QTest::newRow("stow") << "stow";
+}
+
+void ExportTest::anonymisedToArchive()
+{
+    QFETCH(QString, method);
+    QString studyUid, patientName, patientId;
+    int files = 0;
+    for (const QString& f : filesUnder(m_input + "/ge-centricity-ra600_gsps_ct")) {
+        auto file = load(f);
+        QVERIFY(file);
+        DcmDataset& ds = *file->getDataset();
+        if (studyUid.isEmpty()) studyUid = text(ds, DCM_StudyInstanceUID), patientName = text(ds, DCM_PatientName), patientId = text(ds, DCM_PatientID);
+        QCOMPARE(text(ds, DCM_StudyInstanceUID), studyUid);
+        ++files;
+    }
+    QVERIFY(files > 20 && !patientName.isEmpty() && !patientId.isEmpty() && m_studies.contains(studyUid));
+
+    OrthancServer orthanc;
+    QString error;
+    QVERIFY2(orthanc.start(&error), qPrintable(error));
+    const QString config = m_tmp.path() + "/archive-" + method + ".json";
+    const QList<QPair<QString, QString>> env{{"LIGHTBOX_SECURITY_DIR", m_security}, {"LIGHTBOX_KEY_STORE", "off"}};
+    ProcessResult r = runWith(lightboxExe(), {"archive", "add", "orthanc", "--aet", orthanc.aeTitle(), "--host", "127.0.0.1", "--port",
+                                              QString::number(orthanc.dicomPort()), "--dicomweb", orthanc.dicomWebUrl(), "--config", config},
+                              env);
+    QVERIFY2(r.ok(), r.err.constData());
+    QCOMPARE(orthanc.instanceCount(), 0);
+    const QString newName = "ANON^ARCHIVE^" + method.toUpper(), newId = "LB-ANON-" + method.toUpper();
+    r = runWith(lightboxExe(), {"export", studyUid, "--anonymize", "--patient-name", newName, "--patient-id", newId, "--archive", "orthanc",
+                                "--method", method, "--cache", m_cache, "--config", config},
+                env, {}, 300000);
+    QVERIFY2(r.ok(), (r.err + orthanc.log().right(2000).toUtf8()).constData());
+    QCOMPARE(orthanc.instanceCount(), files);
+
+    // Orthanc's own index.
+    const auto json = [&](const QString& path) {
+        const OrthancServer::Reply reply = orthanc.get(path);
+        if (reply.status != 200) qWarning() << path << reply.status << reply.error << reply.body.left(300);
+        return QJsonDocument::fromJson(reply.body);
+    };
+    const QJsonArray patients = json("/patients?expand").array();
+    QCOMPARE(int(patients.size()), 1);
+    const QJsonObject patientTags = patients.first().toObject()["MainDicomTags"].toObject();
+    QCOMPARE(patientTags["PatientName"].toString(), newName);
+    QCOMPARE(patientTags["PatientID"].toString(), newId);
+    const QJsonArray studies = json("/studies?expand").array();
+    QCOMPARE(int(studies.size()), 1);
+    const QString storedStudyUid = studies.first().toObject()["MainDicomTags"].toObject()["StudyInstanceUID"].toString();
+    QVERIFY(!storedStudyUid.isEmpty());
+    QVERIFY(storedStudyUid != studyUid);
+    const auto found = [&](const QString& tag, const QString& value) {
+        const QJsonObject query{{"Level", "Instance"}, {"Expand", false}, {"Query", QJsonObject{{tag, value}}}};
+        const OrthancServer::Reply reply = orthanc.post("/tools/find", QJsonDocument(query).toJson(), "application/json");
+        return reply.status == 200 ? int(QJsonDocument::fromJson(reply.body).array().size()) : -1;
+    };
+    QCOMPARE(found("PatientName", newName), files);  // the query works
+    QCOMPARE(found("PatientName", patientName), 0);
+    QCOMPARE(found("PatientID", patientId), 0);
+    QCOMPARE(found("StudyInstanceUID", studyUid), 0);
+
+    // Every byte of every stored file.
+    const QJsonArray instances = json("/instances").array();
+    QCOMPARE(int(instances.size()), files);
+    QStringList leaks;
+    for (const auto& id : instances) {
+        const OrthancServer::Reply file = orthanc.get("/instances/" + id.toString() + "/file");
+        QCOMPARE(file.status, 200);
+        QVERIFY(file.body.size() > 128);
+        for (const QString& original : {patientName, patientId, studyUid})
+            if (file.body.contains(original.toLatin1())) leaks << id.toString() + ": " + original;
+        QVERIFY(file.body.contains(newId.toLatin1()));
+    }
+    QVERIFY2(leaks.isEmpty(), qPrintable(leaks.mid(0, 10).join('\n')));
+    orthanc.stop();
 }
 
 QTEST_GUILESS_MAIN(ExportTest)
