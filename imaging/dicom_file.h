@@ -84,6 +84,8 @@ public:
     // Writes the file anew to `path` in its own transfer syntax, with the meta information made
     // from the dataset by DCMTK (zero preamble, group length, UIDs, implementation).
     Status saveWithFreshMeta(const std::string& path) const;
+    // The same, into memory (for a store that must not write plaintext to the disk).
+    Result<std::vector<std::uint8_t>> encodeWithFreshMeta() const;
 
     struct Impl;
     Impl& impl() const { return *m_impl; }

@@ -5,6 +5,7 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
+#include <dcmtk/dcmdata/dcostrmb.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 
 #include <algorithm>
@@ -68,6 +69,29 @@ Status DicomFile::saveWithFreshMeta(const std::string& path) const
     const OFCondition c = ff.saveFile(path.c_str(), xfer, EET_ExplicitLength, EGL_recalcGL, EPD_noChange, 0, 0, EWM_createNewMeta);
     if (c.bad()) return makeError("rewrite", "cannot write " + path + " anew: " + c.text());
     return Done{};
+}
+
+Result<std::vector<std::uint8_t>> DicomFile::encodeWithFreshMeta() const
+{
+    DcmFileFormat& ff = m_impl->fileFormat;
+    const E_TransferSyntax xfer = m_impl->xfer != EXS_Unknown ? m_impl->xfer : ff.getDataset()->getOriginalXfer();
+    if (OFCondition c = ff.validateMetaInfo(xfer, EWM_createNewMeta); c.bad()) return makeError("rewrite", std::string("cannot make the meta information anew: ") + c.text());
+    std::vector<std::uint8_t> out;
+    std::vector<std::uint8_t> chunk(1 << 20);
+    DcmOutputBufferStream stream(chunk.data(), offile_off_t(chunk.size()));
+    ff.transferInit();
+    OFCondition c = EC_StreamNotifyClient;
+    while (c == EC_StreamNotifyClient) {
+        c = ff.write(stream, xfer, EET_ExplicitLength, nullptr, EGL_recalcGL, EPD_noChange, 0, 0, 0, EWM_createNewMeta);
+        void* data = nullptr;
+        offile_off_t length = 0;
+        stream.flushBuffer(data, length);
+        const auto* bytes = static_cast<const std::uint8_t*>(data);
+        out.insert(out.end(), bytes, bytes + length);
+    }
+    ff.transferEnd();
+    if (c.bad()) return makeError("rewrite", std::string("cannot encode the file anew: ") + c.text());
+    return out;
 }
 
 }  // namespace lightbox

@@ -95,6 +95,10 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
     }
     auto record = admit(**file, limits);
     const std::vector<std::string> metaProblems = record ? (*file)->metaInconsistencies() : std::vector<std::string>{};
+    // Meta information to be made anew: encoded in memory from the parsed file, so that no plain
+    // copy is written to the disk.
+    Result<std::vector<std::uint8_t>> rewritten = std::vector<std::uint8_t>{};
+    if (record && !metaProblems.empty()) rewritten = (*file)->encodeWithFreshMeta();
     file->reset();  // closed before it is copied
     if (!record) {
         p.kind = record.error().code == "dicomdir" ? Prepared::NotDicom : Prepared::Rejected;
@@ -108,43 +112,47 @@ Prepared prepare(const ImportItem& item, const FileStore& store, StudyIndex* rea
     Sha256 digest{};
     std::uint64_t size = 0;
     Result<std::string> tmp = makeError("", "");
-    // The common case, a file in memory whose meta information is right: its preamble is zeroed
-    // there and it is written once (encrypted, in a sealed cache). Otherwise the plain copy is
-    // changed in place first, then sealed.
-    const bool direct = metaProblems.empty();
+    if (!rewritten) {
+        p.kind = Prepared::Rejected;
+        p.reason = rewritten.error().message;
+        return p;
+    }
+    // What the source's preamble held (reported even when the rewrite writes a zero one).
+    PreambleCleaning original;
+    {
+        std::vector<std::uint8_t> head(132, 0);
+        std::size_t got = 0;
+        if (src.bytes) {
+            got = std::min<std::size_t>(head.size(), src.bytes->size());
+            std::copy_n(src.bytes->begin(), got, head.begin());
+        } else if (std::FILE* f = std::fopen(src.path.c_str(), "rb")) {
+            got = std::fread(head.data(), 1, head.size(), f);
+            std::fclose(f);
+        }
+        original = cleanPreamble(head.data(), got);
+    }
+    // The bytes stored: the rewritten file, or the file read into memory (written once, encrypted
+    // in a sealed cache, preamble zeroed), or else the file copied (the same, on the way).
+    std::vector<std::uint8_t>* bytes = !metaProblems.empty() ? &*rewritten : src.bytes;
     Result<PreambleCleaning> preamble = PreambleCleaning{};
-    if (direct && src.bytes) {
-        preamble = cleanPreamble(src.bytes->data(), src.bytes->size());
-        digest = sha256(src.bytes->data(), src.bytes->size());
-        size = src.bytes->size();
-        tmp = store.writeTemporary(src.bytes->data(), src.bytes->size());
-    } else if (direct) {
+    if (bytes) {
+        preamble = cleanPreamble(bytes->data(), bytes->size());
+        digest = sha256(bytes->data(), bytes->size());
+        size = bytes->size();
+        tmp = store.writeTemporary(bytes->data(), bytes->size());
+    } else {
         PreambleCleaning cleaning;
         tmp = store.copyToTemporary(src.path, digest, size, &cleaning);
         preamble = cleaning;
-    } else if (src.bytes) {
-        tmp = store.writeTemporary(src.bytes->data(), src.bytes->size(), true);
-    } else {
-        tmp = store.copyToTemporary(src.path, digest, size);
     }
     if (!tmp) {
         p.kind = tmp.error().code == "disk-full" ? Prepared::Fatal : Prepared::Rejected;
         p.reason = tmp.error().message;
         return p;
     }
-    // Stored with meta information that agrees with the dataset, and a zero preamble (then hashed
-    // as stored).
-    if (Status rewritten = rewriteMeta(*tmp, metaProblems); !rewritten) {
-        ::unlink(tmp->c_str());
-        p.kind = Prepared::Rejected;
-        p.reason = rewritten.error().message;
-        return p;
-    }
-    if (!direct) preamble = cleanPreamble(*tmp);
-    if (preamble && !direct)
-        if (Status sealed = store.seal(*tmp); !sealed) preamble = Result<PreambleCleaning>(sealed.error());
-    const bool changed = store.sealed() || (preamble && preamble->cleaned) || !metaProblems.empty();
-    if (preamble && changed && !sha256File(*tmp, digest, &size))
+    if (preamble && preamble->executable.empty() && !original.executable.empty()) preamble = original;
+    // Hashed as stored (encrypted, in a sealed cache).
+    if (preamble && store.sealed() && !sha256File(*tmp, digest, &size))
         preamble = Result<PreambleCleaning>(makeError("unreadable", "the copy cannot be read back"));
     if (!preamble) {
         ::unlink(tmp->c_str());
