@@ -349,7 +349,10 @@ Result<RebuildReport> rebuildIndex(const std::string& cacheFolder, const CountPr
     RebuildReport r;
     std::error_code ec;
     const std::string index = cacheFolder + "/index.sqlite";
+    // An encrypted cache must be unlocked before anything is moved.
+    if (auto key = cacheKeyForOpening(cacheFolder, false); !key) return key.error();
     if (fs::exists(index, ec)) {
+        // An index that cannot be opened (damaged: the reason to rebuild) holds no lease to honour.
         if (auto old = openCacheIndex(cacheFolder, false)) {
             StudyLeases leases(*old);
             for (const LeaseRow& l : leases.live())
@@ -361,7 +364,13 @@ Result<RebuildReport> rebuildIndex(const std::string& cacheFolder, const CountPr
         for (const char* suffix : {"-wal", "-shm"}) fs::rename(index + suffix, r.previousIndex + suffix, ec);
     }
     auto cache = Cache::open(cacheFolder);
-    if (!cache) return cache.error();
+    if (!cache) {
+        if (!r.previousIndex.empty()) {  // as it was
+            fs::rename(r.previousIndex, index, ec);
+            for (const char* suffix : {"-wal", "-shm"}) fs::rename(r.previousIndex + suffix, index + suffix, ec);
+        }
+        return cache.error();
+    }
     const FileStore& store = (*cache)->store();
     const std::vector<std::string> files = store.listFiles();
     r.files = files.size();

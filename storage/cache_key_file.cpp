@@ -29,7 +29,9 @@ Result<CacheKeyFile> readCacheKeyFile(const std::string& folder)
         const QJsonObject d = v.toObject();
         auto wrapped = WrappedKey::fromJson(QJsonDocument(d.value("wrapped").toObject()).toJson(QJsonDocument::Compact).toStdString());
         if (!wrapped) return makeError("bad-key-file", "the key file of the cache in " + folder + " has a damaged door: " + wrapped.error().message);
-        file.doors.push_back({d.value("name").toString().toStdString(), *wrapped});
+        std::string entry = d.value("entry").toString().toStdString();
+        if (entry.empty() && d.value("name").toString() == "keystore") entry = "cache-kek/" + file.keyId;  // the first format's name
+        file.doors.push_back({d.value("name").toString().toStdString(), *wrapped, entry});
     }
     if (file.doors.empty()) return makeError("bad-key-file", "the key file of the cache in " + folder + " has no door");
     return file;
@@ -39,18 +41,28 @@ Status writeCacheKeyFile(const std::string& folder, const CacheKeyFile& file, bo
 {
     QJsonArray doors;
     for (const CacheDoor& d : file.doors)
-        doors.append(QJsonObject{{"name", QString::fromStdString(d.name)},
-                                 {"wrapped", QJsonDocument::fromJson(QByteArray::fromStdString(d.wrapped.toJson())).object()}});
+    {
+        QJsonObject o{{"name", QString::fromStdString(d.name)}, {"wrapped", QJsonDocument::fromJson(QByteArray::fromStdString(d.wrapped.toJson())).object()}};
+        if (!d.entry.empty()) o["entry"] = QString::fromStdString(d.entry);
+        doors.append(o);
+    }
     const QByteArray json = QJsonDocument(QJsonObject{{"format", file.format}, {"keyId", QString::fromStdString(file.keyId)}, {"doors", doors}}).toJson();
     const std::string path = folder + "/" + kCacheKeyFileName;
     if (exclusive) {
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0) return errno == EEXIST ? makeError("exists", path + " exists") : makeError("key-file", "cannot create " + path);
+        const std::string aside = path + ".new-" + std::to_string(::getpid());
+        ::unlink(aside.c_str());
+        const int fd = ::open(aside.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) return makeError("key-file", "cannot create " + aside);
         const bool ok = ::write(fd, json.constData(), std::size_t(json.size())) == json.size() && ::fsync(fd) == 0;
         ::close(fd);
-        if (!ok) {
-            ::unlink(path.c_str());
-            return makeError("key-file", "cannot write " + path);
+        const int linked = ok ? ::link(aside.c_str(), path.c_str()) : -1;
+        const int err = errno;
+        ::unlink(aside.c_str());
+        if (!ok) return makeError("key-file", "cannot write " + aside);
+        if (linked != 0) return err == EEXIST ? makeError("exists", path + " exists") : makeError("key-file", "cannot create " + path);
+        if (const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+            ::fsync(dir);
+            ::close(dir);
         }
         return Done{};
     }

@@ -17,6 +17,7 @@ namespace lightbox::storage {
 struct CacheDoor {
     std::string name;  // "keystore", "passphrase", "recovery"
     WrappedKey wrapped;
+    std::string entry;  // keystore: the key store entry holding its KEK (each door its own)
 };
 
 struct CacheKeyFile {
@@ -26,7 +27,8 @@ struct CacheKeyFile {
 };
 
 Result<CacheKeyFile> readCacheKeyFile(const std::string& folder);
-// Written atomically, 0600; `exclusive` fails ("exists") if one exists already (two processes creating).
+// Written atomically, 0600; `exclusive` fails ("exists") if one exists already (two processes
+// creating): the whole file appears at once (written aside, then linked), never half of it.
 Status writeCacheKeyFile(const std::string& folder, const CacheKeyFile& file, bool exclusive = false);
 
 bool hasPassphraseDoor(const CacheKeyFile& file);

@@ -44,6 +44,13 @@ std::string normalised(const std::string& folder)
 Result<std::vector<char>> unseal(const std::string& path)
 {
     const std::string where = normalised(path);
+    // The sealed cache (or backup) folder holding the file is unlocked the usual way if it is not yet.
+    for (fs::path dir = fs::path(where).parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path())
+        if (cacheIsSealed(dir.string())) {
+            if (!rememberedCacheKey(dir.string()))
+                if (auto key = cacheKeyForOpening(dir.string(), false); !key) return key.error();
+            break;
+        }
     std::vector<CacheKey> candidates;
     {
         std::lock_guard lock(keyring().mutex);
@@ -51,25 +58,14 @@ Result<std::vector<char>> unseal(const std::string& path)
             if (where.rfind(folder + "/", 0) == 0) candidates.insert(candidates.begin(), key);
             else candidates.push_back(key);
     }
-    if (candidates.empty()) {
-        // A file of a cache this process has not opened yet (e.g. `lightbox dump` on a cached
-        // file): the cache folder holding it is unlocked the usual way, then the file read.
-        for (fs::path dir = fs::path(where).parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path())
-            if (cacheIsSealed(dir.string())) {
-                auto key = cacheKeyForOpening(dir.string(), false);
-                if (!key) return key.error();
-                if (*key) return decryptToMemory(path, **key);
-                break;
-            }
-        return makeError("locked", path + " is encrypted and its cache is locked (no key unlocked in this process)");
-    }
-    Error last = makeError("wrong-key", path + " cannot be decrypted with any unlocked cache key");
+    if (candidates.empty()) return makeError("locked", path + " is encrypted and its cache is locked (no key unlocked in this process)");
+    std::optional<Error> first;  // the error with the key of the file's own folder, the likeliest
     for (const CacheKey& key : candidates) {
         auto plain = decryptToMemory(path, key);
         if (plain) return plain;
-        last = plain.error();
+        if (!first) first = plain.error();
     }
-    return last;
+    return *first;
 }
 
 // Without the application's provider: LIGHTBOX_CACHE_PASSPHRASE, or locked.
@@ -127,7 +123,10 @@ void setCacheKeyProvider(CacheKeyProvider provider)
 
 Result<std::optional<CacheKey>> cacheKeyForOpening(const std::string& folder, bool isNew)
 {
-    if (auto key = rememberedCacheKey(folder)) return std::optional<CacheKey>(*key);
+    if (auto key = rememberedCacheKey(folder)) {
+        if (cacheIsSealed(folder)) return std::optional<CacheKey>(*key);
+        forgetCacheKey(folder);  // the folder was wiped or replaced meanwhile: that key is not its key
+    }
     CacheKeyProvider provider;
     {
         std::lock_guard lock(keyring().mutex);
@@ -147,11 +146,17 @@ Result<std::optional<CacheKey>> cacheKeyForOpening(const std::string& folder, bo
     return *key;
 }
 
+bool cacheFolderIsNew(const std::string& folder)
+{
+    // No index and no stored files: an index that was deleted (to be rebuilt) leaves a cache as it
+    // was, plain or sealed, never turns it into a new one.
+    std::error_code ec;
+    return !fs::exists(folder + "/index.sqlite", ec) && !fs::exists(folder + "/files", ec) && !cacheIsSealed(folder);
+}
+
 Result<Database> openCacheIndex(const std::string& folder, bool create)
 {
-    std::error_code ec;
-    const bool isNew = !fs::exists(folder + "/index.sqlite", ec);
-    auto key = cacheKeyForOpening(folder, isNew && create);
+    auto key = cacheKeyForOpening(folder, create && cacheFolderIsNew(folder));
     if (!key) return key.error();
     return Database::open(folder + "/index.sqlite", create, *key ? &**key : nullptr);
 }

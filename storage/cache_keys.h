@@ -41,6 +41,9 @@ void setCacheKeyProvider(CacheKeyProvider provider);
 // a plain cache. `isNew`: the folder holds no index yet.
 Result<std::optional<CacheKey>> cacheKeyForOpening(const std::string& folder, bool isNew);
 
+// True when the folder holds no cache yet (no index, no stored files, no key file).
+bool cacheFolderIsNew(const std::string& folder);
+
 // Opens (creating if asked) the index of the cache in `folder`, sealed or plain as above. Every
 // connection to a cache index goes through here (or passes the store's key).
 Result<Database> openCacheIndex(const std::string& folder, bool create = true);

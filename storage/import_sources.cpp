@@ -4,6 +4,9 @@
 
 #include <zip.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -216,8 +219,10 @@ bool readZipEntry(const std::string& zipPath, std::int64_t index, std::int64_t m
 
 bool extractZipEntry(const std::string& zipPath, std::int64_t index, const std::string& target, std::int64_t maxBytes, std::string* error)
 {
-    std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(target.c_str(), "wb"), &std::fclose);
+    const int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    std::unique_ptr<FILE, int (*)(FILE*)> out(fd >= 0 ? ::fdopen(fd, "wb") : nullptr, &std::fclose);
     if (!out) {
+        if (fd >= 0) ::close(fd);
         if (error) *error = "cannot write " + target;
         return false;
     }

@@ -7,6 +7,7 @@
 
 #include "cache.h"
 #include "dicom_file.h"
+#include "sealed_file.h"
 
 #include <set>
 #include <sys/stat.h>
@@ -97,8 +98,11 @@ Result<Candidate> admitReceived(const std::string& temporary, const std::string&
     const std::vector<std::string> metaProblems = record ? (*file)->metaInconsistencies() : std::vector<std::string>{};
     file->reset();  // closed before it is hashed and moved
     if (!record) return record.error();
-    if (Status s = rewriteMeta(temporary, metaProblems); !s) return s.error();
-    auto preamble = cleanPreamble(temporary);  // the network carries none; a file made by a peer might
+    // A file already sealed is one the cache stored before (rebuild-index): it was made clean then.
+    const bool sealedAlready = isSealedFile(temporary);
+    if (!sealedAlready)
+        if (Status s = rewriteMeta(temporary, metaProblems); !s) return s.error();
+    auto preamble = sealedAlready ? Result<PreambleCleaning>(PreambleCleaning{}) : cleanPreamble(temporary);  // the network carries none; a peer's file might
     if (!preamble) return preamble.error();
     if (Status s = store.seal(temporary); !s) return s.error();  // encrypted before it is hashed
     Sha256 digest{};
@@ -113,7 +117,7 @@ Result<Candidate> admitReceived(const std::string& temporary, const std::string&
     c.record.source = source;
     c.record.arrivedAt = nowMs();
     c.preambleExecutable = preamble->executable;
-    c.metaRewritten = joinProblems(metaProblems);
+    c.metaRewritten = sealedAlready ? std::string() : joinProblems(metaProblems);
     return c;
 }
 

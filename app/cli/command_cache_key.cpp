@@ -62,6 +62,7 @@ int keyStatus(const std::string& folder, bool json)
     QStringList names;
     for (const storage::CacheDoor& d : file->doors) {
         QJsonObject o{{"name", q(d.name)}, {"kdf", q(d.wrapped.kdf)}};
+        if (!d.entry.empty()) o["keyStoreEntry"] = q(d.entry);
         if (d.wrapped.kdf == "argon2id") {
             o["memoryKiB"] = int(d.wrapped.m);
             o["passes"] = int(d.wrapped.t);

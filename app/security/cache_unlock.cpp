@@ -39,7 +39,6 @@ PassphrasePrompt& prompt()
     return p;
 }
 
-QString kekName(const std::string& keyId) { return QString::fromStdString("cache-kek/" + keyId); }
 
 std::string randomHex(int bytes)
 {
@@ -54,6 +53,10 @@ std::string randomHex(int bytes)
     return out;
 }
 
+// Each key store door has an entry of its own: a backup or restored copy keeps using the entry of
+// the door it was made with, whatever later changes to the live cache's doors.
+std::string newKekEntry(const std::string& keyId) { return "cache-kek/" + keyId + "/" + randomHex(8); }
+
 Result<storage::CacheKey> unlock(const std::string& folder)
 {
     auto file = readCacheKeyFile(folder);
@@ -61,7 +64,7 @@ Result<storage::CacheKey> unlock(const std::string& folder)
     std::string keyStoreProblem;
     for (const CacheDoor& d : file->doors) {
         if (d.name != "keystore") continue;
-        auto kek = readSecret(kService, kekName(file->keyId));
+        auto kek = readSecret(kService, QString::fromStdString(d.entry));
         if (!kek) {
             keyStoreProblem = kek.error().message;
             break;
@@ -111,8 +114,9 @@ Result<std::optional<storage::CacheKey>> create(const std::string& folder)
     file.keyId = randomHex(16);
     if (auto kek = storage::newCacheKey()) {
         const QByteArray bytes(reinterpret_cast<const char*>(kek->data()), int(kek->size()));
-        if (storeSecret(kService, kekName(file.keyId), bytes))
-            if (auto wrapped = storage::wrapKeyWithKek(*key, *kek)) file.doors.push_back({"keystore", *wrapped});
+        const std::string entry = newKekEntry(file.keyId);
+        if (storeSecret(kService, QString::fromStdString(entry), bytes))
+            if (auto wrapped = storage::wrapKeyWithKek(*key, *kek)) file.doors.push_back({"keystore", *wrapped, entry});
     }
     std::optional<std::string> passphrase;
     if (const char* env = std::getenv("LIGHTBOX_CACHE_PASSPHRASE")) passphrase = std::string(env);
@@ -126,7 +130,7 @@ Result<std::optional<storage::CacheKey>> create(const std::string& folder)
     if (passphrase) {
         auto wrapped = storage::wrapKey(*key, *passphrase);
         if (!wrapped) return wrapped.error();
-        file.doors.push_back({"passphrase", *wrapped});
+        file.doors.push_back({"passphrase", *wrapped, {}});
     }
     if (file.doors.empty())
         return makeError("no-key-door", "a new cache is encrypted and its key needs a home: no key store can be reached here, and no passphrase was given "
@@ -155,8 +159,7 @@ Status prepareCacheKey(const std::string& folder)
     std::error_code ec;
     std::filesystem::create_directories(folder, ec);
     std::filesystem::permissions(folder, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
-    const bool isNew = !std::filesystem::exists(folder + "/index.sqlite", ec);
-    auto key = storage::cacheKeyForOpening(folder, isNew);
+    auto key = storage::cacheKeyForOpening(folder, storage::cacheFolderIsNew(folder));
     if (!key) return key.error();
     return Done{};
 }
@@ -197,7 +200,7 @@ Status setCachePassphraseDoor(const std::string& folder, const std::string& door
     if (!opened) return opened.error();
     auto wrapped = storage::wrapKey(opened->second, passphrase);
     if (!wrapped) return wrapped.error();
-    replaceDoor(opened->first, {door, *wrapped});
+    replaceDoor(opened->first, {door, *wrapped, {}});
     return writeCacheKeyFile(folder, opened->first);
 }
 
@@ -207,11 +210,14 @@ Status setCacheKeyStoreDoor(const std::string& folder)
     if (!opened) return opened.error();
     auto kek = storage::newCacheKey();
     if (!kek) return kek.error();
-    if (Status s = storeSecret(kService, kekName(opened->first.keyId), QByteArray(reinterpret_cast<const char*>(kek->data()), int(kek->size()))); !s)
+    // A new entry (the old one may still open a backup): stored first, then named in key.json.
+    const std::string entry = newKekEntry(opened->first.keyId);
+    if (Status s = storeSecret(kService, QString::fromStdString(entry), QByteArray(reinterpret_cast<const char*>(kek->data()), int(kek->size())));
+        !s)
         return s;
     auto wrapped = storage::wrapKeyWithKek(opened->second, *kek);
     if (!wrapped) return wrapped.error();
-    replaceDoor(opened->first, {"keystore", *wrapped});
+    replaceDoor(opened->first, {"keystore", *wrapped, entry});
     return writeCacheKeyFile(folder, opened->first);
 }
 
@@ -224,7 +230,7 @@ Status removeCacheDoor(const std::string& folder, const std::string& door)
     std::erase_if(file.doors, [&](const CacheDoor& d) { return d.name == door; });
     if (file.doors.size() == before) return makeError("no-door", "the cache has no '" + door + "' door");
     if (file.doors.empty()) return makeError("last-door", "the cache key needs at least one door; add another before removing '" + door + "'");
-    if (door == "keystore") (void)deleteSecret(kService, kekName(file.keyId));
+    // The key store entry stays: backups made while the door existed still open with it.
     return writeCacheKeyFile(folder, file);
 }
 

@@ -14,6 +14,7 @@
 #include "phantom_series.h"
 
 #include "cache.h"
+#include "cache_key_file.h"
 #include "cache_keys.h"
 #include "dicom_file.h"
 #include "image_info.h"
@@ -47,6 +48,11 @@ Result<std::unique_ptr<Cache>> openBenchCache(const QString& dir, bool sealed)
     if (sealed) {
         CacheKey key{};
         for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<unsigned char>(i * 7 + 3);
+        QDir().mkpath(dir);
+        CacheKeyFile file;
+        file.keyId = "bench";
+        if (auto wrapped = wrapKey(key, "bench-passphrase")) file.doors.push_back({"passphrase", *wrapped, {}});
+        if (Status s = writeCacheKeyFile(dir.toStdString(), file); !s) return s.error();
         rememberCacheKey(dir.toStdString(), key);
     }
     return Cache::open(dir.toStdString());

@@ -76,6 +76,7 @@ private slots:
     void thumbnailsAreEncrypted();
     void aWrongOrMissingPassphraseKeepsItLocked();
     void theRecoveryPassphraseOpensIt();
+    void rebuildingLeavesACacheAsItWas();
 
 private:
     QTemporaryDir m_tmp;
@@ -311,6 +312,28 @@ void CacheEncryptionTest::theRecoveryPassphraseOpensIt()
     r = lb({"cache", "key", "remove", "recovery"}, cache, {{"LIGHTBOX_CACHE_PASSPHRASE", "administrators-only-2026"}});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("at least one door"), r.err.constData());
+}
+
+void CacheEncryptionTest::rebuildingLeavesACacheAsItWas()
+{
+    // A plain cache whose index is gone is rebuilt plain (not taken for a new cache and encrypted).
+    const QString plain = m_tmp.path() + "/plain-rebuild";
+    QVERIFY(lb({"import", "--quiet", m_pushed[0], m_pushed[1]}, plain, {{"LIGHTBOX_CACHE_ENCRYPTION", "off"}}).ok());
+    for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(plain + "/index.sqlite" + suffix);
+    ProcessResult r = lb({"cache", "rebuild-index"}, plain);
+    QVERIFY2(r.ok(), (r.out + r.err).constData());
+    QVERIFY(!QFile::exists(plain + "/key.json"));
+    QFile index(plain + "/index.sqlite");
+    QVERIFY(index.open(QIODevice::ReadOnly) && index.read(15) == "SQLite format 3");
+    r = lb({"studies"}, plain);
+    QVERIFY2(r.ok() && r.out.contains("1 studies"), (r.out + r.err).constData());
+    // An encrypted cache that stays locked is left as it was: nothing moved aside.
+    r = lb({"cache", "rebuild-index"}, m_cache, {{"LIGHTBOX_CACHE_PASSPHRASE", ""}, {"LIGHTBOX_KEY_STORE", "off"}});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("stays locked"), r.err.constData());
+    QVERIFY(QDir(m_cache).entryList({"index.sqlite.before-rebuild-*"}).isEmpty());
+    r = lb({"cache", "verify"}, m_cache);
+    QVERIFY2(r.ok() && r.out.contains("0 missing, 0 modified"), (r.out + r.err).constData());
 }
 
 QTEST_MAIN(CacheEncryptionTest)

@@ -311,7 +311,8 @@ void KeyStoreTest::theCacheKeyOpensFromTheKeyStore()
     QVERIFY(status["encrypted"].toBool());
     QCOMPARE(status["doors"].toArray().size(), 1);
     QCOMPARE(status["doors"].toArray()[0].toObject()["name"].toString(), QString("keystore"));
-    const QString entry = "cache-kek/" + status["keyId"].toString();
+    const QString entry = status["doors"].toArray()[0].toObject()["keyStoreEntry"].toString();
+    QVERIFY(entry.startsWith("cache-kek/" + status["keyId"].toString() + "/"));
     bool ok = false;
     QCOMPARE(QByteArray::fromBase64(secretTool({"lookup", "server", "lightbox", "user", entry}, &ok).trimmed()).size(), 32);
     QVERIFY(ok);
