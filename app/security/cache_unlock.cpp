@@ -126,7 +126,8 @@ Result<std::optional<storage::CacheKey>> create(const std::string& folder)
         if (first && again && *first != *again) return makeError("passphrase-mismatch", "the two passphrases differ; the cache was not created");
         passphrase = first;
     }
-    if (passphrase && passphrase->empty()) return makeError("passphrase-empty", "an empty passphrase protects nothing; the cache was not created");
+    if (passphrase && passphrase->size() < 8)
+        return makeError("passphrase-short", "a cache passphrase has at least 8 characters; the cache was not created");
     if (passphrase) {
         auto wrapped = storage::wrapKey(*key, *passphrase);
         if (!wrapped) return wrapped.error();

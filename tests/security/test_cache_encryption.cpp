@@ -292,6 +292,11 @@ void CacheEncryptionTest::aWrongOrMissingPassphraseKeepsItLocked()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("no key store can be reached here, and no passphrase was given"), r.err.constData());
     QVERIFY(!QFile::exists(none + "/index.sqlite"));
+    // Nor one whose passphrase is too short to protect anything.
+    r = lb({"import", m_pushed[0]}, none, {{"LIGHTBOX_CACHE_PASSPHRASE", "1234567"}, {"LIGHTBOX_KEY_STORE", "off"}});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("at least 8 characters"), r.err.constData());
+    QVERIFY(!QFile::exists(none + "/index.sqlite") && !QFile::exists(none + "/key.json"));
     // Still whole.
     QVERIFY(lb({"cache", "verify"}, m_cache).ok());
 }
