@@ -1,4 +1,5 @@
 #include "cache_crypto.h"
+#include "digest.h"
 
 #include <argon2.h>
 #include <openssl/crypto.h>
@@ -49,27 +50,6 @@ bool gcmOpen(const unsigned char* key, const unsigned char* nonce, const std::st
            EVP_DecryptUpdate(ctx.get(), out, &len, in, int(n)) == 1 &&
            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, int(kTag), const_cast<unsigned char*>(in + n)) == 1 &&
            EVP_DecryptFinal_ex(ctx.get(), out + len, &fin) == 1;
-}
-
-std::string base64(const std::string& in)
-{
-    std::string out(4 * ((in.size() + 2) / 3), '\0');
-    const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()), int(in.size()));
-    out.resize(std::size_t(len));
-    return out;
-}
-
-bool unbase64(const std::string& in, std::string& out)
-{
-    if (in.size() % 4 != 0) return false;
-    out.assign(3 * in.size() / 4, '\0');
-    const int len = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()), int(in.size()));
-    if (len < 0) return false;
-    std::size_t pad = 0;
-    if (!in.empty() && in.back() == '=') ++pad;
-    if (in.size() > 1 && in[in.size() - 2] == '=') ++pad;
-    out.resize(std::size_t(len) - pad);
-    return true;
 }
 
 // What the wrap's tag binds besides the key: the KDF and its cost, so a record whose parameters
@@ -166,8 +146,8 @@ std::string WrappedKey::toJson() const
 {
     std::string j = "{\"kdf\":\"" + kdf + "\"";
     if (kdf == "argon2id")
-        j += ",\"m\":" + std::to_string(m) + ",\"t\":" + std::to_string(t) + ",\"p\":" + std::to_string(p) + ",\"salt\":\"" + base64(salt) + "\"";
-    return j + ",\"nonce\":\"" + base64(nonce) + "\",\"ciphertext\":\"" + base64(ciphertext) + "\"}";
+        j += ",\"m\":" + std::to_string(m) + ",\"t\":" + std::to_string(t) + ",\"p\":" + std::to_string(p) + ",\"salt\":\"" + base64(salt.data(), salt.size()) + "\"";
+    return j + ",\"nonce\":\"" + base64(nonce.data(), nonce.size()) + "\",\"ciphertext\":\"" + base64(ciphertext.data(), ciphertext.size()) + "\"}";
 }
 
 Result<WrappedKey> WrappedKey::fromJson(const std::string& json)

@@ -61,6 +61,27 @@ Sha256 Sha256Stream::finish()
     return out;
 }
 
+std::string base64(const void* data, std::size_t size)
+{
+    std::string out(4 * ((size + 2) / 3), '\0');
+    const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), static_cast<const unsigned char*>(data), int(size));
+    out.resize(std::size_t(len));
+    return out;
+}
+
+bool unbase64(const std::string& in, std::string& out)
+{
+    if (in.size() % 4 != 0) return false;
+    out.assign(3 * in.size() / 4, '\0');
+    const int len = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()), int(in.size()));
+    if (len < 0) return false;
+    std::size_t pad = 0;
+    if (!in.empty() && in.back() == '=') ++pad;
+    if (in.size() > 1 && in[in.size() - 2] == '=') ++pad;
+    out.resize(std::size_t(len) - pad);
+    return true;
+}
+
 std::string sha1Hex(const std::string& text)
 {
     unsigned char d[EVP_MAX_MD_SIZE];

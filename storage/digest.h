@@ -1,5 +1,5 @@
 #pragma once
-// SHA-256 (file integrity) and SHA-1 (file names from UIDs) with OpenSSL.
+// SHA-256 (file integrity), SHA-1 (file names from UIDs) and base64 (keys in text files) with OpenSSL.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +13,10 @@ Sha256 sha256(const void* data, std::size_t size);
 // SHA-256 of a file read in chunks; false if it cannot be read.
 bool sha256File(const std::string& path, Sha256& out, std::uint64_t* size = nullptr);
 std::string sha1Hex(const std::string& text);
+
+// Standard base64 with padding; decoding refuses anything else (false).
+std::string base64(const void* data, std::size_t size);
+bool unbase64(const std::string& in, std::string& out);
 
 // Incremental SHA-256.
 class Sha256Stream {

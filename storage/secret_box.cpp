@@ -1,5 +1,7 @@
 #include "secret_box.h"
 
+#include "digest.h"
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -17,27 +19,6 @@ namespace lightbox::storage {
 namespace {
 
 constexpr int kKey = 32, kNonce = 12, kTag = 16;
-
-std::string base64(const unsigned char* data, std::size_t n)
-{
-    std::string out(4 * ((n + 2) / 3), '\0');
-    const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, int(n));
-    out.resize(std::size_t(len));
-    return out;
-}
-
-bool unbase64(const std::string& in, std::vector<unsigned char>& out)
-{
-    if (in.size() % 4 != 0) return false;
-    out.resize(3 * in.size() / 4);
-    const int len = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()), int(in.size()));
-    if (len < 0) return false;
-    std::size_t pad = 0;
-    if (!in.empty() && in.back() == '=') ++pad;
-    if (in.size() > 1 && in[in.size() - 2] == '=') ++pad;
-    out.resize(std::size_t(len) - pad);
-    return true;
-}
 
 struct CtxFree {
     void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
@@ -90,7 +71,9 @@ Result<std::string> SecretBox::open(const std::string& sealed) const
 {
     if (sealed.rfind("v1:", 0) != 0) return makeError("secret", "not a sealed secret");
     std::vector<unsigned char> buf;
-    if (!unbase64(sealed.substr(3), buf) || buf.size() < std::size_t(kNonce + kTag)) return makeError("secret", "a sealed secret is damaged");
+    std::string decoded;
+    if (!unbase64(sealed.substr(3), decoded) || decoded.size() < std::size_t(kNonce + kTag)) return makeError("secret", "a sealed secret is damaged");
+    buf.assign(decoded.begin(), decoded.end());
     auto k = key(false);
     if (!k) return k.error();
     const std::size_t n = buf.size() - kNonce - kTag;
