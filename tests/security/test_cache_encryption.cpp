@@ -77,6 +77,7 @@ private slots:
     void aWrongOrMissingPassphraseKeepsItLocked();
     void theRecoveryPassphraseOpensIt();
     void rebuildingLeavesACacheAsItWas();
+    void aDamagedKeyFileIsSaidSo();
 
 private:
     QTemporaryDir m_tmp;
@@ -339,6 +340,40 @@ void CacheEncryptionTest::rebuildingLeavesACacheAsItWas()
     QVERIFY(QDir(m_cache).entryList({"index.sqlite.before-rebuild-*"}).isEmpty());
     r = lb({"cache", "verify"}, m_cache);
     QVERIFY2(r.ok() && r.out.contains("0 missing, 0 modified"), (r.out + r.err).constData());
+}
+
+void CacheEncryptionTest::aDamagedKeyFileIsSaidSo()
+{
+    const QString cache = m_tmp.path() + "/damaged-key";
+    QVERIFY(lb({"import", "--quiet", m_pushed[0]}, cache).ok());
+    QFile f(cache + "/key.json");
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray good = f.readAll();
+    f.close();
+    const QByteArray salt = QJsonDocument::fromJson(good).object()["doors"].toArray()[0].toObject()["wrapped"].toObject()["salt"].toString().toLatin1();
+    QVERIFY(!salt.isEmpty());
+    // Cut short, not JSON, a format of another day, a field that is not base64, a changed salt.
+    const QList<QPair<QByteArray, QByteArray>> damages = {
+        {good.left(good.size() / 2), "damaged"},
+        {"\x00\xff not json", "damaged"},
+        {QByteArray(good).replace("\"format\": 1", "\"format\": 7"), "damaged"},
+        {QByteArray(good).replace(salt, "!!!!" + salt.mid(4)), "damaged door"},
+        {QByteArray(good).replace(salt, QByteArray(salt).replace(0, 4, salt.left(4) == "AAAA" ? "BBBB" : "AAAA")), "does not open"},
+    };
+    for (const auto& [bytes, said] : damages) {
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(bytes);
+        f.close();
+        const ProcessResult r = lb({"studies"}, cache);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(said), r.err.constData());
+    }
+    // Put back: it opens again, nothing was lost.
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(good);
+    f.close();
+    const ProcessResult r = lb({"studies"}, cache);
+    QVERIFY2(r.ok() && r.out.contains("1 studies"), (r.out + r.err).constData());
 }
 
 QTEST_MAIN(CacheEncryptionTest)
