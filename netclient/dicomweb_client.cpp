@@ -220,10 +220,7 @@ struct WadoState {
     WadoOutcome outcome;
     const std::function<void(const WadoProgress&)>* progress = nullptr;
     InstanceSink* sink = nullptr;
-    std::string folder;
-    unsigned long counter = 0;
-    std::string singleFile;  // a server answering application/dicom without multipart
-    std::FILE* single = nullptr;
+    std::unique_ptr<IncomingFile> single;  // a server answering application/dicom without multipart
     std::string otherBody;  // the start of an answer that is not DICOM (an error page)
     bool other = false;
 };
@@ -250,24 +247,25 @@ size_t onBody(char* p, size_t size, size_t n, void* data)
         const std::string boundary = multipartBoundary(s->contentType);
         if (!boundary.empty()) {
             s->reader = std::make_unique<MultipartReader>(
-                boundary, [s] { return s->folder + "/" + std::to_string(++s->counter) + ".wado.dcm"; },
-                [s](const std::string& path, const std::map<std::string, std::string>& headers) {
+                boundary,
+                [s](const MultipartReader::Headers& headers) -> Result<std::unique_ptr<IncomingFile>> {
                     auto ct = headers.find("content-type");
-                    if (ct != headers.end() && ct->second.find("application/dicom") == std::string::npos) {
-                        std::filesystem::remove(path);  // not an instance (e.g. bulk data)
-                        return;
-                    }
+                    if (ct != headers.end() && ct->second.find("application/dicom") == std::string::npos)
+                        return std::unique_ptr<IncomingFile>();  // not an instance (e.g. bulk data)
+                    return s->sink->createFile();
+                },
+                [s](const std::string& path, const MultipartReader::Headers&) {
                     s->sink->received(path, {});
                     ++s->outcome.instances;
                     if (*s->progress) (*s->progress)({s->outcome.bytes, s->outcome.instances});
                 });
         } else if (s->contentType.find("application/dicom") != std::string::npos) {
-            s->singleFile = s->folder + "/" + std::to_string(++s->counter) + ".wado.dcm";
-            s->single = std::fopen(s->singleFile.c_str(), "wb");
-            if (!s->single) {
-                s->error = "cannot create " + s->singleFile;
+            auto file = s->sink->createFile();
+            if (!file) {
+                s->error = file.error().message;
                 return 0;
             }
+            s->single = std::move(*file);
         } else {
             s->other = true;  // kept to say what it is once the status is known
         }
@@ -276,7 +274,13 @@ size_t onBody(char* p, size_t size, size_t n, void* data)
         if (s->otherBody.size() < 1024) s->otherBody.append(p, std::min<std::size_t>(bytes, 1024 - s->otherBody.size()));
         return bytes;
     }
-    if (s->single) return std::fwrite(p, 1, bytes, s->single);
+    if (s->single) {
+        if (Status w = s->single->write(p, bytes); !w) {
+            s->error = "cannot write a received instance: " + w.error().message;
+            return 0;
+        }
+        return bytes;
+    }
     if (!s->reader->feed(p, bytes)) {
         s->error = s->reader->error();
         return 0;
@@ -300,7 +304,6 @@ Result<WadoOutcome> wadoRetrieve(const WebServer& server, const std::string& pat
     WadoState state;
     state.progress = &progress;
     state.sink = &sink;
-    state.folder = sink.incomingFolder();
     curl_easy_setopt(e.c, CURLOPT_HEADERFUNCTION, onHeader);
     curl_easy_setopt(e.c, CURLOPT_HEADERDATA, &state);
     curl_easy_setopt(e.c, CURLOPT_WRITEFUNCTION, onBody);
@@ -310,13 +313,12 @@ Result<WadoOutcome> wadoRetrieve(const WebServer& server, const std::string& pat
     long status = 0;
     curl_easy_getinfo(e.c, CURLINFO_RESPONSE_CODE, &status);
     if (state.single) {
-        std::fclose(state.single);
-        state.single = nullptr;
+        std::unique_ptr<IncomingFile> single = std::move(state.single);  // removed unless finished
         if (rc == CURLE_OK && status == 200) {
-            sink.received(state.singleFile, {});
+            auto done = single->finish();
+            if (!done) return makeError(done.error().code, url + ": cannot write a received instance: " + done.error().message);
+            sink.received(*done, {});
             ++state.outcome.instances;
-        } else {
-            std::filesystem::remove(state.singleFile);
         }
     }
     if (!state.error.empty()) return makeError("malformed", url + ": " + state.error);

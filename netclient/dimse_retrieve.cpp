@@ -1,6 +1,7 @@
 #include "dimse_retrieve.h"
 
 #include "dimse_session.h"
+#include "piped_file.h"
 
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -131,8 +132,8 @@ struct Tracker {
 
 struct GetState : Tracker {
     InstanceSink* sink = nullptr;
-    unsigned long counter = 0;
     std::string folder;
+    std::vector<std::string> notWritten;  // SOP Instance UIDs received but not written
 };
 
 template <class Base>
@@ -143,12 +144,23 @@ public:
 
     OFCondition handleSTORERequestFile(T_ASC_PresentationContextID* presID, const OFString&, T_DIMSE_C_StoreRQ* request) override
     {
-        // The archive's SOP Instance UID is not a safe file name: ours is a counter.
-        lastFile = state->folder + "/" + std::to_string(++state->counter) + ".dcm";
-        return Base::handleSTORERequestFile(presID, lastFile.c_str(), request);
+        // DCMTK writes into a named pipe (our own name: the archive's UIDs are not safe as paths)
+        // whose bytes go to the sink's file; none are written to a plain file.
+        lastFile.clear();
+        auto file = state->sink->createFile();
+        auto pipe = file ? PipedFile::open(state->folder, std::move(*file)) : Result<std::unique_ptr<PipedFile>>(file.error());
+        if (!pipe) return DIMSE_OUTOFRESOURCES;  // the data set cannot be received (the session ends)
+        const OFCondition c = Base::handleSTORERequestFile(presID, (*pipe)->path().c_str(), request);
+        auto done = (*pipe)->finish(c.good());
+        // Not written (disk full): not handed over, and the session goes on (the next may fit); the
+        // retrieve finds it missing.
+        if (c.good() && !done) state->notWritten.push_back(request->AffectedSOPInstanceUID);
+        if (done) lastFile = *done;
+        return c;
     }
     void notifyInstanceStored(const OFString&, const OFString&, const OFString&) const override
     {
+        if (lastFile.empty()) return;
         state->sink->received(lastFile, {});
         ++state->now.received;
         state->report();
@@ -250,7 +262,6 @@ Result<RetrieveOutcome> getInstances(const DicomPeer& peer, const RetrieveReques
     if (auto* g = as<GetScu<DcmSCU>>(scu)) g->state = &state;
     if (auto* g = as<GetScu<DcmTLSSCU>>(scu)) g->state = &state;
     scu.setStorageMode(DCMSCU_STORAGE_BIT_PRESERVING);
-    scu.setStorageDir(state.folder.c_str());
     if (auto s = associate(scu, peer); !s) return s.error();
     const T_ASC_PresentationContextID pc = contextFor(scu, model);
     if (pc == 0) {
@@ -267,6 +278,8 @@ Result<RetrieveOutcome> getInstances(const DicomPeer& peer, const RetrieveReques
     scu.releaseAssociation();
     RetrieveOutcome out = summarize(responses, state.cancelSent);
     out.received = state.now.received;
+    for (const std::string& uid : state.notWritten)
+        if (std::find(out.failedSops.begin(), out.failedSops.end(), uid) == out.failedSops.end()) out.failedSops.push_back(uid);
     if (out.received == 0 && out.completed == 0 && isFailure(out.statusCode))
         return makeError("get-failed", "the archive refused the C-GET: status " + out.status);
     return out;

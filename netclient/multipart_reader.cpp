@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cstring>
 
-#include <unistd.h>
 
 namespace lightbox::net {
 
@@ -24,8 +23,8 @@ std::string multipartBoundary(const std::string& contentType)
     return contentType.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-MultipartReader::MultipartReader(std::string boundary, std::function<std::string()> newPath, PartDone done)
-    : m_delimiter("\r\n--" + boundary), m_newPath(std::move(newPath)), m_done(std::move(done))
+MultipartReader::MultipartReader(std::string boundary, NewFile newFile, PartDone done)
+    : m_delimiter("\r\n--" + boundary), m_newFile(std::move(newFile)), m_done(std::move(done))
 {
     // The first delimiter may come without the leading CRLF.
     m_buffer = "\r\n";
@@ -42,25 +41,29 @@ bool MultipartReader::fail(const std::string& why)
 
 void MultipartReader::closePart(bool complete)
 {
-    if (!m_file) return;
-    const bool ok = std::fclose(m_file) == 0;
-    m_file = nullptr;
-    if (complete && ok) {
-        ++m_parts;
-        m_done(m_path, m_headers);
-    } else {
-        ::unlink(m_path.c_str());
+    std::unique_ptr<IncomingFile> file = std::move(m_file);
+    if (!file || !complete) return;  // an unfinished file removes itself
+    auto path = file->finish();
+    if (!path) {
+        m_error = "cannot write a received instance: " + path.error().message;
+        return;
     }
-    m_path.clear();
+    ++m_parts;
+    m_done(*path, m_headers);
+}
+
+bool MultipartReader::writeBody(std::size_t n)
+{
+    if (m_file)
+        if (Status s = m_file->write(m_buffer.data(), n); !s) return fail("cannot write a received instance: " + s.error().message);
+    m_buffer.erase(0, n);
+    return true;
 }
 
 bool MultipartReader::flushBody(std::size_t keep)
 {
     if (m_buffer.size() <= keep) return true;
-    const std::size_t n = m_buffer.size() - keep;
-    if (std::fwrite(m_buffer.data(), 1, n, m_file) != n) return fail("cannot write a received instance (disk full?)");
-    m_buffer.erase(0, n);
-    return true;
+    return writeBody(m_buffer.size() - keep);
 }
 
 bool MultipartReader::feed(const char* data, std::size_t size)
@@ -107,9 +110,9 @@ bool MultipartReader::feed(const char* data, std::size_t size)
                 pos = next;
             }
             m_buffer.erase(0, end + 4);
-            m_path = m_newPath();
-            m_file = std::fopen(m_path.c_str(), "wb");
-            if (!m_file) return fail("cannot create " + m_path);
+            auto file = m_newFile(m_headers);
+            if (!file) return fail(file.error().message);
+            m_file = std::move(*file);
             m_state = State::Body;
             break;
         }
@@ -119,9 +122,10 @@ bool MultipartReader::feed(const char* data, std::size_t size)
                 // Everything but what could be the start of a delimiter goes to the file.
                 return flushBody(m_delimiter.size() - 1);
             }
-            if (std::fwrite(m_buffer.data(), 1, at, m_file) != at) return fail("cannot write a received instance (disk full?)");
-            m_buffer.erase(0, at + m_delimiter.size());
+            if (!writeBody(at)) return false;
+            m_buffer.erase(0, m_delimiter.size());
             closePart(true);
+            if (!m_error.empty()) return false;
             m_state = State::Headers;
             m_headers.clear();
             break;

@@ -1,12 +1,13 @@
 #pragma once
 // A streaming reader of multipart/related bodies (RFC 2046), as WADO-RS answers: bytes are fed as
-// they arrive; each part's body is written to a file as it streams (instances can be large) and
-// handed over when complete. Part headers are kept (Content-Type, Content-Location).
+// they arrive; each part's body is written to an IncomingFile as it streams (instances can be
+// large) and handed over when complete. Part headers are kept (Content-Type, Content-Location).
+#include "instance_sink.h"
 #include "result.h"
 
-#include <cstdio>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace lightbox::net {
@@ -16,9 +17,12 @@ std::string multipartBoundary(const std::string& contentType);
 
 class MultipartReader {
 public:
-    using PartDone = std::function<void(const std::string& path, const std::map<std::string, std::string>& headers)>;
-    // `newPath` gives the file each part is written to.
-    MultipartReader(std::string boundary, std::function<std::string()> newPath, PartDone done);
+    using Headers = std::map<std::string, std::string>;  // names in lower case
+    using PartDone = std::function<void(const std::string& path, const Headers& headers)>;
+    // `newFile` gives the file a part is written to, given its headers: nullptr skips the part (not
+    // an instance), an error stops the reader.
+    using NewFile = std::function<Result<std::unique_ptr<IncomingFile>>(const Headers& headers)>;
+    MultipartReader(std::string boundary, NewFile newFile, PartDone done);
     ~MultipartReader();
 
     // Feeds bytes; false (with error()) on malformed input or a write error.
@@ -32,16 +36,16 @@ private:
     enum class State { Preamble, Headers, Body, End };
     bool fail(const std::string& why);
     bool flushBody(std::size_t keep);
+    bool writeBody(std::size_t n);
     void closePart(bool complete);
 
     std::string m_delimiter;  // "\r\n--boundary"
-    std::function<std::string()> m_newPath;
+    NewFile m_newFile;
     PartDone m_done;
     State m_state = State::Preamble;
     std::string m_buffer;
-    std::map<std::string, std::string> m_headers;
-    std::FILE* m_file = nullptr;
-    std::string m_path;
+    Headers m_headers;
+    std::unique_ptr<IncomingFile> m_file;  // null while a skipped part streams by
     std::size_t m_parts = 0;
     std::string m_error;
 };

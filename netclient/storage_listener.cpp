@@ -2,6 +2,7 @@
 
 #include "dimse_echo.h"
 #include "dimse_session.h"
+#include "piped_file.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcuid.h>
@@ -13,7 +14,6 @@
 #include <algorithm>
 #include <cstring>
 #include <condition_variable>
-#include <filesystem>
 #include <list>
 
 #include <arpa/inet.h>
@@ -44,7 +44,6 @@ struct StorageListener::Impl {
     std::condition_variable idle;
     int active = 0;
     ListenerStats stats;
-    std::atomic<unsigned long> counter{0};
     std::string folder;
     std::mutex folderMutex;
 
@@ -123,40 +122,51 @@ std::string callerAddress(const T_ASC_Association* assoc)
 // What one C-STORE came to: decided when the file is complete, before the answer is sent.
 struct StoreContext {
     InstanceSink* sink = nullptr;
+    PipedFile* pipe = nullptr;  // what DCMTK writes goes through it to the sink's file
     std::string ownAeTitle;
     std::string peer;  // the known peer that sent it
     bool handedOver = false;
     KeepOutcome outcome;
 };
 
-// Called by DIMSE_storeProvider; at the end the file is closed and the answer not yet sent. An
-// instance we asked for with C-MOVE (its Move Originator is our own AE title) is checked for
+// Called by DIMSE_storeProvider; at the end DCMTK's stream is closed and the answer not yet sent.
+// An instance we asked for with C-MOVE (its Move Originator is our own AE title) is checked for
 // completeness by the retrieve itself, so it is answered at once; anything else (a modality or
 // archive pushing to us) hears "success" only once it is safely in the cache, since the sender may
 // delete its copy then.
-void storeProgress(void* data, T_DIMSE_StoreProgress* progress, T_DIMSE_C_StoreRQ* rq, char* file, DcmDataset**, T_DIMSE_C_StoreRSP* rsp,
-                   DcmDataset**)
+void storeProgress(void* data, T_DIMSE_StoreProgress* progress, T_DIMSE_C_StoreRQ* rq, char*, DcmDataset**, T_DIMSE_C_StoreRSP* rsp, DcmDataset**)
 {
-    if (progress->state != DIMSE_StoreEnd || !file) return;
+    if (progress->state != DIMSE_StoreEnd) return;
     auto* ctx = static_cast<StoreContext*>(data);
-    std::error_code ec;
-    if (!std::filesystem::exists(file, ec)) {
+    auto file = ctx->pipe->finish(true);
+    if (!file) {
         rsp->DimseStatus = STATUS_STORE_Refused_OutOfResources;
-        ctx->outcome = {KeepOutcome::Kind::OutOfResources, "the received file could not be written"};
+        ctx->outcome = {KeepOutcome::Kind::OutOfResources, "the received file could not be written: " + file.error().message};
         return;
     }
     ctx->handedOver = true;
     const bool ourMove = (rq->opts & O_STORE_MOVEORIGINATORAETITLE) && trimmed(rq->MoveOriginatorApplicationEntityTitle) == ctx->ownAeTitle;
     if (ourMove) {
-        ctx->sink->received(file, "move:" + ctx->peer);
+        ctx->sink->received(*file, "move:" + ctx->peer);
         return;
     }
-    ctx->outcome = ctx->sink->keep(file, "store:" + ctx->peer);
+    ctx->outcome = ctx->sink->keep(*file, "store:" + ctx->peer);
     switch (ctx->outcome.kind) {
     case KeepOutcome::Kind::Kept: rsp->DimseStatus = STATUS_Success; break;
     case KeepOutcome::Kind::Refused: rsp->DimseStatus = STATUS_STORE_Error_CannotUnderstand; break;
     case KeepOutcome::Kind::OutOfResources: rsp->DimseStatus = STATUS_STORE_Refused_OutOfResources; break;
     }
+}
+
+// No file to receive into: the data set is read and dropped, the sender told "out of resources".
+OFCondition refuseStore(T_ASC_Association* assoc, T_ASC_PresentationContextID pc, const T_DIMSE_C_StoreRQ& rq, int timeout)
+{
+    DIC_UL bytes = 0, pdvs = 0;
+    OFCondition c = DIMSE_ignoreDataSet(assoc, DIMSE_NONBLOCKING, timeout, &bytes, &pdvs);
+    if (c.bad()) return c;
+    T_DIMSE_C_StoreRSP rsp{};
+    rsp.DimseStatus = STATUS_STORE_Refused_OutOfResources;
+    return DIMSE_sendStoreResponse(assoc, pc, &rq, &rsp, nullptr);
 }
 
 void reject(T_ASC_Association* assoc, T_ASC_RejectParametersReason reason)
@@ -237,19 +247,22 @@ void StorageListener::Impl::serve(T_ASC_Association* assoc)
                 c = DIMSE_sendEchoResponse(assoc, pc, &msg.msg.CEchoRQ, STATUS_Success, nullptr);
             } else if (msg.CommandField == DIMSE_C_STORE_RQ) {
                 T_DIMSE_C_StoreRQ& rq = msg.msg.CStoreRQ;
-                // Our own name for the file: the sender's UIDs are not safe as paths.
-                const std::string path = incoming() + "/" + std::to_string(++counter) + ".scp.dcm";
                 StoreContext ctx;
                 ctx.sink = sink;
                 ctx.ownAeTitle = owner->m_options.aeTitle;
                 ctx.peer = who->peer.name;
-                c = DIMSE_storeProvider(assoc, pc, &rq, path.c_str(), OFTrue, nullptr, storeProgress, &ctx, DIMSE_NONBLOCKING, timeout);
-                // The file could not be written (disk full): the sender has been answered "refused,
-                // out of resources"; the association goes on (the next instance may fit).
-                if (c == DIMSE_OUTOFRESOURCES) c = EC_Normal;
-                if (!ctx.handedOver) {
-                    std::error_code ec;
-                    std::filesystem::remove(path, ec);  // half a file is no instance
+                auto file = sink->createFile();
+                auto pipe = file ? PipedFile::open(incoming(), std::move(*file)) : Result<std::unique_ptr<PipedFile>>(file.error());
+                if (!pipe) {
+                    ctx.outcome = {KeepOutcome::Kind::OutOfResources, "the received file could not be written: " + pipe.error().message};
+                    c = refuseStore(assoc, pc, rq, timeout);
+                } else {
+                    ctx.pipe = pipe->get();
+                    c = DIMSE_storeProvider(assoc, pc, &rq, ctx.pipe->path().c_str(), OFTrue, nullptr, storeProgress, &ctx, DIMSE_NONBLOCKING, timeout);
+                    // The file could not be written (disk full): the sender has been answered
+                    // "refused, out of resources"; the association goes on (the next may fit).
+                    if (c == DIMSE_OUTOFRESOURCES) c = EC_Normal;
+                    if (!ctx.handedOver) (void)ctx.pipe->finish(false);  // half a file is no instance
                 }
                 if (ctx.handedOver && ctx.outcome.ok()) {
                     {

@@ -29,17 +29,15 @@
 //   and a chunk from another file all fail the tag check; the last chunk's tag authenticates the
 //   size, which DecryptingReader checks when it opens a file. Never are wrong bytes returned.
 //
-// How it is meant to plug into the cache (not wired in yet; the next step):
-//   - FileStore::writeTemporary / copyToTemporary write through EncryptingWriter into tmp/, then
-//     place() renames as today (a half-written file is never under its final name; a crash leaves
-//     a .tmp that prepare() removes). Thumbnails and any temporary file the same way.
-//   - DicomFile parses from decryptToMemory(path, key) (DCMTK reads from a memory buffer:
-//     DcmInputBufferStream), or frames of a large multi-frame object through DecryptingReader::read
-//     (only the chunks needed are decrypted: seek to a frame's offset without reading the rest).
-//   - The index key: file names are today sha1(SOP Instance UID), which confirms a guessed UID;
-//     with encryption on, name files by HMAC-SHA256(a subkey of the cache key, UID) instead. The
-//     index's patient data (names, IDs, dates) needs its own layer (SQLCipher or encrypted columns);
-//     this file does not do that.
+// How it plugs into the cache:
+//   - FileStore writes every stored file, thumbnail and temporary file through EncryptingWriter
+//     into tmp/ (network arrivals stream into one as they come: FileStore::openTemporary), then
+//     place() renames as before (a half-written file is never under its final name; a crash
+//     leaves a .part that prepare() removes).
+//   - Readers get the plaintext in memory through the unsealer (imaging/sealed_file.h), which
+//     decrypts with decryptToMemory; DecryptingReader gives random access.
+//   - File names are HMAC-SHA256(a subkey of the cache key, UID) (cache_keys.h); the index is
+//     encrypted page by page by its own SQLite VFS (sealed_vfs.h).
 //   - What the header makes possible: a cache can hold plain and encrypted files side by side
 //     (the magic tells them apart, so a cache is converted file by file), the chunk size and version
 //     can change later without breaking old files, and the plaintext size is known without decrypting.

@@ -18,6 +18,7 @@
 #include <random>
 #include <memory>
 #include <set>
+#include <utility>
 
 namespace lightbox::storage {
 
@@ -41,6 +42,55 @@ Status writeAll(int fd, const void* data, std::size_t size)
     }
     return Done{};
 }
+
+std::string writeErrorCode(int err) { return err == ENOSPC || err == EDQUOT ? "disk-full" : "write-failed"; }
+
+class PlainTemporary : public TemporaryWriter {
+public:
+    PlainTemporary(std::string path, int fd) : m_path(std::move(path)), m_fd(fd) {}
+    ~PlainTemporary() override
+    {
+        if (m_fd >= 0) ::close(m_fd);
+        if (!m_done) ::unlink(m_path.c_str());
+    }
+    Status write(const void* data, std::size_t size) override { return writeAll(m_fd, data, size); }
+    Result<std::string> finish() override
+    {
+        const int fd = std::exchange(m_fd, -1);
+        if (::close(fd) != 0) return makeError(writeErrorCode(errno), "cannot write " + m_path + ": " + errnoText());
+        m_done = true;
+        return m_path;
+    }
+
+private:
+    std::string m_path;
+    int m_fd;
+    bool m_done = false;
+};
+
+class SealedTemporary : public TemporaryWriter {
+public:
+    SealedTemporary(std::string path, std::unique_ptr<EncryptingWriter> writer) : m_path(std::move(path)), m_writer(std::move(writer)) {}
+    ~SealedTemporary() override
+    {
+        m_writer.reset();  // an unfinished writer removes its file
+    }
+    Status write(const void* data, std::size_t size) override { return m_writer->write(data, size); }
+    Result<std::string> finish() override
+    {
+        Status s = m_writer->finish();
+        m_writer.reset();
+        if (!s) {
+            ::unlink(m_path.c_str());
+            return makeError(s.error().code, "cannot write " + m_path + ": " + s.error().message);
+        }
+        return m_path;
+    }
+
+private:
+    std::string m_path;
+    std::unique_ptr<EncryptingWriter> m_writer;
+};
 
 }  // namespace
 
@@ -105,6 +155,19 @@ Result<std::string> FileStore::writeTemporary(const void* data, std::size_t size
         return makeError(s.error().code, "cannot write " + path + ": " + s.error().message);
     }
     return path;
+}
+
+Result<std::unique_ptr<TemporaryWriter>> FileStore::openTemporary() const
+{
+    const std::string path = temporaryPath(".part");
+    if (m_key) {
+        auto writer = EncryptingWriter::create(path, *m_key);
+        if (!writer) return writer.error();
+        return std::unique_ptr<TemporaryWriter>(std::make_unique<SealedTemporary>(path, std::move(*writer)));
+    }
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return makeError(writeErrorCode(errno), "cannot create " + path + ": " + errnoText());
+    return std::unique_ptr<TemporaryWriter>(std::make_unique<PlainTemporary>(path, fd));
 }
 
 Result<std::string> FileStore::copyToTemporary(const std::string& source, Sha256& digest, std::uint64_t& size, PreambleCleaning* cleaning) const

@@ -8,6 +8,7 @@
 #include "result.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,16 @@
 namespace lightbox::storage {
 
 struct PreambleCleaning;
+
+// A temporary file written piece by piece (a network arrival), encrypted as it is written in a
+// sealed store. Removed unless finish()ed.
+class TemporaryWriter {
+public:
+    virtual ~TemporaryWriter() = default;
+    virtual Status write(const void* data, std::size_t size) = 0;
+    // Its path, once complete (not yet durable: FileStore::makeDurable).
+    virtual Result<std::string> finish() = 0;
+};
 
 class FileStore {
 public:
@@ -33,6 +44,8 @@ public:
     // Writes the bytes to a new temporary file (not yet durable), encrypted in a sealed store;
     // returns its path. `plain` writes them as they are (to be changed in place, then seal()ed).
     Result<std::string> writeTemporary(const void* data, std::size_t size, bool plain = false) const;
+    // A new temporary file to write piece by piece.
+    Result<std::unique_ptr<TemporaryWriter>> openTemporary() const;
     // Encrypts a plain temporary file in place (nothing in a plain store). Called once a file has
     // passed admission, before it is hashed.
     Status seal(const std::string& temporary) const;

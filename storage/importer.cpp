@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -32,6 +33,7 @@ struct Prepared {
 struct Source {
     std::string path;
     std::string extracted;  // a ZIP entry written to tmp/ (removed with the Source)
+    std::vector<std::uint8_t> owned;  // a big ZIP entry of an encrypted cache, read into memory
     std::vector<std::uint8_t>* bytes = nullptr;
     ~Source()
     {
@@ -58,6 +60,18 @@ bool readSource(const ImportItem& item, const FileStore& store, const IngestLimi
         case ZipRead::TooBig: break;
         }
         why.clear();
+        if (store.sealed()) {
+            // An encrypted cache never has a plain copy on its disk: bigger entries are read into
+            // memory too (up to the cache's file-size limit).
+            const std::size_t most = limits.maxFileBytes > 0 ? std::size_t(limits.maxFileBytes) : std::numeric_limits<std::size_t>::max();
+            switch (readZipEntryToMemory(item.path, item.zipIndex, most, src.owned, &why)) {
+            case ZipRead::Read: src.bytes = &src.owned; return true;
+            case ZipRead::Failed: return false;
+            case ZipRead::TooBig:
+                why = "the file has more than " + std::to_string(most) + " bytes, more than the cache takes (lightbox cache limits --max-file-size)";
+                return false;
+            }
+        }
         src.extracted = store.temporaryPath(".zip-entry");
         const std::int64_t room = std::max<std::int64_t>(0, store.freeBytes());
         if (!extractZipEntry(item.path, item.zipIndex, src.extracted, room, &why)) return false;

@@ -84,11 +84,75 @@ Status rewriteMeta(const std::string& temporary, const std::vector<std::string>&
     return Done{};
 }
 
+namespace {
+
+Candidate candidateFor(const std::string& temporary, const std::string& source, InstanceRecord record, const Sha256& digest, std::uint64_t size)
+{
+    Candidate c;
+    c.temporary = temporary;
+    c.origin = source;
+    c.record = std::move(record);
+    c.record.fileSize = std::int64_t(size);
+    c.record.sha256 = digest;
+    c.record.source = source;
+    c.record.arrivedAt = nowMs();
+    return c;
+}
+
+// A file written encrypted as it arrived (the network into an encrypted cache; the store's own
+// files at rebuild-index): checked on its plaintext in memory, and when its meta header must be
+// rewritten or its preamble cleaned, replaced by a new encrypted file made in memory. No plain
+// copy is ever written.
+Result<Candidate> admitSealed(const std::string& temporary, const std::string& source, const IngestLimits& limits, const FileStore& store)
+{
+    if (!store.sealed()) return makeError("locked", "an encrypted file cannot go into a cache that is not encrypted");
+    auto plain = unsealFile(temporary);
+    if (!plain) return plain.error();
+    if (Status s = admitSize(plain->size(), limits); !s) return s.error();
+    auto* bytes = reinterpret_cast<std::uint8_t*>(plain->data());
+    const PreambleCleaning preamble = cleanPreamble(bytes, plain->size());
+    auto file = DicomFile::parse(bytes, plain->size(), temporary);
+    if (!file) return file.error();
+    auto record = admit(**file, limits);
+    if (!record) return record.error();
+    const std::vector<std::string> metaProblems = (*file)->metaInconsistencies();
+    if (preamble.cleaned || !metaProblems.empty()) {
+        std::vector<std::uint8_t> fresh;
+        if (!metaProblems.empty()) {
+            auto encoded = (*file)->encodeWithFreshMeta();
+            if (!encoded) return encoded.error();
+            fresh = std::move(*encoded);
+            cleanPreamble(fresh.data(), fresh.size());
+        }
+        file->reset();
+        const void* data = fresh.empty() ? static_cast<const void*>(plain->data()) : fresh.data();
+        const std::size_t size = fresh.empty() ? plain->size() : fresh.size();
+        auto replacement = store.writeTemporary(data, size);
+        if (!replacement) return replacement.error();
+        if (::rename(replacement->c_str(), temporary.c_str()) != 0) {
+            ::unlink(replacement->c_str());
+            return makeError("rewrite", "cannot replace " + temporary);
+        }
+    }
+    file->reset();
+    plain = std::vector<char>();
+    Sha256 digest{};
+    std::uint64_t size = 0;
+    if (!sha256File(temporary, digest, &size)) return makeError("unreadable", "the received file cannot be read back");
+    Candidate c = candidateFor(temporary, source, std::move(*record), digest, size);
+    c.preambleExecutable = preamble.executable;
+    c.metaRewritten = joinProblems(metaProblems);
+    return c;
+}
+
+}  // namespace
+
 Result<Candidate> admitReceived(const std::string& temporary, const std::string& source, const IngestLimits& limits, const FileStore& store)
 {
-    // Network code (DCMTK's store provider among it) writes with the umask's mode: stored files are
-    // the user's alone.
+    // Network code (DCMTK's store provider among it) may write with the umask's mode: stored files
+    // are the user's alone.
     ::chmod(temporary.c_str(), 0600);
+    if (isSealedFile(temporary)) return admitSealed(temporary, source, limits, store);
     struct stat st {};
     if (::stat(temporary.c_str(), &st) == 0)
         if (Status s = admitSize(std::uint64_t(st.st_size), limits); !s) return s.error();
@@ -98,26 +162,16 @@ Result<Candidate> admitReceived(const std::string& temporary, const std::string&
     const std::vector<std::string> metaProblems = record ? (*file)->metaInconsistencies() : std::vector<std::string>{};
     file->reset();  // closed before it is hashed and moved
     if (!record) return record.error();
-    // A file already sealed is one the cache stored before (rebuild-index): it was made clean then.
-    const bool sealedAlready = isSealedFile(temporary);
-    if (!sealedAlready)
-        if (Status s = rewriteMeta(temporary, metaProblems); !s) return s.error();
-    auto preamble = sealedAlready ? Result<PreambleCleaning>(PreambleCleaning{}) : cleanPreamble(temporary);  // the network carries none; a peer's file might
+    if (Status s = rewriteMeta(temporary, metaProblems); !s) return s.error();
+    auto preamble = cleanPreamble(temporary);  // the network carries none; a peer's file might
     if (!preamble) return preamble.error();
     if (Status s = store.seal(temporary); !s) return s.error();  // encrypted before it is hashed
     Sha256 digest{};
     std::uint64_t size = 0;
     if (!sha256File(temporary, digest, &size)) return makeError("unreadable", "the received file cannot be read back");
-    Candidate c;
-    c.temporary = temporary;
-    c.origin = source;
-    c.record = std::move(*record);
-    c.record.fileSize = std::int64_t(size);
-    c.record.sha256 = digest;
-    c.record.source = source;
-    c.record.arrivedAt = nowMs();
+    Candidate c = candidateFor(temporary, source, std::move(*record), digest, size);
     c.preambleExecutable = preamble->executable;
-    c.metaRewritten = sealedAlready ? std::string() : joinProblems(metaProblems);
+    c.metaRewritten = joinProblems(metaProblems);
     return c;
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // Instances arriving from the network (C-STORE to the storage listener, C-GET, C-MOVE, WADO-RS)
-// into the cache. Network code writes each received object as a DICOM file into incomingFolder()
-// (inside the cache's tmp/, so that it is renamed into the store, never copied) and submits it; a
-// writer thread admits and stores them in batches through Cache::ingest (ingest.h), the same way
+// into the cache. Network code writes each received object through openTemporary() (inside the
+// cache's tmp/, so that it is renamed into the store, never copied; encrypted as it is written in
+// an encrypted cache, so no plain copy reaches the disk) and submits it; a writer thread admits and stores them in batches through Cache::ingest (ingest.h), the same way
 // in as an import: same checks, same quota and free-space eviction, same duplicate handling. A
 // file that is not a valid DICOM instance is rejected with a reason and deleted. A study receiving
 // instances is held by a lease (nobody evicts it) until none of its instances arrived for a few
@@ -48,8 +48,12 @@ public:
     Receiver(const Receiver&) = delete;
     Receiver& operator=(const Receiver&) = delete;
 
-    // A new folder of this process inside the cache's tmp/ for received files.
+    // A new folder of this process inside the cache's tmp/, for what network code needs while
+    // receiving (named pipes).
     std::string incomingFolder();
+    // A new temporary file in the cache's tmp/ for one received object: encrypted as it is
+    // written in an encrypted cache. Thread-safe.
+    Result<std::unique_ptr<TemporaryWriter>> openTemporary() const { return m_cache->store().openTemporary(); }
     // Thread-safe. Takes ownership of the file (it is moved into the store or deleted). `done` is
     // called from the writer thread once the instance is indexed or rejected. `source`, when not
     // empty, is recorded instead of the receiver's own (e.g. "store:CT-ROOM-2", the peer that
