@@ -7,6 +7,7 @@
 #include "cache_location.h"
 #include "cli_args.h"
 #include "cli_session.h"
+#include "cli_output.h"
 #include "commands.h"
 #include "receiver.h"
 #include "receiver_sink.h"
@@ -14,6 +15,7 @@
 #include "study_json.h"
 
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -31,14 +33,7 @@ namespace lightbox::app {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-
-QTextStream& out()
-{
-    static QTextStream s(stdout);
-    s.setEncoding(QStringConverter::Utf8);
-    return s;
-}
+std::atomic<bool>& g_stop = stopRequested();
 
 QString configPath(const CliArgs& a) { return AppConfig::resolvePath(a.value("--config").value_or(QString())); }
 
@@ -93,12 +88,6 @@ const ArchiveEntry* archiveOf(const AppConfig& c, const CliArgs& a, int* code)
 }
 
 QString cacheDir(const CliArgs& a) { return storage::resolveCacheDir(a.value("--cache").value_or(QString())); }
-
-void onInterrupt()
-{
-    std::signal(SIGINT, [](int) { g_stop = true; });
-    std::signal(SIGTERM, [](int) { g_stop = true; });
-}
 
 const QStringList kCommon{"--config", "--cache"};
 
@@ -235,7 +224,8 @@ int runConfig(const QStringList& args)
 {
     CliArgs a(args, kCommon, {});
     if (!a.ok()) return fail(a.error(), 2);
-    const QString usage = "usage: lightbox config set aet|port|listen|tls-cert|tls-key|tls-ca|backup-folder|backup-every VALUE | show  [--config FILE]";
+    const QString usage =
+        "usage: lightbox config set aet|port|listen|tls-cert|tls-key|tls-ca|backup-folder|backup-every|hl7-port|hl7-listen VALUE | show  [--config FILE]";
     int code = 0;
     auto config = loadConfig(a, &code);
     if (!config) return code;
@@ -250,6 +240,8 @@ int runConfig(const QStringList& args)
                       ? QStringLiteral("every %1 h into %2").arg(config->backup.everyHours).arg(config->backup.folder)
                       : QStringLiteral("none"))
               << '\n';
+        out() << "HL7 listener: " << (config->hl7.port > 0 ? QString("port %1 on %2").arg(config->hl7.port).arg(config->hl7.listenAddress) : QString("off"))
+              << ", " << config->hl7.senders.size() << " senders allowed (lightbox hl7 list)\n";
         const auto peers = config->listenerPeers();
         out() << "peers allowed to call: " << (peers.empty() ? "none (lightbox archive add NAME --aet AET --host HOST)" : "") << '\n';
         for (const ArchiveEntry& e : config->archives)
@@ -271,6 +263,15 @@ int runConfig(const QStringList& args)
     } else if (key == "listen") {
         if (v != "on" && v != "off" && v != "true" && v != "false" && v != "1" && v != "0") return fail("listen is on or off", 2);
         config->local.listen = v == "on" || v == "true" || v == "1";
+    } else if (key == "hl7-port") {
+        bool ok = false;
+        const int p = v.toInt(&ok);
+        if (!ok || p < 0 || p > 65535) return fail("the HL7 port is 1 to 65535 (0: off)", 2);
+        config->hl7.port = p;
+    } else if (key == "hl7-listen") {
+        QHostAddress address;
+        if (v != "any" && !address.setAddress(v)) return fail("hl7-listen takes an IP address of this machine, or any", 2);
+        config->hl7.listenAddress = v;
     } else if (key == "backup-folder") {
         config->backup.folder = v.isEmpty() ? QString() : QFileInfo(v).absoluteFilePath();
     } else if (key == "backup-every") {
@@ -310,7 +311,7 @@ int runFind(const QStringList& args)
     q.limit = a.value("--limit").value_or("500").toInt();
     for (const std::string& d : {q.fromDate, q.toDate})
         if (!d.empty() && (d.size() != 8 || d.find_first_not_of("0123456789") != std::string::npos)) return fail("dates are YYYYMMDD", 2);
-    onInterrupt();
+    stopOnSignals();
     auto r = findRemoteStudies(*archive, config->local, q, cacheDir(a), &g_stop);
     if (!r) return fail(QString::fromStdString(r.error().message));
     if (a.flag("--json")) {
@@ -359,7 +360,7 @@ int runRetrieve(const QStringList& args)
     if (spec.method != RetrieveMethod::Wado && !archive->hasDimse()) return fail("archive " + archive->name + " has no DIMSE settings: use --method wado", 2);
     if (spec.method == RetrieveMethod::Wado && !archive->hasWeb()) return fail("archive " + archive->name + " has no DICOMweb URL", 2);
     if (auto n = a.value("--attempts")) spec.attempts = std::max(1, n->toInt());
-    onInterrupt();
+    stopOnSignals();
     const bool quiet = a.flag("--quiet");
     const RetrieveReport r = retrieve(spec, [&](const RetrieveProgress& p) {
         if (!quiet) QTextStream(stderr) << "\r" << p.stage << " " << p.done << "/" << p.total << "          " << Qt::flush;
@@ -382,7 +383,7 @@ int runSend(const QStringList& args)
     if (!a.value("--study")) return fail("usage: lightbox send --archive NAME --study UID [--method store|stow]", 2);
     const QString method = a.value("--method").value_or(archive->hasDimse() ? "store" : "stow");
     if (method != "store" && method != "stow") return fail("--method is store or stow", 2);
-    onInterrupt();
+    stopOnSignals();
     const SendReport r = sendStudy(*archive, config->local, cacheDir(a), a.value("--study")->toStdString(), method == "stow", {}, &g_stop);
     for (const std::string& f : r.failed) QTextStream(stderr) << "lightbox: not sent: " << QString::fromStdString(f) << '\n';
     if (!r.error.isEmpty()) return fail(r.error);
@@ -420,7 +421,7 @@ int runListen(const QStringList& args)
         QTextStream(stderr) << "lightbox: no peer may send to this listener yet: lightbox archive add NAME --aet AET --host HOST [--accepts echo,store]\n";
     out() << "listening as " << QString::fromStdString(lo.aeTitle) << " on port " << lo.port << (lo.tls.enabled ? " with TLS" : "") << " for "
           << lo.peers.size() << " known peers (Ctrl+C stops)\n" << Qt::flush;
-    onInterrupt();
+    stopOnSignals();
     // The audit trail goes to the repository (when one is set) every 5 s while listening; a
     // scheduled backup runs when due (checked now and every 5 s: a look at the backup folder).
     BackupRunner backups(config->backup, cacheDir(a));

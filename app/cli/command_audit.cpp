@@ -2,6 +2,7 @@
 // itself recorded (Audit Log Used).
 #include "cli_args.h"
 #include "cli_session.h"
+#include "cli_output.h"
 #include "commands.h"
 
 #include "audit_forwarder.h"
@@ -17,12 +18,6 @@
 namespace lightbox::app {
 
 namespace {
-
-QTextStream& out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
 
 struct Filter {
     QString from, to, user, patient;

@@ -5,6 +5,7 @@
 #include "backup_schedule.h"
 #include "cache_location.h"
 #include "cli_args.h"
+#include "cli_output.h"
 #include "commands.h"
 
 #include <QTextStream>
@@ -16,14 +17,7 @@ namespace lightbox::app {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-
-QTextStream& out()
-{
-    static QTextStream s(stdout);
-    s.setEncoding(QStringConverter::Utf8);
-    return s;
-}
+std::atomic<bool>& g_stop = stopRequested();
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
@@ -62,8 +56,7 @@ int runCacheCopy(const QStringList& args)
     }
     if ((sub == "rebuild-index") != where.isEmpty() || a.positional().size() > 2) return fail(usage, 2);
     const QString folder = storage::resolveCacheDir(a.value("--cache").value_or(QString()));
-    std::signal(SIGINT, [](int) { g_stop = true; });
-    std::signal(SIGTERM, [](int) { g_stop = true; });
+    stopOnSignals();
     const bool quiet = a.flag("--quiet");
     if (sub == "backup") {
         auto cache = storage::Cache::open(folder.toStdString());

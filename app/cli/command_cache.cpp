@@ -1,6 +1,7 @@
 // Cache commands: import, studies, cache stats|verify|evict|delete|pin|unpin|quota (backup,
 // restore and rebuild-index: command_backup.cpp).
 #include "cli_args.h"
+#include "cli_output.h"
 #include "commands.h"
 
 #include "cache.h"
@@ -21,13 +22,6 @@ namespace lightbox::app {
 namespace {
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
-
-QTextStream& out()
-{
-    static QTextStream s(stdout);
-    s.setEncoding(QStringConverter::Utf8);
-    return s;
-}
 
 std::unique_ptr<storage::Cache> openCache(const CliArgs& a, int* code)
 {

@@ -2,6 +2,7 @@
 #include "app_config.h"
 #include "cache_location.h"
 #include "cli_args.h"
+#include "cli_output.h"
 #include "commands.h"
 #include "export_options.h"
 #include "export_study.h"
@@ -15,7 +16,7 @@ namespace lightbox::app {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
+std::atomic<bool>& g_stop = stopRequested();
 
 const char* kUsage =
     "usage: lightbox export STUDY_UID... [--anonymize [--profile basic] [--retain-dates-shifted DAYS | --retain-dates]\n"
@@ -96,8 +97,7 @@ int runExport(const QStringList& args)
     if (deidOptionGiven && !spec.anonymize) return fail("de-identification options need --anonymize", 2);
     if (const QString e = parseDeid(a, spec.deid); !e.isEmpty()) return fail(e, 2);
     if (const QString e = parseDestination(a, spec); !e.isEmpty()) return fail(e, 2);
-    std::signal(SIGINT, [](int) { g_stop = true; });
-    std::signal(SIGTERM, [](int) { g_stop = true; });
+    stopOnSignals();
     const ExportReport r = exportStudies(spec, showProgress, &g_stop);
     QTextStream(stderr) << '\n';
     for (const QString& line : r.refused) QTextStream(stderr) << "lightbox: refused " << line << '\n';

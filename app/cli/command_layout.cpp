@@ -3,6 +3,7 @@
 #include "cache.h"
 #include "cache_location.h"
 #include "cli_args.h"
+#include "cli_output.h"
 #include "commands.h"
 #include "protocol_engine.h"
 #include "protocol_library.h"
@@ -14,13 +15,6 @@
 namespace lightbox::app {
 
 namespace {
-
-QTextStream& out()
-{
-    static QTextStream s(stdout);
-    s.setEncoding(QStringConverter::Utf8);
-    return s;
-}
 
 ProtocolLibrary libraryFor(const CliArgs& a)
 {

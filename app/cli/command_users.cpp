@@ -2,6 +2,7 @@
 // administrator (the first administrator needs no sign-in). Every change is audited.
 #include "cli_args.h"
 #include "cli_session.h"
+#include "cli_output.h"
 #include "commands.h"
 #include "credentials.h"
 
@@ -18,12 +19,6 @@ namespace {
 
 using security::AccountSource;
 using security::Role;
-
-QTextStream& out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
 
 // The new password: the first line of standard input (so that scripts and tests can give it).
 std::optional<std::string> newPassword()
