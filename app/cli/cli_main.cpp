@@ -146,6 +146,8 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"users", runUsers},
         {"audit", runAudit},
         {"export", runExport},
+        {"worklist", runWorklist},
+        {"hl7", runHl7},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";

@@ -78,7 +78,9 @@ std::optional<security::Permission> permissionFor(const QString& command, const 
         if (sub == "restore" || sub == "rebuild-index" || sub == "key" || sub == "init") return P::Configure;
         return P::Read;
     }
-    if (command == "import" || command == "listen") return P::Import;
+    if (command == "import" || command == "listen" || command == "service") return P::Import;
+    if (command == "hl7") return sub == "list" ? P::Read : P::Configure;
+    if (command == "worklist") return sub == "add" || sub == "prefetch" ? P::Import : P::Read;
     if (command == "send") return P::ExportIdentified;  // sends the files as they are, identity included
     // De-identified copies need Export; copies as stored ExportIdentified (checked again in the export service).
     if (command == "export") return args.contains("--anonymize") ? P::Export : P::ExportIdentified;

@@ -26,6 +26,8 @@ int runProtocols(const QStringList& args);
 int runUsers(const QStringList& args);
 int runAudit(const QStringList& args);
 int runExport(const QStringList& args);
+int runWorklist(const QStringList& args);
+int runHl7(const QStringList& args);
 class CliArgs;
 int runRenderView(const CliArgs& args);
 

@@ -116,6 +116,15 @@ Result<AppConfig> AppConfig::load(const QString& path)
     c.local.tlsCa = o["tlsCa"].toString();
     c.backup.folder = o["backup"].toObject()["folder"].toString();
     c.backup.everyHours = o["backup"].toObject()["everyHours"].toInt(0);
+    const QJsonObject hl7 = o["hl7"].toObject();
+    c.hl7.port = hl7["port"].toInt(0);
+    c.hl7.listenAddress = hl7["listen"].toString(c.hl7.listenAddress);
+    for (const QJsonValue& v : hl7["senders"].toArray()) {
+        const QJsonObject x = v.toObject();
+        Hl7Sender sender{x["name"].toString(), {}, x["application"].toString(), x["facility"].toString()};
+        for (const QJsonValue& h : x["hosts"].toArray()) sender.hosts << h.toString();
+        c.hl7.senders.push_back(sender);
+    }
     for (const QJsonValue& v : o["archives"].toArray()) {
         const QJsonObject a = v.toObject();
         ArchiveEntry e;
@@ -182,6 +191,12 @@ Status AppConfig::write() const
     if (!local.tlsKey.isEmpty()) o["tlsKey"] = local.tlsKey;
     if (!local.tlsCa.isEmpty()) o["tlsCa"] = local.tlsCa;
     if (!backup.folder.isEmpty() || backup.everyHours > 0) o["backup"] = QJsonObject{{"folder", backup.folder}, {"everyHours", backup.everyHours}};
+    if (hl7 != Hl7Settings{}) {
+        QJsonArray senders;
+        for (const Hl7Sender& x : hl7.senders)
+            senders.append(QJsonObject{{"name", x.name}, {"hosts", QJsonArray::fromStringList(x.hosts)}, {"application", x.application}, {"facility", x.facility}});
+        o["hl7"] = QJsonObject{{"port", hl7.port}, {"listen", hl7.listenAddress}, {"senders", senders}};
+    }
     QJsonArray list;
     QStringList referenced;
     m_notes.clear();

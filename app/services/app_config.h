@@ -73,6 +73,23 @@ struct BackupSchedule {
     bool operator==(const BackupSchedule&) const = default;
 };
 
+// Who may send orders over HL7 (MLLP): a connection must come from one of the hosts, and its
+// messages name the sending application (MSH-3) and facility (MSH-4) given (empty: any).
+struct Hl7Sender {
+    QString name;
+    QStringList hosts;
+    QString application, facility;
+    bool operator==(const Hl7Sender&) const = default;
+};
+
+// The HL7 listener: off (port 0) until an administrator sets a port; on loopback unless told.
+struct Hl7Settings {
+    int port = 0;
+    QString listenAddress = "127.0.0.1";
+    std::vector<Hl7Sender> senders;
+    bool operator==(const Hl7Settings&) const = default;
+};
+
 class AppConfig {
 public:
     static QString defaultPath();
@@ -86,6 +103,7 @@ public:
     LocalNode local;
     std::vector<ArchiveEntry> archives;
     BackupSchedule backup;
+    Hl7Settings hl7;
 
     const ArchiveEntry* find(const QString& name) const;
     // The peers the storage listener serves (every entry that may call us).

@@ -40,6 +40,9 @@ struct RetrieveSpec {
     std::vector<std::string> seriesUids;  // empty: the whole study
     RetrieveMethod method = RetrieveMethod::Get;
     int attempts = 3;                     // tries in all, with 1 s, 2 s, 4 s... between them
+    // A bandwidth limit (0: none): arrivals are written no faster than this, and TCP's flow
+    // control slows the archive to match (C-GET, C-MOVE and WADO-RS alike).
+    qint64 maxBytesPerSecond = 0;
 };
 
 struct RetrieveReport {

@@ -123,7 +123,7 @@ bool Retrieval::open()
         return false;
     }
     m_receiver = std::move(*receiver);
-    m_sink = std::make_unique<ReceiverSink>(*m_receiver);
+    m_sink = std::make_unique<ReceiverSink>(*m_receiver, m_spec.maxBytesPerSecond);
     auto cache = storage::Cache::open(m_spec.cacheDir.toStdString());
     if (!cache) {
         m_rep.errors.push_back(cache.error().message);

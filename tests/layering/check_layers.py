@@ -21,12 +21,13 @@ ALLOWED = {
     "app/protocols": {"storage", "imaging"},
     "app/security": {"storage", "imaging"},
     "app/services": {"app/security", "storage", "netclient", "imaging"},
+    "app/worklist": {"app/services", "app/security", "storage", "netclient", "imaging"},
     "app/reading": {"app/protocols", "app/services", "app/security", "viewer", "storage", "netclient", "imaging"},
-    "app/gui": {"app/reading", "app/protocols", "app/services", "app/security", "viewer", "storage", "netclient", "imaging"},
-    "app/cli": {"app/protocols", "app/services", "app/security", "viewer", "storage", "netclient", "imaging"},
+    "app/gui": {"app/reading", "app/protocols", "app/worklist", "app/services", "app/security", "viewer", "storage", "netclient", "imaging"},
+    "app/cli": {"app/protocols", "app/worklist", "app/services", "app/security", "viewer", "storage", "netclient", "imaging"},
     "app": {"app/cli", "app/gui"},  # main.cpp only: the composition root
 }
-NO_WIDGETS = {"imaging", "storage", "netclient", "app/protocols", "app/security", "app/services"}
+NO_WIDGETS = {"imaging", "storage", "netclient", "app/protocols", "app/security", "app/services", "app/worklist"}
 NO_QT_GUI = {"imaging", "storage", "netclient", "app/protocols", "app/security"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

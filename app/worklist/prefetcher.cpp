@@ -1,0 +1,132 @@
+#include "prefetcher.h"
+
+#include "network_service.h"
+
+#include <map>
+
+namespace lightbox::app {
+
+namespace {
+
+bool searchable(const ArchiveEntry& a) { return a.callable() || a.hasWeb(); }
+
+}  // namespace
+
+Result<int> Prefetcher::plan(const StoredOrder& stored, const std::atomic<bool>* cancel)
+{
+    const Order& order = stored.order;
+    const PrefetchRule* rule = m_rules.ruleFor(order);
+    if (!rule) return 0;
+    // The patient's studies on every archive, under the order's patient ID and the IDs merged
+    // into it; the first archive that lists a study is the one it is fetched from.
+    std::vector<QString> ids{order.patientId};
+    for (const QString& merged : m_queue.mergedInto(order.patientId)) ids.push_back(merged);
+    std::vector<RemoteStudy> candidates;
+    std::map<std::string, QString> archiveOf;
+    std::vector<std::string> problems;
+    bool searched = false;
+    for (const ArchiveEntry& archive : m_config.archives) {
+        if (!searchable(archive)) continue;
+        for (const QString& id : ids) {
+            storage::StudyQuery query;
+            query.patientId = id.toStdString();
+            query.limit = 1000;
+            auto found = findRemoteStudies(archive, m_config.local, query, m_cacheDir, cancel);
+            if (!found) {
+                problems.push_back(archive.name.toStdString() + ": " + found.error().message);
+                continue;
+            }
+            searched = true;
+            for (RemoteStudy& s : *found) {
+                if (!archiveOf.emplace(s.row.studyUid, archive.name).second) continue;
+                // A merged ID's studies are the patient's: compared under the surviving ID.
+                s.row.patientId = order.patientId.toStdString();
+                candidates.push_back(std::move(s));
+            }
+        }
+    }
+    if (!searched) {
+        std::string why;
+        for (const std::string& p : problems) why += (why.empty() ? "" : "; ") + p;
+        return makeError("unreachable", why.empty() ? "no archive to search" : why);
+    }
+    int added = 0;
+    for (const PrefetchChoice& c : choosePrefetch(order, *rule, candidates)) {
+        PrefetchTask t;
+        t.orderId = stored.id;
+        t.kind = c.kind == PrefetchChoice::Kind::Current ? "current" : "prior";
+        t.studyUid = QString::fromStdString(c.studyUid);
+        t.archive = archiveOf[c.studyUid];
+        t.reason = QString::fromStdString(c.reason);
+        t.rank = c.rank;
+        t.state = c.cached ? PrefetchTask::State::Skipped : PrefetchTask::State::Queued;
+        auto ok = m_queue.addTask(t);
+        if (!ok) return ok.error();
+        added += *ok;
+    }
+    if (Status s = m_queue.markPlanned(stored.id); !s) return s.error();
+    return added;
+}
+
+std::vector<std::string> Prefetcher::planDue(const QDateTime& now, int replanSeconds, const std::atomic<bool>* cancel)
+{
+    std::vector<std::string> problems;
+    for (const StoredOrder& o : m_queue.orders(true)) {
+        if (cancel && cancel->load()) break;
+        const PrefetchRule* rule = m_rules.ruleFor(o.order);
+        if (!rule || !rule->mayRunAt(now, o.order.scheduled)) continue;
+        if (o.plannedAt > 0 && now.toMSecsSinceEpoch() - o.plannedAt < qint64(replanSeconds) * 1000) continue;
+        if (auto r = plan(o, cancel); !r) problems.push_back((o.order.key() + ": ").toStdString() + r.error().message);
+    }
+    return problems;
+}
+
+int Prefetcher::runQueued(const std::atomic<bool>* cancel, const std::function<void(const PrefetchEvent&)>& progress)
+{
+    int ran = 0;
+    m_queue.requeueAbandoned();
+    while (!(cancel && cancel->load())) {
+        auto task = m_queue.claimNext();
+        if (!task) break;
+        ++ran;
+        const ArchiveEntry* archive = m_config.find(task->archive);
+        if (!archive) {
+            m_queue.finish(task->id, PrefetchTask::State::Failed, "archive " + task->archive + " is no longer configured", 0);
+            continue;
+        }
+        const auto stored = m_queue.order(task->orderId);
+        const PrefetchRule* rule = stored ? m_rules.ruleFor(stored->order) : nullptr;
+        RetrieveSpec spec;
+        spec.archive = *archive;
+        spec.local = m_config.local;
+        spec.cacheDir = m_cacheDir;
+        spec.studyUid = task->studyUid.toStdString();
+        spec.method = NetworkService::defaultMethod(*archive);
+        spec.maxBytesPerSecond = rule ? rule->maxBytesPerSecond : 0;
+        const RetrieveReport report = retrieve(
+            spec,
+            [&](const RetrieveProgress& p) {
+                m_queue.heartbeat(task->id);
+                if (progress) progress({*task, p});
+            },
+            cancel);
+        if (report.cancelled) {
+            m_queue.finish(task->id, PrefetchTask::State::Queued, "cancelled", report.received);  // picked up again next time
+            break;
+        }
+        QString error;
+        for (const std::string& e : report.errors) error += (error.isEmpty() ? "" : "; ") + QString::fromStdString(e);
+        if (report.complete()) {
+            m_queue.finish(task->id, PrefetchTask::State::Done, {}, report.received);
+        } else {
+            // Tried again on a later round, a few times; then left failed for a person to see.
+            const bool again = task->attempts < 3;
+            m_queue.finish(task->id, again ? PrefetchTask::State::Queued : PrefetchTask::State::Failed,
+                           error.isEmpty() ? QString("%1 instances missing").arg(report.missingCount()) : error, report.received);
+            if (again) break;  // not at once: the archive may be down
+        }
+    }
+    return ran;
+}
+
+}  // namespace lightbox::app

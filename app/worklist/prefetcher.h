@@ -1,0 +1,50 @@
+#pragma once
+// Prefetch: for each open order whose rule may run now, the patient's studies are searched on
+// every archive (under merged patient IDs too), the rule chooses the current study and the
+// relevant priors, and each chosen study becomes a task (once per order: never twice); a study
+// the cache already holds whole is recorded as skipped. Tasks are then retrieved one at a time,
+// current studies first, through the one retrieve path (app/services/retrieve.cpp: what is cached
+// is not asked again, arrivals go through the cache's one way in), with the rule's bandwidth limit.
+// Runs off the GUI thread (the service's worker, `lightbox service`, `lightbox worklist prefetch`).
+#include "prefetch_rules.h"
+#include "work_queue.h"
+
+#include "app_config.h"
+
+#include <QDateTime>
+
+#include <atomic>
+#include <functional>
+
+namespace lightbox::app {
+
+struct PrefetchEvent {
+    PrefetchTask task;
+    RetrieveProgress progress;
+};
+
+class Prefetcher {
+public:
+    Prefetcher(AppConfig config, QString cacheDir, PrefetchRules rules, WorkQueue& queue)
+        : m_config(std::move(config)), m_cacheDir(std::move(cacheDir)), m_rules(std::move(rules)), m_queue(queue)
+    {
+    }
+
+    // Chooses the studies of one order and queues them. Returns the tasks added (0 when it had
+    // them all already), or why the archives could not be searched.
+    Result<int> plan(const StoredOrder& order, const std::atomic<bool>* cancel = nullptr);
+    // Plans every open order whose rule may run at `now` and that was not planned in the last
+    // `replanSeconds` (its current study may have arrived at the archive since). Errors are
+    // returned per order, for the log.
+    std::vector<std::string> planDue(const QDateTime& now, int replanSeconds, const std::atomic<bool>* cancel = nullptr);
+    // Retrieves queued tasks until none is left or `cancel` is set. Returns how many ran.
+    int runQueued(const std::atomic<bool>* cancel = nullptr, const std::function<void(const PrefetchEvent&)>& progress = {});
+
+private:
+    AppConfig m_config;
+    QString m_cacheDir;
+    PrefetchRules m_rules;
+    WorkQueue& m_queue;
+};
+
+}  // namespace lightbox::app

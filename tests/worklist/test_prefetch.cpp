@@ -1,0 +1,271 @@
+// Prefetch by rules (issue 12, point 3), against a real Orthanc: a patient with five earlier
+// studies (CT 2025, MR 2024, CT 2023, US 2022, CT 2019) and the ordered CT; an order scheduled in
+// an hour brings, with the shipped default rule ("the 2 most recent earlier studies of the same
+// modality within 5 years", and the current study), exactly the current CT, CT 2025 and CT 2023
+// into the cache: not the MR, the US, the CT older than 5 years, nor another patient's CT. A
+// second run fetches nothing (never twice); an order beyond the lead time, or outside the rule's
+// time windows, is not planned; a patient merged into the ordered one has its studies found
+// under the old ID. The choice itself is checked on rows made here (birth dates, ties, cache).
+#include "orthanc_fixture.h"
+#include "prefetch_rules.h"
+#include "study_writer.h"
+#include "test_support.h"
+#include "work_queue.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace lightbox;
+using namespace lightbox::app;
+using namespace lightbox::test;
+
+namespace {
+
+RemoteStudy remote(const std::string& uid, const std::string& patient, const std::string& date, const std::string& modality, int instances = 10,
+                   int cached = 0, const std::string& birth = "19600101")
+{
+    RemoteStudy s;
+    s.row.studyUid = uid;
+    s.row.patientId = patient;
+    s.row.patientBirthDate = birth;
+    s.row.studyDate = date;
+    s.row.modalities = {modality};
+    s.row.instanceCount = instances;
+    s.cachedInstances = cached;
+    return s;
+}
+
+QStringList chosen(const std::vector<PrefetchChoice>& choices)
+{
+    QStringList out;
+    for (const PrefetchChoice& c : choices) out << QString::fromStdString(c.studyUid) + (c.cached ? "(cached)" : "");
+    return out;
+}
+
+}  // namespace
+
+class PrefetchTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void theRuleChoosesTheRelevantPriors();
+    void rulesFilesAreCheckedWhenRead();
+    void anOrderBringsTheCurrentStudyAndTwoPriors();
+    void aSecondRunFetchesNothing();
+    void ordersNotDueAreLeftForLater();
+    void aMergedPatientsStudiesAreFound();
+
+private:
+    QStringList cached(const QString& patientId = "PF-1");
+    ProcessResult lb(const QStringList& args) { return run(lightboxExe(), args + QStringList{"--config", m_config, "--cache", m_cache}, 240000); }
+
+    QTemporaryDir m_tmp;
+    std::unique_ptr<OrthancServer> m_orthanc;
+    QString m_config, m_cache;
+    QMap<QString, QString> m_uid;  // name -> Study Instance UID
+};
+
+void PrefetchTest::initTestCase()
+{
+    QVERIFY(m_tmp.isValid());
+    m_orthanc = std::make_unique<OrthancServer>();
+    QString error;
+    QVERIFY2(m_orthanc->start(&error), qPrintable(error));
+    const QString today = QDate::currentDate().toString("yyyyMMdd");
+    // Dates relative to today, so that the 5-year window means the same on any day.
+    const auto ago = [](int days) { return QDate::currentDate().addDays(-days).toString("yyyyMMdd"); };
+    const struct {
+        const char* name;
+        StudySpec spec;
+    } studies[] = {
+        {"current", {"PF-1", "19600101", today, "CT CHEST", "CHEST", {{"Lung 1.0", "CT", "", 4}}}},
+        {"ct-1y", {"PF-1", "19600101", ago(400), "CT CHEST", "CHEST", {{"Lung 1.0", "CT", "", 3}}}},
+        {"mr-2y", {"PF-1", "19600101", ago(800), "MR BRAIN", "HEAD", {{"T1", "MR", "", 3}}}},
+        {"ct-3y", {"PF-1", "19600101", ago(1100), "CT ABDOMEN", "ABDOMEN", {{"Portal", "CT", "", 3}}}},
+        {"us-4y", {"PF-1", "19600101", ago(1500), "US NECK", "NECK", {{"Thyroid", "US", "", 2}}}},
+        {"ct-7y", {"PF-1", "19600101", ago(2600), "CT CHEST", "CHEST", {{"Lung 1.0", "CT", "", 3}}}},
+        {"other", {"PF-2", "19700202", ago(300), "CT CHEST", "CHEST", {{"Lung 1.0", "CT", "", 3}}}},
+        {"merged-ct", {"PF-OLD", "19600101", ago(200), "CT CHEST", "CHEST", {{"Lung 1.0", "CT", "", 2}}}},
+    };
+    for (const auto& s : studies) {
+        const QString dir = m_tmp.path() + "/studies/" + s.name;
+        const QString uid = writeStudy(s.spec, dir, &error);
+        QVERIFY2(!uid.isEmpty(), qPrintable(error));
+        m_uid[s.name] = uid;
+        QVERIFY(m_orthanc->upload(filesUnder(dir)) > 0);
+    }
+    m_config = m_tmp.path() + "/lightbox.json";
+    m_cache = m_tmp.path() + "/cache";
+    QVERIFY(lb({"archive", "add", "orthanc", "--aet", "ORTHANC", "--host", "127.0.0.1", "--port", QString::number(m_orthanc->dicomPort())}).ok());
+}
+
+void PrefetchTest::cleanupTestCase()
+{
+    if (m_orthanc) m_orthanc->stop();
+}
+
+QStringList PrefetchTest::cached(const QString& patientId)
+{
+    const ProcessResult r = run(lightboxExe(), {"studies", "--patient-id", patientId, "--json", "--cache", m_cache});
+    QStringList out;
+    for (const QJsonValue& v : QJsonDocument::fromJson(r.out).array()) {
+        const QString uid = v.toObject()["studyInstanceUid"].toString();
+        out << m_uid.key(uid, uid);
+    }
+    out.sort();
+    return out;
+}
+
+void PrefetchTest::theRuleChoosesTheRelevantPriors()
+{
+    const PrefetchRule rule = PrefetchRules::shippedDefault().rules.front();
+    Order order;
+    order.patientId = "P";
+    order.birthDate = "19600101";
+    order.modality = "CT";
+    order.studyUid = "cur";
+    order.scheduled = QDateTime(QDate(2026, 6, 1), QTime(9, 0));
+    const std::vector<RemoteStudy> all = {
+        remote("cur", "P", "20260601", "CT", 5, 5),             // the current study, cached whole
+        remote("ct-a", "P", "20250101", "CT", 10, 4),           // partly cached: still to fetch
+        remote("ct-b", "P", "20240101", "CT"),
+        remote("ct-c", "P", "20230101", "CT"),                  // third: beyond 2 priors
+        remote("ct-later", "P", "20260701", "CT"),              // after the order
+        remote("ct-old", "P", "20200101", "CT"),                // more than 5 years before
+        remote("mr", "P", "20251201", "MR"),
+        remote("namesake", "P", "20251101", "CT", 10, 0, "19990909"),  // same ID, another birth date
+        remote("nodate", "P", "", "CT"),
+    };
+    QCOMPARE(chosen(choosePrefetch(order, rule, all)), (QStringList{"cur(cached)", "ct-a", "ct-b"}));
+    PrefetchRule anyModality = rule;
+    anyModality.sameModality = false;
+    anyModality.priors = 3;
+    QCOMPARE(chosen(choosePrefetch(order, anyModality, all)), (QStringList{"cur(cached)", "mr", "ct-a", "ct-b"}));
+    // No study UID in the order: the current study is found by its accession.
+    Order byAccession = order;
+    byAccession.studyUid.clear();
+    byAccession.accession = "ACC-9";
+    std::vector<RemoteStudy> withAccession = all;
+    withAccession[0].row.accession = "ACC-9";
+    QCOMPARE(chosen(choosePrefetch(byAccession, rule, withAccession)).value(0), QString("cur(cached)"));
+    // The lead time and the time windows.
+    PrefetchRule nights = rule;
+    nights.windows = {{QTime(19, 0), QTime(7, 0)}};
+    QVERIFY(nights.mayRunAt(QDateTime(QDate(2026, 5, 31), QTime(23, 0)), order.scheduled));
+    QVERIFY(!nights.mayRunAt(QDateTime(QDate(2026, 5, 31), QTime(12, 0)), order.scheduled));
+    QVERIFY(!rule.mayRunAt(QDateTime(QDate(2026, 5, 30), QTime(8, 0)), order.scheduled));  // 49 h ahead
+    QVERIFY(rule.mayRunAt(QDateTime(QDate(2026, 5, 31), QTime(10, 0)), order.scheduled));
+}
+
+void PrefetchTest::rulesFilesAreCheckedWhenRead()
+{
+    const QString path = m_tmp.path() + "/rules.json";
+    const auto write = [&](const QByteArray& text) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(text);
+    };
+    write(R"({"version": 1, "rules": [{"name": "mammo", "when": {"modalities": ["MG"]}, "priors": 3, "maxAgeYears": 3, "windows": [{"from": "20:00", "to": "06:00"}]}]})");
+    auto rules = PrefetchRules::load(path);
+    QVERIFY(rules);
+    QCOMPARE(rules->rules.size(), std::size_t(1));
+    Order mg;
+    mg.modality = "MG";
+    Order ct;
+    ct.modality = "CT";
+    QVERIFY(rules->ruleFor(mg));
+    QVERIFY(!rules->ruleFor(ct));
+    write(R"({"version": 1, "rules": [{"windows": [{"from": "25:00", "to": "06:00"}]}]})");
+    auto bad = PrefetchRules::load(path);
+    QVERIFY(!bad);
+    QVERIFY2(bad.error().message.find("25:00") != std::string::npos, bad.error().message.c_str());
+    write("{not json");
+    QVERIFY(!PrefetchRules::load(path));
+    // `lightbox worklist rules` prints the rules in force: the shipped default without a file.
+    const ProcessResult shown = lb({"worklist", "rules", "--rules", m_tmp.path() + "/none.json"});
+    QVERIFY2(shown.ok(), shown.err.constData());
+    const QJsonObject rule = QJsonDocument::fromJson(shown.out).object()["rules"].toArray().first().toObject();
+    QCOMPARE(rule["priors"].toInt(), 2);
+    QCOMPARE(rule["maxAgeYears"].toInt(), 5);
+    QCOMPARE(rule["sameModality"].toBool(), true);
+}
+
+void PrefetchTest::anOrderBringsTheCurrentStudyAndTwoPriors()
+{
+    const QString inAnHour = QDateTime::currentDateTime().addSecs(3600).toString("yyyy-MM-ddTHH:mm");
+    const ProcessResult added = lb({"worklist", "add", "--patient-id", "PF-1", "--birth-date", "19600101", "--modality", "CT", "--study", m_uid["current"],
+                                    "--accession", "ACC-PF-1", "--scheduled", inAnHour});
+    QVERIFY2(added.ok(), added.err.constData());
+    const ProcessResult r = lb({"worklist", "prefetch", "--quiet"});
+    QVERIFY2(r.ok(), (r.out + r.err).constData());
+    QCOMPARE(cached(), (QStringList{"ct-1y", "ct-3y", "current"}));
+    QCOMPARE(cached("PF-2"), QStringList());
+    const ProcessResult list = lb({"worklist", "--json"});
+    const QJsonObject order = QJsonDocument::fromJson(list.out).array().first().toObject();
+    QCOMPARE(order["status"].toString(), QString("cached"));
+    QCOMPARE(order["cachedInstances"].toInt(), 4);
+    QStringList states;
+    for (const QJsonValue& t : order["prefetch"].toArray()) states << t.toObject()["kind"].toString() + ":" + t.toObject()["state"].toString();
+    QCOMPARE(states, (QStringList{"current:done", "prior:done", "prior:done"}));
+}
+
+void PrefetchTest::aSecondRunFetchesNothing()
+{
+    const ProcessResult r = lb({"worklist", "prefetch", "--quiet"});
+    QVERIFY2(r.ok(), (r.out + r.err).constData());
+    QVERIFY2(r.out.contains("prefetch: 0 retrieved now"), r.out.constData());
+    QCOMPARE(cached(), (QStringList{"ct-1y", "ct-3y", "current"}));
+}
+
+void PrefetchTest::ordersNotDueAreLeftForLater()
+{
+    // Scheduled in three days: beyond the default 24 h lead time.
+    const QString later = QDateTime::currentDateTime().addDays(3).toString("yyyy-MM-ddTHH:mm");
+    QVERIFY(lb({"worklist", "add", "--patient-id", "PF-2", "--modality", "CT", "--accession", "ACC-PF-2", "--scheduled", later}).ok());
+    QVERIFY(lb({"worklist", "prefetch", "--quiet"}).ok());
+    QCOMPARE(cached("PF-2"), QStringList());
+    // Due now, but the rules allow only a window that is not now.
+    const QTime now = QTime::currentTime();
+    const QString from = now.addSecs(3 * 3600).toString("HH:mm"), to = now.addSecs(4 * 3600).toString("HH:mm");
+    const QString rules = m_tmp.path() + "/night.json";
+    QFile f(rules);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QString(R"({"version": 1, "rules": [{"leadHours": 100, "windows": [{"from": "%1", "to": "%2"}]}]})").arg(from, to).toUtf8());
+    f.close();
+    QVERIFY(lb({"worklist", "prefetch", "--quiet", "--rules", rules}).ok());
+    QCOMPARE(cached("PF-2"), QStringList());
+    // The same rule with a window around now fetches it.
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(QString(R"({"version": 1, "rules": [{"leadHours": 100, "windows": [{"from": "%1", "to": "%2"}]}]})")
+                .arg(now.addSecs(-3600).toString("HH:mm"), now.addSecs(3600).toString("HH:mm"))
+                .toUtf8());
+    f.close();
+    const ProcessResult r = lb({"worklist", "prefetch", "--quiet", "--rules", rules});
+    QVERIFY2(r.ok(), (r.out + r.err).constData());
+    QCOMPARE(cached("PF-2"), QStringList{"other"});
+}
+
+void PrefetchTest::aMergedPatientsStudiesAreFound()
+{
+    // The archive still files a study under the patient's old ID (PF-OLD), merged into PF-1.
+    auto queue = WorkQueue::open(m_cache);
+    QVERIFY2(queue, queue ? "" : queue.error().message.c_str());
+    QVERIFY((*queue)->mergePatient("ris", "MSG-MERGE-1", "PF-OLD", "PF-1"));
+    queue->reset();
+    const QString inAnHour = QDateTime::currentDateTime().addSecs(3600).toString("yyyy-MM-ddTHH:mm");
+    QVERIFY(lb({"worklist", "add", "--patient-id", "PF-1", "--birth-date", "19600101", "--modality", "CT", "--accession", "ACC-PF-3", "--scheduled",
+                inAnHour})
+                .ok());
+    const ProcessResult r = lb({"worklist", "prefetch", "--quiet"});
+    QVERIFY2(r.ok(), (r.out + r.err).constData());
+    QCOMPARE(cached("PF-OLD"), QStringList{"merged-ct"});
+}
+
+QTEST_GUILESS_MAIN(PrefetchTest)
+#include "test_prefetch.moc"
