@@ -183,6 +183,7 @@ private slots:
     void cleanupTestCase();
     void nothingPlainOnTheWayIn_data();
     void nothingPlainOnTheWayIn();
+    void whatArrivesEncryptedIsMadeSafe();
 
 private:
     // Brings the sources into `cache` by `way`; the number of instances that should be stored.
@@ -332,6 +333,78 @@ void SealedArrivalsTest::nothingPlainOnTheWayIn()
         QVERIFY2(plainFiles >= int(m_sources.size()), qPrintable(QString::number(plainFiles)));
         QVERIFY(!found.isEmpty());
     }
+}
+
+// An archive's file with an executable's header in its preamble (CVE-2019-11687) and one whose meta
+// information names another SOP instance than its dataset, retrieved by WADO-RS (the archive's bytes
+// as stored) into an encrypted cache: their plaintext is checked in memory, the preamble zeroed and
+// the meta made anew there, both flagged; nothing plain on the disk meanwhile.
+void SealedArrivalsTest::whatArrivesEncryptedIsMadeSafe()
+{
+    const QString pe = m_tmp.path() + "/unsafe/pe.dcm", meta = m_tmp.path() + "/unsafe/meta.dcm";
+    QVERIFY(QDir().mkpath(m_tmp.path() + "/unsafe"));
+    const ProcessResult made = run(python(), {"-c", R"PY(
+import sys, pydicom
+from pydicom.uid import generate_uid
+src, pe, meta = sys.argv[1:4]
+for out, mismatch in ((pe, False), (meta, True)):
+    ds = pydicom.dcmread(src)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.SOPInstanceUID = generate_uid()
+    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid() if mismatch else ds.SOPInstanceUID
+    ds.save_as(out, write_like_original=True)
+data = bytearray(open(pe, "rb").read())
+head = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x01" * 50 + b"This program cannot be run in DOS mode."
+data[:len(head)] = head
+open(pe, "wb").write(bytes(data))
+)PY",
+                                              m_sources.first(), pe, meta});
+    QVERIFY2(made.ok(), made.err.constData());
+    QCOMPARE(m_orthanc->upload({pe, meta}), 2);
+    const auto value = [](const QString& file, const char* tag) {
+        return QString::fromLatin1(run("dcmdump", {"-M", "+P", tag, file}).out).section('[', 1).section(']', 0, 0);
+    };
+    const QString peSop = value(pe, "0008,0018"), metaSop = value(meta, "0008,0018");
+    // What the archive answers still carries both faults (else this would test nothing).
+    QVERIFY(m_orthanc->instanceFile(peSop).startsWith("MZ"));
+    const QString served = m_tmp.path() + "/unsafe/served.dcm";
+    {
+        QFile f(served);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(m_orthanc->instanceFile(metaSop));
+    }
+    QVERIFY(value(served, "0002,0003") != metaSop);
+
+    const QString cache = m_tmp.path() + "/unsafe-sealed";
+    QVERIFY(QDir().mkpath(cache));
+    CreationWatcher watcher(cache);
+    QVERIFY(watcher.ok());
+    for (const QString& file : {pe, meta}) {
+        const ProcessResult r = lb({"retrieve", "--archive", "orthanc", "--study", value(file, "0020,000d"), "--method", "wado", "--quiet", "--config",
+                                    m_config, "--cache", cache});
+        QVERIFY2(r.ok(), (r.out + r.err).constData());
+    }
+    watcher.stop();
+    for (const CreationWatcher::Seen& s : watcher.seen()) {
+        const QByteArray bytes = CreationWatcher::contents(s.fd);
+        QVERIFY2(bytes.isEmpty() || bytes.startsWith("LBXENC1"), s.path.c_str());
+    }
+    // Stored clean: a zero preamble, the rest of the executable's file as it was; the meta of the
+    // other file made from its dataset.
+    const QString storedPe = storedInstanceCopy(cache, peSop, m_tmp.path() + "/unsafe/stored-pe.dcm");
+    QFile a(storedPe), b(pe);
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    const QByteArray stored = a.readAll(), original = b.readAll();
+    QCOMPARE(stored.left(128), QByteArray(128, '\0'));
+    QVERIFY(stored.mid(128) == original.mid(128));
+    const QString storedMeta = storedInstanceCopy(cache, metaSop, m_tmp.path() + "/unsafe/stored-meta.dcm");
+    QCOMPARE(value(storedMeta, "0002,0003"), metaSop);
+    QVERIFY(lb({"cache", "verify", "--cache", cache}).ok());
+    const ProcessResult findings = lb({"cache", "findings", "--json", "--cache", cache});
+    QStringList what;
+    for (const QJsonValue& f : QJsonDocument::fromJson(findings.out).array()) what << f.toObject()["what"].toString();
+    QVERIFY2(what.join('\n').contains("executable preamble"), findings.out.constData());
+    QVERIFY2(what.join('\n').contains("Media Storage SOP Instance UID"), findings.out.constData());
 }
 
 QTEST_GUILESS_MAIN(SealedArrivalsTest)
