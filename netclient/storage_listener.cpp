@@ -2,6 +2,7 @@
 
 #include "dimse_echo.h"
 #include "dimse_session.h"
+#include "host_addresses.h"
 #include "piped_file.h"
 
 #include <dcmtk/config/osconfig.h>
@@ -17,7 +18,6 @@
 #include <list>
 
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -69,45 +69,6 @@ std::string trimmed(const char* s)
     while (!t.empty() && t.back() == ' ') t.pop_back();
     while (!t.empty() && t.front() == ' ') t.erase(t.begin());
     return t;
-}
-
-// An address in one spelling: IPv4 as dotted quad (also when it came as IPv4-mapped IPv6).
-std::string canonicalAddress(const std::string& text)
-{
-    in6_addr a6{};
-    in_addr a4{};
-    char buf[INET6_ADDRSTRLEN] = {};
-    if (::inet_pton(AF_INET, text.c_str(), &a4) == 1) return ::inet_ntop(AF_INET, &a4, buf, sizeof buf) ? buf : text;
-    if (::inet_pton(AF_INET6, text.c_str(), &a6) == 1) {
-        if (IN6_IS_ADDR_V4MAPPED(&a6)) {
-            std::memcpy(&a4, &a6.s6_addr[12], 4);
-            return ::inet_ntop(AF_INET, &a4, buf, sizeof buf) ? buf : text;
-        }
-        return ::inet_ntop(AF_INET6, &a6, buf, sizeof buf) ? buf : text;
-    }
-    return text;
-}
-
-// Every address a host name (or address) stands for; none when it cannot be resolved.
-std::vector<std::string> resolve(const std::string& host)
-{
-    std::vector<std::string> out;
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* list = nullptr;
-    if (::getaddrinfo(host.c_str(), nullptr, &hints, &list) != 0) return out;
-    for (const addrinfo* a = list; a; a = a->ai_next) {
-        char buf[INET6_ADDRSTRLEN] = {};
-        const void* raw = a->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr)
-                                                  : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr);
-        if (::inet_ntop(a->ai_family, raw, buf, sizeof buf)) {
-            const std::string c = canonicalAddress(buf);
-            if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
-        }
-    }
-    ::freeaddrinfo(list);
-    return out;
 }
 
 // The caller's address as DCMTK recorded it (numeric: reverse lookups are off), without a port.
@@ -373,7 +334,7 @@ Status StorageListener::start()
     for (const ListenerPeer& p : m_options.peers) {
         Impl::KnownPeer k{p, {}};
         for (const std::string& h : p.hosts)
-            for (const std::string& a : resolve(h))
+            for (const std::string& a : resolveHost(h))
                 if (std::find(k.addresses.begin(), k.addresses.end(), a) == k.addresses.end()) k.addresses.push_back(a);
         if (k.addresses.empty()) m_warnings.push_back("peer " + p.name + ": no address found for " + (p.hosts.empty() ? std::string("(no host)") : p.hosts.front()));
         m_impl->peers.push_back(std::move(k));
