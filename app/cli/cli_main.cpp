@@ -141,6 +141,7 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"retrieve", runRetrieve},
         {"send", runSend},
         {"listen", runListen},
+        {"service", runListen},
         {"layout", runLayout},
         {"protocols", runProtocols},
         {"users", runUsers},

@@ -12,6 +12,9 @@
 #include "receiver.h"
 #include "receiver_sink.h"
 #include "storage_listener.h"
+#include "mllp_server.h"
+#include "order_intake.h"
+#include "prefetch_loop.h"
 #include "study_json.h"
 
 #include <QFileInfo>
@@ -391,9 +394,24 @@ int runSend(const QStringList& args)
     return r.complete() ? 0 : 1;
 }
 
+net::MllpOptions mllpOptions(const AppConfig& config)
+{
+    net::MllpOptions o;
+    o.port = config.hl7.port;
+    o.listenAddress = config.hl7.listenAddress == "any" ? "0.0.0.0" : config.hl7.listenAddress.toStdString();
+    o.identity.application = "LIGHTBOX";
+    o.identity.facility = config.local.aeTitle.toStdString();
+    for (const Hl7Sender& s : config.hl7.senders) {
+        net::Hl7Sender x{s.name.toStdString(), {}, s.application.toStdString(), s.facility.toStdString()};
+        for (const QString& h : s.hosts) x.hosts.push_back(h.toStdString());
+        o.senders.push_back(x);
+    }
+    return o;
+}
+
 int runListen(const QStringList& args)
 {
-    CliArgs a(args, kCommon + QStringList{"--aet", "--port"}, {});
+    CliArgs a(args, kCommon + QStringList{"--aet", "--port", "--rules"}, {});
     if (!a.ok()) return fail(a.error(), 2);
     int code = 0;
     auto config = loadConfig(a, &code);
@@ -422,6 +440,30 @@ int runListen(const QStringList& args)
     out() << "listening as " << QString::fromStdString(lo.aeTitle) << " on port " << lo.port << (lo.tls.enabled ? " with TLS" : "") << " for "
           << lo.peers.size() << " known peers (Ctrl+C stops)\n" << Qt::flush;
     stopOnSignals();
+    // Orders over HL7 (when a port is set) into the work queue, and prefetch by the rules on a
+    // thread of its own: at once after each order, and every 30 s for what became due.
+    auto rules = PrefetchRules::load(a.value("--rules").value_or(PrefetchRules::defaultPath()));
+    if (!rules) return fail(QString::fromStdString(rules.error().message));
+    OrderIntake intake(cacheDir(a));
+    std::unique_ptr<net::MllpServer> hl7;
+    PrefetchLoop prefetch(*config, cacheDir(a), *rules);
+    intake.setOnAccepted([&prefetch](const QString& said) {
+        QTextStream(stdout) << "hl7: " << said << '\n' << Qt::flush;
+        prefetch.wake();
+    });
+    if (config->hl7.port > 0) {
+        hl7 = std::make_unique<net::MllpServer>(mllpOptions(*config), [&intake](const net::Hl7Message& m, const std::string& sender) {
+            return intake.handle(m, sender);
+        });
+        hl7->setOnRefusedCaller([](const net::RefusedHl7Caller& c) {
+            QTextStream(stdout) << "hl7: refused " << QString::fromStdString(c.address) << ": " << QString::fromStdString(c.reason) << '\n' << Qt::flush;
+        });
+        if (auto s = hl7->start(); !s) return fail("HL7 listener: " + QString::fromStdString(s.error().message));
+        for (const std::string& w : hl7->warnings()) QTextStream(stderr) << "lightbox: hl7: " << QString::fromStdString(w) << '\n';
+        out() << "HL7 on port " << hl7->port() << " for " << config->hl7.senders.size() << " senders\n" << Qt::flush;
+    }
+    prefetch.setOnReport([](const QString& said) { QTextStream(stdout) << said << '\n' << Qt::flush; });
+    prefetch.start();
     // The audit trail goes to the repository (when one is set) every 5 s while listening; a
     // scheduled backup runs when due (checked now and every 5 s: a look at the backup folder).
     BackupRunner backups(config->backup, cacheDir(a));
@@ -431,6 +473,8 @@ int runListen(const QStringList& args)
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         if (tick % 25 == 24) forwardTrail(2000);
     }
+    prefetch.stop();
+    if (hl7) hl7->stop();
     listener.stop();
     (*receiver)->flush();
     const auto c = (*receiver)->counters();

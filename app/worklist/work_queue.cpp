@@ -189,7 +189,7 @@ Result<std::int64_t> WorkQueue::recordOrder(const Order& o, const QString& contr
         "patient_id = excluded.patient_id, issuer = excluded.issuer, patient_name = excluded.patient_name, birth_date = excluded.birth_date, "
         "sex = excluded.sex, modality = excluded.modality, procedure_code = excluded.procedure_code, procedure_text = excluded.procedure_text, "
         "study_uid = COALESCE(NULLIF(excluded.study_uid, ''), orders.study_uid), scheduled_ms = excluded.scheduled_ms, "
-        "priority = excluded.priority, status = excluded.status, updated_at = excluded.updated_at");
+        "priority = excluded.priority, status = excluded.status, updated_at = excluded.updated_at, planned_at = 0");
     st->bind(1, s(o.sender)).bind(2, s(o.key())).bind(3, s(o.placer)).bind(4, s(o.filler)).bind(5, s(o.accession)).bind(6, s(o.patientId));
     st->bind(7, s(o.issuer)).bind(8, s(o.patientName)).bind(9, s(o.birthDate)).bind(10, s(o.sex)).bind(11, s(o.modality));
     st->bind(12, s(o.procedureCode)).bind(13, s(o.procedureText)).bind(14, s(o.studyUid));

@@ -13,11 +13,14 @@
 #include "work_queue.h"
 
 #include <QDir>
+#include <QProcess>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <signal.h>
 
 using namespace lightbox;
 using namespace lightbox::app;
@@ -60,6 +63,7 @@ private slots:
     void aSecondRunFetchesNothing();
     void ordersNotDueAreLeftForLater();
     void aMergedPatientsStudiesAreFound();
+    void anHl7OrderIsPrefetchedByTheListener();
 
 private:
     QStringList cached(const QString& patientId = "PF-1");
@@ -265,6 +269,84 @@ void PrefetchTest::aMergedPatientsStudiesAreFound()
     const ProcessResult r = lb({"worklist", "prefetch", "--quiet"});
     QVERIFY2(r.ok(), (r.out + r.err).constData());
     QCOMPARE(cached("PF-OLD"), QStringList{"merged-ct"});
+}
+
+namespace {
+
+// Sends `message` (segments joined by \r) with python3-hl7's MLLP client; returns "MSA-1 MSA-2 MSA-3".
+QString sendHl7(int port, const QString& message)
+{
+    const ProcessResult r = run(python(), {"-c", R"PY(
+import sys, hl7
+from hl7.client import MLLPClient
+with MLLPClient("127.0.0.1", int(sys.argv[1]), encoding="utf-8") as c:
+    ack = hl7.parse(c.send_message(sys.argv[2]).strip(b"\x0b\x1c\r").decode("utf-8"))
+msa = ack.segment("MSA")
+print(str(msa[1]), str(msa[2]), str(msa[3]) if len(msa) > 3 else "")
+)PY",
+                                           QString::number(port), message});
+    return QString::fromUtf8(r.out + r.err).trimmed();
+}
+
+QString orm(const QString& controlId, const QString& application, const QString& patientId, const QString& accession, const QString& studyUid,
+            const QDateTime& when)
+{
+    return QStringList{"MSH|^~\\&|" + application + "|HOSP|LIGHTBOX|RAD|20261207080000||ORM^O01|" + controlId + "|P|2.3.1",
+                       "PID|1||" + patientId + "^^^HOSP^MR||PREFETCH^PAT||19600101|F",
+                       "ORC|NW|P-" + accession + "|F-" + accession,
+                       "OBR|1|P-" + accession + "|F-" + accession + "|CTCHEST^CT chest^LBX||||||||||||||" + accession + "|RP1|SPS1||||CT|||^^^" +
+                           when.toString("yyyyMMddHHmmss") + "^^R",
+                       "ZDS|" + studyUid + "^100^Application^DICOM"}
+        .join('\r');
+}
+
+}  // namespace
+
+// The RIS sends an ORM^O01 over MLLP (python3-hl7 as the sender) to `lightbox service`: it is
+// acknowledged once committed, and the current study and its two relevant priors arrive in the
+// cache ahead of the scheduled time, with nothing else; the same message again is acknowledged
+// and fetches nothing; an unknown sending application and an unsupported message are refused.
+void PrefetchTest::anHl7OrderIsPrefetchedByTheListener()
+{
+    const QString config = m_tmp.path() + "/hl7.json", cache = m_tmp.path() + "/hl7-cache";
+    const int hl7Port = freePort();
+    QVERIFY(run(lightboxExe(), {"archive", "add", "orthanc", "--aet", "ORTHANC", "--host", "127.0.0.1", "--port", QString::number(m_orthanc->dicomPort()),
+                                "--config", config})
+                .ok());
+    QVERIFY(run(lightboxExe(), {"config", "set", "hl7-port", QString::number(hl7Port), "--config", config}).ok());
+    QVERIFY(run(lightboxExe(), {"hl7", "allow", "ris", "--host", "127.0.0.1", "--application", "RIS", "--facility", "HOSP", "--config", config}).ok());
+    QProcess service;
+    service.start(lightboxExe(), {"service", "--port", QString::number(freePort()), "--config", config, "--cache", cache});
+    QByteArray said;
+    QTRY_VERIFY_WITH_TIMEOUT((said += service.readAllStandardOutput()).contains("HL7 on port"), 30000);
+    const QString message = orm("MSG-1", "RIS", "PF-1", "ACC-HL7-1", m_uid["current"], QDateTime::currentDateTime().addSecs(3600));
+    QCOMPARE(sendHl7(hl7Port, message), QString("AA MSG-1"));
+    const auto cachedHere = [&] {
+        const ProcessResult r = run(lightboxExe(), {"studies", "--patient-id", "PF-1", "--json", "--cache", cache});
+        QStringList names;
+        for (const QJsonValue& v : QJsonDocument::fromJson(r.out).array()) names << m_uid.key(v.toObject()["studyInstanceUid"].toString());
+        names.sort();
+        return names;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(cachedHere(), (QStringList{"ct-1y", "ct-3y", "current"}), 120000);
+    // Sent again (the sender did not hear the first ACK): acknowledged, not processed twice.
+    QCOMPARE(sendHl7(hl7Port, message), QString("AA MSG-1 already processed"));
+    QVERIFY(sendHl7(hl7Port, orm("MSG-2", "INTRUDER", "PF-2", "ACC-X", m_uid["other"], QDateTime::currentDateTime())).startsWith("AR"));
+    QString oru = message;
+    oru.replace("ORM^O01|MSG-1", "ORU^R01|MSG-3");
+    QVERIFY(sendHl7(hl7Port, oru).startsWith("AR MSG-3"));
+    ::kill(pid_t(service.processId()), SIGTERM);
+    QVERIFY(service.waitForFinished(30000));
+    said += service.readAllStandardOutput();
+    QVERIFY2(said.contains("hl7: order ACC-HL7-1"), said.constData());
+    QVERIFY2(said.contains("refused"), said.constData());
+    QCOMPARE(cachedHere(), (QStringList{"ct-1y", "ct-3y", "current"}));
+    const ProcessResult list = run(lightboxExe(), {"worklist", "--json", "--cache", cache});
+    const QJsonArray orders = QJsonDocument::fromJson(list.out).array();
+    QCOMPARE(orders.size(), 1);
+    QCOMPARE(orders[0].toObject()["accession"].toString(), QString("ACC-HL7-1"));
+    QCOMPARE(orders[0].toObject()["status"].toString(), QString("cached"));
+    QCOMPARE(orders[0].toObject()["prefetch"].toArray().size(), 3);
 }
 
 QTEST_GUILESS_MAIN(PrefetchTest)

@@ -1,0 +1,156 @@
+#include "hl7_orders.h"
+
+#include "hl7_timestamp.h"
+
+#include <QRegularExpression>
+
+#include <vector>
+
+namespace lightbox::app {
+
+namespace {
+
+using net::AckCode;
+using net::Hl7Message;
+using net::Hl7Reply;
+
+QString q(const std::string& s) { return QString::fromStdString(s); }
+
+Hl7Reply reject(int code, const std::string& text) { return {AckCode::Reject, text, code}; }
+Hl7Reply error(int code, const std::string& text) { return {AckCode::Error, text, code}; }
+
+// An identifier read strictly: an escape we cannot undo would change it.
+std::variant<QString, Hl7Reply> identifier(const Hl7Message& m, const char* path)
+{
+    auto v = m.valueStrict(path);
+    if (v) return q(*v);
+    if (v.error().code == "absent") return QString();
+    return error(102, std::string(path) + ": " + v.error().message);
+}
+
+// A DICOM person name from an HL7 XPN: family^given^middle^suffix^prefix -> family^given^middle^prefix^suffix.
+QString personName(const Hl7Message& m, const char* field)
+{
+    const std::string base = field;
+    QStringList parts;
+    for (int c : {1, 2, 3, 5, 4}) parts << q(m.value(base + "." + std::to_string(c)));
+    while (!parts.isEmpty() && parts.last().isEmpty()) parts.removeLast();
+    return parts.join('^');
+}
+
+std::variant<QDateTime, Hl7Reply> timestamp(const Hl7Message& m, std::initializer_list<const char*> paths)
+{
+    for (const char* path : paths) {
+        const std::string text = m.value(path);
+        if (text.empty()) continue;
+        auto t = net::parseHl7Timestamp(text);
+        if (!t) return error(102, std::string(path) + ": " + t.error().message);
+        return *t;
+    }
+    return QDateTime();
+}
+
+// PID: the patient of every message.
+std::variant<Order, Hl7Reply> patient(const Hl7Message& m, const QString& sender)
+{
+    Order o;
+    o.sender = sender;
+    auto id = identifier(m, "PID-3.1");
+    if (auto* r = std::get_if<Hl7Reply>(&id)) return *r;
+    o.patientId = std::get<QString>(id);
+    if (o.patientId.isEmpty()) return error(101, "PID-3 (patient ID) is missing");
+    o.issuer = q(m.value("PID-3.4"));
+    o.patientName = personName(m, "PID-5");
+    o.birthDate = q(m.value("PID-7")).left(8);
+    o.sex = q(m.value("PID-8"));
+    return o;
+}
+
+std::variant<Hl7Event, Hl7Reply> fromOrder(const Hl7Message& m, Order o, bool omi)
+{
+    const std::string control = m.value("ORC-1");
+    if (control == "CA" || control == "DC" || control == "OC") o.status = Order::Status::Cancelled;
+    else if (control == "SC" && m.value("ORC-5") == "CM") o.status = Order::Status::Performed;
+    else if (control != "NW" && control != "XO" && control != "SC" && !control.empty())
+        return error(103, "ORC-1 order control " + control + " is not one Lightbox takes (NW, XO, SC, CA, DC, OC)");
+    o.placer = q(m.value("ORC-2.1"));
+    if (o.placer.isEmpty()) o.placer = q(m.value("OBR-2.1"));
+    o.filler = q(m.value("ORC-3.1"));
+    if (o.filler.isEmpty()) o.filler = q(m.value("OBR-3.1"));
+    const std::vector<const char*> accessionPaths = omi ? std::vector<const char*>{"IPC-1.1", "OBR-18"} : std::vector<const char*>{"OBR-18"};
+    for (const char* path : accessionPaths) {
+        auto v = identifier(m, path);
+        if (auto* r = std::get_if<Hl7Reply>(&v)) return *r;
+        if (!std::get<QString>(v).isEmpty()) {
+            o.accession = std::get<QString>(v);
+            break;
+        }
+    }
+    if (o.accession.isEmpty() && o.placer.isEmpty()) return error(101, omi ? "IPC-1 (accession) and ORC-2 (placer order) are missing" : "OBR-18 (accession) and ORC-2 (placer order) are missing");
+    o.modality = q(m.value(omi ? "IPC-5.1" : "OBR-24"));
+    if (o.modality.isEmpty()) o.modality = q(m.value("OBR-24"));
+    const std::vector<const char*> uidPaths = omi ? std::vector<const char*>{"IPC-3.1", "ZDS-1.1"} : std::vector<const char*>{"ZDS-1.1"};
+    for (const char* path : uidPaths) {
+        auto v = identifier(m, path);
+        if (auto* r = std::get_if<Hl7Reply>(&v)) return *r;
+        if (!std::get<QString>(v).isEmpty()) {
+            o.studyUid = std::get<QString>(v);
+            break;
+        }
+    }
+    if (!o.studyUid.isEmpty() && (o.studyUid.size() > 64 || o.studyUid.contains(QRegularExpression("[^0-9.]"))))
+        return error(102, "the Study Instance UID " + o.studyUid.toStdString() + " is not a UID");
+    auto when = omi ? timestamp(m, {"TQ1-7", "OBR-27.4"}) : timestamp(m, {"OBR-27.4", "TQ1-7"});
+    if (auto* r = std::get_if<Hl7Reply>(&when)) return *r;
+    o.scheduled = std::get<QDateTime>(when);
+    o.priority = q(m.value(omi ? "TQ1-9" : "OBR-27.6"));
+    if (o.priority.isEmpty()) o.priority = q(m.value(omi ? "OBR-27.6" : "TQ1-9"));
+    o.procedureCode = q(m.value("OBR-44.1"));
+    o.procedureText = q(m.value("OBR-44.2"));
+    if (o.procedureCode.isEmpty()) o.procedureCode = q(m.value("OBR-4.1"));
+    if (o.procedureText.isEmpty()) o.procedureText = q(m.value("OBR-4.2"));
+    return Hl7Event{Hl7Event::Kind::Order, o, {}};
+}
+
+std::variant<Hl7Event, Hl7Reply> fromAppointment(const Hl7Message& m, Order o, const std::string& trigger)
+{
+    o.placer = q(m.value("SCH-1.1"));
+    o.filler = q(m.value("SCH-2.1"));
+    if (o.placer.isEmpty() && o.filler.isEmpty()) return error(101, "SCH-1 and SCH-2 (appointment numbers) are missing");
+    if (o.placer.isEmpty()) o.placer = o.filler;
+    auto when = timestamp(m, {"AIS-4", "SCH-11.4"});
+    if (auto* r = std::get_if<Hl7Reply>(&when)) return *r;
+    o.scheduled = std::get<QDateTime>(when);
+    o.procedureCode = q(m.value("AIS-3.1"));
+    o.procedureText = q(m.value("AIS-3.2"));
+    if (trigger == "S15") o.status = Order::Status::Cancelled;
+    return Hl7Event{Hl7Event::Kind::Order, o, {}};
+}
+
+}  // namespace
+
+std::variant<Hl7Event, net::Hl7Reply> readHl7Event(const net::Hl7Message& m, const QString& sender)
+{
+    if (m.usesCharsetSwitch()) return error(102, "ISO 2022 character set switches (\\C..\\, \\M..\\) are not supported");
+    const std::string type = m.messageType(), trigger = m.triggerEvent();
+    const bool order = type == "ORM" || type == "OMI", appointment = type == "SIU", adt = type == "ADT";
+    if (!order && !appointment && !adt) return reject(200, "message type " + type + " is not one Lightbox takes (ORM, OMI, SIU, ADT)");
+    if ((type == "ORM" && trigger != "O01") || (type == "OMI" && trigger != "O23") ||
+        (appointment && trigger != "S12" && trigger != "S13" && trigger != "S14" && trigger != "S15") ||
+        (adt && trigger != "A08" && trigger != "A31" && trigger != "A40"))
+        return reject(201, "event " + type + "^" + trigger + " is not one Lightbox takes");
+    auto who = patient(m, sender);
+    if (auto* r = std::get_if<Hl7Reply>(&who)) return *r;
+    Order o = std::get<Order>(who);
+    if (order) return fromOrder(m, o, type == "OMI");
+    if (appointment) return fromAppointment(m, o, trigger);
+    if (trigger == "A40") {
+        auto prior = identifier(m, "MRG-1.1");
+        if (auto* r = std::get_if<Hl7Reply>(&prior)) return *r;
+        if (std::get<QString>(prior).isEmpty()) return error(101, "MRG-1 (the prior patient ID) is missing");
+        return Hl7Event{Hl7Event::Kind::Merge, o, std::get<QString>(prior)};
+    }
+    return Hl7Event{Hl7Event::Kind::Demographics, o, {}};
+}
+
+}  // namespace lightbox::app

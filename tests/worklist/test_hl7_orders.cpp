@@ -1,0 +1,152 @@
+// The HL7 field map of orders (issue 12, point 1), on the IHE Scheduled Workflow examples: what an
+// ORM^O01, an OMI^O23, an SIU^S12, an ADT^A08 and an ADT^A40 mean for the work queue, field by
+// field as the profile maps them; the answers for what cannot be taken (AR for a type or event,
+// AE with the HL7 table 0357 code for a missing or bad field); and the intake committing an order
+// once, acknowledging a message sent again without processing it twice.
+#include "../net/hl7_examples.h"
+#include "hl7_orders.h"
+#include "order_intake.h"
+#include "test_support.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace lightbox;
+using namespace lightbox::app;
+using lightbox::testing::parsed;
+using lightbox::testing::segments;
+
+namespace {
+
+Hl7Event hl7Event(const std::string& raw)
+{
+    auto e = readHl7Event(parsed(raw), "ris");
+    if (auto* r = std::get_if<net::Hl7Reply>(&e)) qFatal("refused: %s", r->text.c_str());
+    return std::get<Hl7Event>(e);
+}
+
+net::Hl7Reply refusal(const std::string& raw)
+{
+    auto e = readHl7Event(parsed(raw), "ris");
+    if (!std::holds_alternative<net::Hl7Reply>(e)) return {net::AckCode::Accept, "taken", 0};
+    return std::get<net::Hl7Reply>(e);
+}
+
+std::string replaced(std::string s, const std::string& from, const std::string& to)
+{
+    const auto at = s.find(from);
+    if (at != std::string::npos) s.replace(at, from.size(), to);
+    return s;
+}
+
+}  // namespace
+
+class Hl7OrdersTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void ormAsIheMapsIt();
+    void omiReadsTheImagingProcedureControl();
+    void siuAndAdtMessages();
+    void whatCannotBeTakenIsAnswered();
+    void theIntakeCommitsOnce();
+};
+
+void Hl7OrdersTest::ormAsIheMapsIt()
+{
+    const Hl7Event e = hl7Event(testing::kOrm);
+    QCOMPARE(int(e.kind), int(Hl7Event::Kind::Order));
+    const Order& o = e.order;
+    QCOMPARE(o.patientId, QString("PAT001"));
+    QCOMPARE(o.issuer, QString("HOSP"));
+    QCOMPARE(o.patientName, QString("MÜLLER^ANNA"));
+    QCOMPARE(o.birthDate, QString("19600101"));
+    QCOMPARE(o.sex, QString("F"));
+    QCOMPARE(o.placer, QString("ORD1001"));
+    QCOMPARE(o.filler, QString("FIL1001"));
+    QCOMPARE(o.accession, QString("ACC1001"));
+    QCOMPARE(o.modality, QString("CT"));
+    QCOMPARE(o.studyUid, QString("1.2.826.0.1.3680043.8.498.1001"));
+    QCOMPARE(o.scheduled, QDateTime(QDate(2024, 3, 15), QTime(9, 30)));
+    QCOMPARE(o.priority, QString("R"));
+    QCOMPARE(o.procedureCode, QString("CTCHEST"));
+    QCOMPARE(o.procedureText, QString("CT chest"));
+    QCOMPARE(int(o.status), int(Order::Status::Scheduled));
+    // Cancelled and performed orders.
+    QCOMPARE(int(hl7Event(replaced(testing::kOrm, "ORC|NW|", "ORC|CA|")).order.status), int(Order::Status::Cancelled));
+    QCOMPARE(int(hl7Event(replaced(testing::kOrm, "ORC|NW|ORD1001|FIL1001", "ORC|SC|ORD1001|FIL1001||CM")).order.status), int(Order::Status::Performed));
+}
+
+void Hl7OrdersTest::omiReadsTheImagingProcedureControl()
+{
+    const Order o = hl7Event(testing::kOmi).order;
+    QCOMPARE(o.accession, QString("ACC1001"));  // IPC-1
+    QCOMPARE(o.studyUid, QString("1.2.826.0.1.3680043.8.498.1001"));  // IPC-3
+    QCOMPARE(o.modality, QString("CT"));  // IPC-5
+    QCOMPARE(o.scheduled, QDateTime(QDate(2024, 3, 15), QTime(9, 30)));  // TQ1-7
+    QCOMPARE(o.patientName, QString("MÜLLER^ANNA"));
+}
+
+void Hl7OrdersTest::siuAndAdtMessages()
+{
+    const Order siu = hl7Event(testing::kSiu).order;
+    QCOMPARE(siu.placer, QString("APT1001"));
+    QCOMPARE(siu.scheduled, QDateTime(QDate(2024, 3, 15), QTime(9, 30)));  // AIS-4
+    QCOMPARE(siu.procedureText, QString("CT chest"));
+    QCOMPARE(int(hl7Event(replaced(testing::kSiu, "SIU^S12", "SIU^S15")).order.status), int(Order::Status::Cancelled));
+    const Hl7Event a08 = hl7Event(testing::kA08);
+    QCOMPARE(int(a08.kind), int(Hl7Event::Kind::Demographics));
+    QCOMPARE(a08.order.patientName, QString("MÜLLER-SCHMIDT^ANNA"));
+    const Hl7Event a40 = hl7Event(testing::kA40);
+    QCOMPARE(int(a40.kind), int(Hl7Event::Kind::Merge));
+    QCOMPARE(a40.priorId, QString("PAT999"));
+    QCOMPARE(a40.order.patientId, QString("PAT001"));
+}
+
+void Hl7OrdersTest::whatCannotBeTakenIsAnswered()
+{
+    const auto check = [](const std::string& raw, net::AckCode code, int error) {
+        const net::Hl7Reply r = refusal(raw);
+        QVERIFY2(int(r.code) == int(code), (raw + " -> " + r.text).c_str());
+        QCOMPARE(r.errorCode, error);
+    };
+    check(replaced(testing::kOrm, "ORM^O01", "ORU^R01"), net::AckCode::Reject, 200);
+    check(replaced(testing::kOrm, "ORM^O01", "ORM^O02"), net::AckCode::Reject, 201);
+    check(replaced(testing::kOrm, "PAT001^^^HOSP^MR", ""), net::AckCode::Error, 101);
+    check(replaced(replaced(replaced(testing::kOrm, "ACC1001", ""), "ORC|NW|ORD1001", "ORC|NW|"), "OBR|1|ORD1001|", "OBR|1||"), net::AckCode::Error, 101);
+    check(replaced(testing::kOrm, "20240315093000", "2024-03-15"), net::AckCode::Error, 102);
+    check(replaced(testing::kOrm, "1.2.826.0.1.3680043.8.498.1001", "not-a-uid"), net::AckCode::Error, 102);
+    check(replaced(testing::kOrm, "ACC1001", "ACC\\Z\\1001"), net::AckCode::Error, 102);  // an escape nobody knows, in an identifier
+    check(replaced(testing::kA40, "MRG|PAT999^^^HOSP^MR", "MRG|"), net::AckCode::Error, 101);
+}
+
+void Hl7OrdersTest::theIntakeCommitsOnce()
+{
+    QTemporaryDir dir;
+    const QString cache = dir.path() + "/cache";
+    QVERIFY(test::run(test::lightboxExe(), {"cache", "init", "--cache", cache}).ok());
+    OrderIntake intake(cache);
+    QStringList said;
+    intake.setOnAccepted([&](const QString& s) { said << s; });
+    QCOMPARE(int(intake.handle(parsed(testing::kOrm), "ris").code), int(net::AckCode::Accept));
+    const net::Hl7Reply again = intake.handle(parsed(testing::kOrm), "ris");
+    QCOMPARE(int(again.code), int(net::AckCode::Accept));
+    QCOMPARE(again.text, std::string("already processed"));
+    QCOMPARE(said.size(), 1);
+    // The same control ID from another sender is another message.
+    QCOMPARE(int(intake.handle(parsed(testing::kOrm), "ris-2").code), int(net::AckCode::Accept));
+    QCOMPARE(said.size(), 2);
+    // A merge moves the open orders of the prior ID.
+    const std::string ofPat999 = replaced(replaced(replaced(testing::kOrm, "MSG0001", "MSG0009"), "PAT001", "PAT999"), "ACC1001", "ACC9999");
+    QCOMPARE(int(intake.handle(parsed(ofPat999), "ris").code), int(net::AckCode::Accept));
+    QCOMPARE(int(intake.handle(parsed(testing::kA40), "ris").code), int(net::AckCode::Accept));
+    auto queue = WorkQueue::open(cache);
+    QVERIFY(queue);
+    int ofPat001 = 0;
+    for (const StoredOrder& o : (*queue)->orders()) ofPat001 += o.order.patientId == "PAT001";
+    QCOMPARE(ofPat001, 3);
+    QCOMPARE((*queue)->mergedInto("PAT001"), std::vector<QString>{"PAT999"});
+}
+
+QTEST_GUILESS_MAIN(Hl7OrdersTest)
+#include "test_hl7_orders.moc"
