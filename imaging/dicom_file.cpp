@@ -285,7 +285,7 @@ Result<std::unique_ptr<DicomFile>> DicomFile::finishLoad(std::unique_ptr<DicomFi
     return file;
 }
 
-Result<std::unique_ptr<DicomFile>> DicomFile::parse(const std::uint8_t* data, std::size_t size, const std::string& name, OpenOptions options)
+Result<std::unique_ptr<DicomFile>> DicomFile::parse(const std::uint8_t* data, std::size_t size, const std::string& name)
 {
     registerDicomCodecs();
     auto sniff = sniffDicom(data, size);
@@ -299,8 +299,7 @@ Result<std::unique_ptr<DicomFile>> DicomFile::parse(const std::uint8_t* data, st
     OFCondition cond;
     try {
         ff.transferInit();
-        cond = options.headerOnly ? ff.readUntilTag(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, DCM_PixelData)
-                                  : ff.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+        cond = ff.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
         ff.transferEnd();
     } catch (const std::exception& ex) {
         return makeError("unreadable", std::string("cannot be parsed: ") + ex.what());

@@ -62,8 +62,7 @@ public:
     // one-line reason.
     static Result<std::unique_ptr<DicomFile>> open(const std::string& path, OpenOptions options = {});
     // Parses a file already in memory (copied: the buffer may go away). `name` is used in messages.
-    // With headerOnly, parsing stops at Pixel Data (the buffer may then end anywhere after it).
-    static Result<std::unique_ptr<DicomFile>> parse(const std::uint8_t* data, std::size_t size, const std::string& name, OpenOptions options = {});
+    static Result<std::unique_ptr<DicomFile>> parse(const std::uint8_t* data, std::size_t size, const std::string& name);
 
     const std::string& path() const { return m_path; }
     DicomItem dataset() const;

@@ -149,7 +149,11 @@ public:
         lastFile.clear();
         auto file = state->sink->createFile();
         auto pipe = file ? PipedFile::open(state->folder, std::move(*file)) : Result<std::unique_ptr<PipedFile>>(file.error());
-        if (!pipe) return DIMSE_OUTOFRESOURCES;  // the data set cannot be received (the session ends)
+        if (!pipe) {
+            // Nowhere to receive it: read and dropped, so that the session goes on (the next may fit).
+            state->notWritten.push_back(request->AffectedSOPInstanceUID);
+            return this->ignoreSTORERequest(*presID, *request);
+        }
         const OFCondition c = Base::handleSTORERequestFile(presID, (*pipe)->path().c_str(), request);
         auto done = (*pipe)->finish(c.good());
         // Not written (disk full): not handed over, and the session goes on (the next may fit); the

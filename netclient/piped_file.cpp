@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <system_error>
 #include <vector>
 
 namespace lightbox::net {
@@ -25,18 +26,24 @@ Result<std::unique_ptr<PipedFile>> PipedFile::open(const std::string& folder, st
         ::unlink(path.c_str());
         return makeError("write-failed", "cannot open the pipe " + path + ": " + why);
     }
-    return std::unique_ptr<PipedFile>(new PipedFile(path, fd, std::move(file)));
+    std::unique_ptr<PipedFile> piped(new PipedFile(path, fd, std::move(file)));
+    if (!piped->m_written) return piped->m_written.error();  // no reader: DCMTK must never get this pipe
+    return piped;
 }
 
 PipedFile::PipedFile(std::string path, int fd, std::unique_ptr<IncomingFile> file)
     : m_path(std::move(path)), m_fd(fd), m_file(std::move(file))
 {
-    m_reader = std::thread([this] { pump(); });
+    try {
+        m_reader = std::thread([this] { pump(); });
+    } catch (const std::system_error&) {
+        m_written = makeError("write-failed", "cannot start a thread to receive");  // finish() reports it; nothing was read
+    }
 }
 
 PipedFile::~PipedFile()
 {
-    if (m_reader.joinable()) (void)finish(false);
+    if (m_fd >= 0) (void)finish(false);
 }
 
 void PipedFile::pump()
@@ -47,9 +54,11 @@ void PipedFile::pump()
         // Until a writer has opened the pipe, Linux reports nothing (no hang-up): the timeout lets
         // finish() end a pipe DCMTK never opened.
         const int ready = ::poll(&p, 1, 50);
-        if (ready < 0 && errno != EINTR) break;
         if (ready <= 0) {
+            // Never stop reading before the transfer ends (a writer left with a full pipe would
+            // block for good): an error here is waited out like a timeout.
             if (m_stop.load()) break;
+            if (ready < 0 && errno != EINTR) std::this_thread::sleep_for(std::chrono::milliseconds(5));
             continue;
         }
         const ssize_t n = ::read(m_fd, buffer.data(), buffer.size());
@@ -60,8 +69,10 @@ void PipedFile::pump()
         }
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
         if (n < 0) {
-            m_written = makeError("write-failed", std::string("cannot read the pipe: ") + std::strerror(errno));
-            break;
+            if (m_written) m_written = makeError("write-failed", std::string("cannot read the pipe: ") + std::strerror(errno));
+            if (m_stop.load()) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            continue;
         }
         // End of file: the writer closed. Before any byte (a system that reports a hang-up with no
         // writer yet), only the end of the transfer ends the wait.

@@ -6,7 +6,6 @@
 #include <algorithm>
 
 #include "cache.h"
-#include "cache_crypto.h"
 #include "dicom_file.h"
 #include "sealed_file.h"
 
@@ -100,59 +99,32 @@ Candidate candidateFor(const std::string& temporary, const std::string& source, 
     return c;
 }
 
-// The plaintext header of an encrypted file (up to Pixel Data), decrypting only the chunks it
-// spans: admission needs no pixels. Read in growing prefixes until DCMTK reaches Pixel Data or the
-// end of the file; `head` keeps the bytes read (the preamble is in them).
-Result<std::unique_ptr<DicomFile>> sealedHeader(DecryptingReader& reader, const std::string& name, std::vector<char>& head)
-{
-    const std::uint64_t size = reader.size();
-    std::size_t want = std::size_t(std::min<std::uint64_t>(size, 256 * 1024));
-    while (true) {
-        auto bytes = reader.read(0, want);
-        if (!bytes) return bytes.error();
-        head = std::move(*bytes);
-        const bool whole = head.size() >= size;
-        auto file = DicomFile::parse(reinterpret_cast<const std::uint8_t*>(head.data()), head.size(), name, OpenOptions{true});
-        // A prefix that ends before Pixel Data reads as truncated: read more.
-        if (whole || (file && (*file)->parseWarning().empty())) return file;
-        want = std::size_t(std::min<std::uint64_t>(size, std::uint64_t(want) * 4));
-    }
-}
-
 // A file written encrypted as it arrived (the network into an encrypted cache; the store's own
-// files at rebuild-index): checked on its plaintext header in memory; when its meta header must be
-// rewritten or its preamble cleaned (rare), its whole plaintext is re-encoded in memory and written
-// encrypted again. No plain copy is ever written.
+// files at rebuild-index): checked on its plaintext in memory, and when its meta header must be
+// rewritten or its preamble cleaned, replaced by a new encrypted file made in memory. No plain
+// copy is ever written.
 Result<Candidate> admitSealed(const std::string& temporary, const std::string& source, const IngestLimits& limits, const FileStore& store)
 {
     if (!store.sealed()) return makeError("locked", "an encrypted file cannot go into a cache that is not encrypted");
-    auto reader = DecryptingReader::open(temporary, *store.key());
-    if (!reader) return reader.error();
-    if (Status s = admitSize((*reader)->size(), limits); !s) return s.error();
-    std::vector<char> head;
-    auto header = sealedHeader(**reader, temporary, head);
-    reader->reset();
-    if (!header) return header.error();
-    auto record = admit(**header, limits);
+    auto plain = unsealFile(temporary);
+    if (!plain) return plain.error();
+    if (Status s = admitSize(plain->size(), limits); !s) return s.error();
+    auto* bytes = reinterpret_cast<std::uint8_t*>(plain->data());
+    const PreambleCleaning preamble = cleanPreamble(bytes, plain->size());
+    auto file = DicomFile::parse(bytes, plain->size(), temporary);
+    if (!file) return file.error();
+    auto record = admit(**file, limits);
     if (!record) return record.error();
-    std::vector<std::uint8_t> preambleBytes(head.begin(), head.begin() + std::min<std::size_t>(head.size(), 132));
-    const PreambleCleaning preamble = cleanPreamble(preambleBytes.data(), preambleBytes.size());
-    const std::vector<std::string> metaProblems = (*header)->metaInconsistencies();
-    header->reset();
+    const std::vector<std::string> metaProblems = (*file)->metaInconsistencies();
     if (preamble.cleaned || !metaProblems.empty()) {
-        auto plain = unsealFile(temporary);
-        if (!plain) return plain.error();
-        auto* bytes = reinterpret_cast<std::uint8_t*>(plain->data());
-        cleanPreamble(bytes, plain->size());
         std::vector<std::uint8_t> fresh;
         if (!metaProblems.empty()) {
-            auto file = DicomFile::parse(bytes, plain->size(), temporary);
-            if (!file) return file.error();
             auto encoded = (*file)->encodeWithFreshMeta();
             if (!encoded) return encoded.error();
             fresh = std::move(*encoded);
             cleanPreamble(fresh.data(), fresh.size());
         }
+        file->reset();
         const void* data = fresh.empty() ? static_cast<const void*>(plain->data()) : fresh.data();
         const std::size_t size = fresh.empty() ? plain->size() : fresh.size();
         auto replacement = store.writeTemporary(data, size);
@@ -162,6 +134,8 @@ Result<Candidate> admitSealed(const std::string& temporary, const std::string& s
             return makeError("rewrite", "cannot replace " + temporary);
         }
     }
+    file->reset();
+    plain = std::vector<char>();
     Sha256 digest{};
     std::uint64_t size = 0;
     if (!sha256File(temporary, digest, &size)) return makeError("unreadable", "the received file cannot be read back");

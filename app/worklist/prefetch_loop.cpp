@@ -26,7 +26,10 @@ void PrefetchLoop::wake()
 void PrefetchLoop::stop()
 {
     if (!m_thread.joinable()) return;
-    m_stop = true;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);  // not between the loop's check and its wait
+        m_stop = true;
+    }
     m_cv.notify_all();
     m_thread.join();
 }

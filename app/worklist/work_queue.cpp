@@ -201,6 +201,12 @@ Result<std::int64_t> WorkQueue::recordOrder(const Order& o, const QString& contr
     id->bind(1, s(o.sender)).bind(2, s(o.key()));
     if (!id->step()) return dbError(m_db, "the order just written is not there");
     const std::int64_t orderId = id->integer(0);
+    if (o.status != Order::Status::Scheduled) {
+        // Nothing more to fetch for an order cancelled or done.
+        auto drop = m_db.cached("UPDATE tasks SET state = 'skipped', last_error = ?, finished_at = ? WHERE order_id = ? AND state = 'queued'");
+        drop->bind(1, "order " + s(statusName(o.status))).bind(2, nowMs()).bind(3, orderId);
+        if (Status r = drop->run(); !r) return r.error();
+    }
     if (Status r = insertMessage(m_db, o.sender, controlId); !r) return r.error();
     if (Status r = tx.commit(); !r) return r.error();
     return orderId;
@@ -292,7 +298,7 @@ std::optional<PrefetchTask> WorkQueue::claimNext()
     {
         auto st = m_db.cached(std::string("SELECT ") + "t.id, t.order_id, t.kind, t.study_uid, t.archive, t.reason, t.rank, t.state, t.attempts, "
                                                        "t.instances, t.last_error, t.finished_at FROM tasks t JOIN orders o ON o.id = t.order_id "
-                                                       "WHERE t.state = 'queued' ORDER BY t.kind = 'current' DESC, o.scheduled_ms IS NULL, "
+                                                       "WHERE t.state = 'queued' AND o.status = 'scheduled' ORDER BY t.kind = 'current' DESC, o.scheduled_ms IS NULL, "
                                                        "o.scheduled_ms, t.rank, t.id LIMIT 1");
         if (st->step()) task = taskFrom(*st);
     }

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <memory>
 #include <thread>
 
 using namespace lightbox;
@@ -113,10 +115,13 @@ void PipedFileTest::aFullDiskNeverBlocksTheWriter()
     auto pipe = PipedFile::open(folder, std::make_unique<MemoryFile>(&kept, 256 * 1024));
     QVERIFY(pipe);
     const QByteArray sent = randomBytes(4 << 20);
-    bool wrote = false;
-    std::thread writer([&] { wrote = writeThrough((*pipe)->path(), sent); });
-    writer.join();  // returns: the pipe was drained though nothing more could be written
-    QVERIFY(wrote);
+    // The writer must come back: the pipe is drained though nothing more can be written.
+    auto finished = std::make_shared<std::atomic<int>>(0);  // 1 wrote everything, 2 failed
+    const std::string path = (*pipe)->path();
+    std::thread writer([finished, path, sent] { *finished = writeThrough(path, sent) ? 1 : 2; });
+    QTRY_VERIFY_WITH_TIMEOUT(finished->load() != 0, 20000);
+    writer.join();
+    QCOMPARE(finished->load(), 1);
     auto done = (*pipe)->finish(true);
     QVERIFY(!done);
     QCOMPARE(done.error().code, std::string("disk-full"));

@@ -70,6 +70,7 @@ public:
     };
     const std::vector<Seen>& seen() const { return m_seen; }
     int pipes() const { return m_pipes; }
+    bool overflowed() const { return m_overflowed; }
 
     // What a seen file holds now (read through the descriptor opened when it appeared).
     static QByteArray contents(int fd)
@@ -134,6 +135,7 @@ private:
                 const ssize_t n = ::read(m_inotify, buf, sizeof buf);
                 for (ssize_t at = 0; n > 0 && at < n;) {
                     const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
+                    if (e->mask & IN_Q_OVERFLOW) m_overflowed = true;  // events lost: the check would be blind
                     auto dir = m_dirs.find(e->wd);
                     if (dir != m_dirs.end() && e->len > 0) found(dir->second + "/" + e->name);
                     at += ssize_t(sizeof(inotify_event) + e->len);
@@ -152,6 +154,7 @@ private:
     std::set<ino_t> m_inodes;
     std::vector<Seen> m_seen;
     int m_pipes = 0;
+    bool m_overflowed = false;
     std::thread m_thread;
 };
 
@@ -304,6 +307,7 @@ void SealedArrivalsTest::nothingPlainOnTheWayIn()
     bringIn(way, cache, env);
     if (QTest::currentTestFailed()) return;
     watcher.stop();
+    QVERIFY(!watcher.overflowed());
     QCOMPARE(storedInstances(cache, env), int(m_sources.size()));
     QCOMPARE(QFileInfo::exists(cache + "/key.json"), encrypted);
 

@@ -329,6 +329,14 @@ void PrefetchTest::anHl7OrderIsPrefetchedByTheListener()
         return names;
     };
     QTRY_COMPARE_WITH_TIMEOUT(cachedHere(), (QStringList{"ct-1y", "ct-3y", "current"}), 120000);
+    // Every task recorded done (the last one is, once its retrieve checked the study complete).
+    const auto tasksDone = [&] {
+        const QJsonArray orders = QJsonDocument::fromJson(run(lightboxExe(), {"worklist", "--json", "--cache", cache}).out).array();
+        int done = 0;
+        for (const QJsonValue& t : orders.first().toObject()["prefetch"].toArray()) done += t.toObject()["state"].toString() == "done";
+        return done;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(tasksDone(), 3, 60000);
     // Sent again (the sender did not hear the first ACK): acknowledged, not processed twice.
     QCOMPARE(sendHl7(hl7Port, message), QString("AA MSG-1 already processed"));
     QVERIFY(sendHl7(hl7Port, orm("MSG-2", "INTRUDER", "PF-2", "ACC-X", m_uid["other"], QDateTime::currentDateTime())).startsWith("AR"));
