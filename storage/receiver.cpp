@@ -50,6 +50,7 @@ std::string Receiver::incomingFolder()
     const std::string dir = m_cache->store().temporaryPath("-incoming");
     std::error_code ec;
     fs::create_directories(dir, ec);
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);  // the user's alone, like tmp/
     std::lock_guard<std::mutex> lock(m_mutex);
     m_incoming.push_back(dir);
     return dir;

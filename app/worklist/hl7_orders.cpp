@@ -118,6 +118,7 @@ std::variant<Hl7Event, Hl7Reply> fromAppointment(const Hl7Message& m, Order o, c
     o.filler = q(m.value("SCH-2.1"));
     if (o.placer.isEmpty() && o.filler.isEmpty()) return error(101, "SCH-1 and SCH-2 (appointment numbers) are missing");
     if (o.placer.isEmpty()) o.placer = o.filler;
+    o.appointment = true;
     auto when = timestamp(m, {"AIS-4", "SCH-11.4"});
     if (auto* r = std::get_if<Hl7Reply>(&when)) return *r;
     o.scheduled = std::get<QDateTime>(when);
@@ -148,7 +149,7 @@ std::variant<Hl7Event, net::Hl7Reply> readHl7Event(const net::Hl7Message& m, con
         auto prior = identifier(m, "MRG-1.1");
         if (auto* r = std::get_if<Hl7Reply>(&prior)) return *r;
         if (std::get<QString>(prior).isEmpty()) return error(101, "MRG-1 (the prior patient ID) is missing");
-        return Hl7Event{Hl7Event::Kind::Merge, o, std::get<QString>(prior)};
+        return Hl7Event{Hl7Event::Kind::Merge, o, std::get<QString>(prior), q(m.value("MRG-1.4"))};
     }
     return Hl7Event{Hl7Event::Kind::Demographics, o, {}};
 }

@@ -25,7 +25,8 @@ namespace lightbox::app {
 struct Hl7Event {
     enum class Kind { Order, Demographics, Merge } kind = Kind::Order;
     Order order;       // Order: the order; Demographics: patient fields only
-    QString priorId;   // Merge: the ID merged into order.patientId
+    QString priorId;      // Merge: the ID merged into order.patientId
+    QString priorIssuer;  // and its assigning authority (MRG-1.4)
 };
 
 // The event, or the reply to send instead (AE/AR with its code and reason).

@@ -17,9 +17,15 @@ struct Order {
     QDateTime scheduled;     // invalid: as soon as possible
     QString priority;        // "STAT", "ROUTINE", ...
     enum class Status { Scheduled, Performed, Cancelled } status = Status::Scheduled;
+    bool appointment = false;  // from a scheduling message (SIU): its numbers are appointments'
 
-    // What identifies the order for its sender: the accession, else the placer number.
-    QString key() const { return accession.isEmpty() ? "placer:" + placer : accession; }
+    // What identifies the order for its sender across new, changed and cancelled messages: the
+    // placer order (or appointment) number, which the RIS gives first; else the accession.
+    QString key() const
+    {
+        if (!placer.isEmpty()) return (appointment ? "appt:" : "placer:") + placer;
+        return "acc:" + accession;
+    }
 };
 
 QString statusName(Order::Status s);

@@ -31,7 +31,7 @@ net::Hl7Reply OrderIntake::handle(const net::Hl7Message& m, const std::string& s
     case Hl7Event::Kind::Order: {
         auto id = m_queue->recordOrder(e.order, controlId);
         if (!id) return internalError(id.error().message);
-        said = QString("order %1 (%2) for %3: %4 %5").arg(e.order.key(), statusName(e.order.status), e.order.patientId, e.order.modality,
+        said = QString("order %1 (%2) for %3: %4 %5").arg(e.order.accession.isEmpty() ? e.order.key() : e.order.accession, statusName(e.order.status), e.order.patientId, e.order.modality,
                                                         e.order.scheduled.toString(Qt::ISODate));
         break;
     }
@@ -42,7 +42,7 @@ net::Hl7Reply OrderIntake::handle(const net::Hl7Message& m, const std::string& s
         break;
     }
     case Hl7Event::Kind::Merge: {
-        auto n = m_queue->mergePatient(sender, controlId, e.priorId, e.order.patientId);
+        auto n = m_queue->mergePatient(sender, controlId, e.priorId, e.priorIssuer, e.order.patientId, e.order.issuer);
         if (!n) return internalError(n.error().message);
         said = QString("patient %1 merged into %2 (%3 orders)").arg(e.priorId, e.order.patientId).arg(*n);
         break;

@@ -2,11 +2,15 @@
 
 #include "network_service.h"
 
+#include <QDateTime>
+
 #include <map>
 
 namespace lightbox::app {
 
 namespace {
+
+constexpr int kAttempts = 5;
 
 bool searchable(const ArchiveEntry& a) { return a.callable() || a.hasWeb(); }
 
@@ -103,28 +107,33 @@ int Prefetcher::runQueued(const std::atomic<bool>* cancel, const std::function<v
         spec.studyUid = task->studyUid.toStdString();
         spec.method = NetworkService::defaultMethod(*archive);
         spec.maxBytesPerSecond = rule ? rule->maxBytesPerSecond : 0;
+        std::int64_t lastBeat = 0;
         const RetrieveReport report = retrieve(
             spec,
             [&](const RetrieveProgress& p) {
-                m_queue.heartbeat(task->id);
+                // A heartbeat now and then (each is a synchronous write), for other machines' view.
+                const std::int64_t now = QDateTime::currentMSecsSinceEpoch();
+                if (now - lastBeat > 30000) {
+                    m_queue.heartbeat(task->id);
+                    lastBeat = now;
+                }
                 if (progress) progress({*task, p});
             },
             cancel);
         if (report.cancelled) {
-            m_queue.finish(task->id, PrefetchTask::State::Queued, "cancelled", report.received);  // picked up again next time
+            m_queue.retryLater(task->id, "cancelled", report.received, false);  // taken up again next time
             break;
         }
         QString error;
         for (const std::string& e : report.errors) error += (error.isEmpty() ? "" : "; ") + QString::fromStdString(e);
         if (report.complete()) {
             m_queue.finish(task->id, PrefetchTask::State::Done, {}, report.received);
-        } else {
-            // Tried again on a later round, a few times; then left failed for a person to see.
-            const bool again = task->attempts < 3;
-            m_queue.finish(task->id, again ? PrefetchTask::State::Queued : PrefetchTask::State::Failed,
-                           error.isEmpty() ? QString("%1 instances missing").arg(report.missingCount()) : error, report.received);
-            if (again) break;  // not at once: the archive may be down
+            continue;
         }
+        if (error.isEmpty()) error = QString("%1 instances missing").arg(report.missingCount());
+        // Tried again later (1, 2, 4... minutes), a few times; then left failed for a person to see.
+        if (task->attempts < kAttempts) m_queue.retryLater(task->id, error, report.received);
+        else m_queue.finish(task->id, PrefetchTask::State::Failed, error, report.received);
     }
     return ran;
 }

@@ -5,6 +5,10 @@
 
 #include <QDateTime>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace lightbox::app {
 
 namespace {
@@ -105,7 +109,12 @@ Result<std::unique_ptr<WorkQueue>> WorkQueue::open(const QString& cacheDir)
     // patient names and IDs, so it is sealed whenever the index is.
     auto key = storage::cacheKeyForOpening(folder, false);
     if (!key) return key.error();
-    auto db = storage::Database::open(folder + "/worklist.sqlite", true, *key ? &**key : nullptr);
+    // The user's alone from the start, whatever the umask (SQLite gives its WAL and shm files the
+    // database's mode).
+    const std::string path = folder + "/worklist.sqlite";
+    if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
+    ::chmod(path.c_str(), 0600);
+    auto db = storage::Database::open(path, true, *key ? &**key : nullptr);
     if (!db) return db.error();
     std::unique_ptr<WorkQueue> queue(new WorkQueue(std::move(*db)));
     if (Status st = queue->migrate(); !st) return st.error();
@@ -138,7 +147,7 @@ CREATE TABLE tasks (
   id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
   kind TEXT NOT NULL CHECK (kind IN ('current', 'prior')), study_uid TEXT NOT NULL, archive TEXT NOT NULL, reason TEXT,
   rank INTEGER NOT NULL, state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'skipped')),
-  attempts INTEGER NOT NULL DEFAULT 0, instances INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0, instances INTEGER NOT NULL DEFAULT 0, last_error TEXT,
   owner_host TEXT, owner_pid INTEGER, owner_start INTEGER, heartbeat_at INTEGER, finished_at INTEGER NOT NULL DEFAULT 0,
   UNIQUE (order_id, study_uid));
 PRAGMA user_version = 1;
@@ -212,12 +221,15 @@ Result<std::int64_t> WorkQueue::recordOrder(const Order& o, const QString& contr
     return orderId;
 }
 
-Result<int> WorkQueue::mergePatient(const QString& sender, const QString& controlId, const QString& priorId, const QString& survivingId)
+Result<int> WorkQueue::mergePatient(const QString& sender, const QString& controlId, const QString& priorId, const QString& priorIssuer,
+                                    const QString& survivingId, const QString& survivingIssuer)
 {
     storage::Transaction tx(m_db);
     if (!tx.ok()) return tx.error();
-    auto move = m_db.cached("UPDATE orders SET patient_id = ?, updated_at = ? WHERE patient_id = ?");
-    move->bind(1, s(survivingId)).bind(2, nowMs()).bind(3, s(priorId));
+    auto move = m_db.cached("UPDATE orders SET patient_id = ?, issuer = CASE WHEN ? = '' THEN issuer ELSE ? END, updated_at = ? "
+                            "WHERE patient_id = ? AND (issuer = '' OR ? = '' OR issuer = ?)");
+    move->bind(1, s(survivingId)).bind(2, s(survivingIssuer)).bind(3, s(survivingIssuer)).bind(4, nowMs()).bind(5, s(priorId));
+    move->bind(6, s(priorIssuer)).bind(7, s(priorIssuer));
     if (Status r = move->run(); !r) return r.error();
     const int moved = m_db.changes();
     auto merge = m_db.cached("INSERT OR IGNORE INTO merges (prior_id, surviving_id, merged_at) VALUES (?, ?, ?)");
@@ -236,8 +248,10 @@ Result<int> WorkQueue::updatePatient(const QString& sender, const QString& contr
 {
     storage::Transaction tx(m_db);
     if (!tx.ok()) return tx.error();
-    auto st = m_db.cached("UPDATE orders SET patient_name = ?, birth_date = ?, sex = ?, updated_at = ? WHERE patient_id = ? AND status = 'scheduled'");
+    auto st = m_db.cached("UPDATE orders SET patient_name = ?, birth_date = ?, sex = ?, updated_at = ? "
+                          "WHERE patient_id = ? AND (issuer = '' OR ? = '' OR issuer = ?) AND status = 'scheduled'");
     st->bind(1, s(d.patientName)).bind(2, s(d.birthDate)).bind(3, s(d.sex)).bind(4, nowMs()).bind(5, s(d.patientId));
+    st->bind(6, s(d.issuer)).bind(7, s(d.issuer));
     if (Status r = st->run(); !r) return r.error();
     const int changed = m_db.changes();
     if (Status r = insertMessage(m_db, sender, controlId); !r) return r.error();
@@ -298,8 +312,9 @@ std::optional<PrefetchTask> WorkQueue::claimNext()
     {
         auto st = m_db.cached(std::string("SELECT ") + "t.id, t.order_id, t.kind, t.study_uid, t.archive, t.reason, t.rank, t.state, t.attempts, "
                                                        "t.instances, t.last_error, t.finished_at FROM tasks t JOIN orders o ON o.id = t.order_id "
-                                                       "WHERE t.state = 'queued' AND o.status = 'scheduled' ORDER BY t.kind = 'current' DESC, o.scheduled_ms IS NULL, "
+                                                       "WHERE t.state = 'queued' AND o.status = 'scheduled' AND t.not_before <= ? ORDER BY t.kind = 'current' DESC, o.scheduled_ms IS NULL, "
                                                        "o.scheduled_ms, t.rank, t.id LIMIT 1");
+        st->bind(1, nowMs());
         if (st->step()) task = taskFrom(*st);
     }
     if (!task) return std::nullopt;
@@ -327,6 +342,18 @@ Status WorkQueue::finish(std::int64_t taskId, PrefetchTask::State state, const Q
     return st->run();
 }
 
+Status WorkQueue::retryLater(std::int64_t taskId, const QString& error, int instances, bool countAttempt)
+{
+    // 1, 2, 4, 8 minutes... after each failed attempt: an archive that is down is not hammered.
+    auto st = m_db.cached("UPDATE tasks SET state = 'queued', last_error = ?, instances = ?, owner_pid = NULL, "
+                          "attempts = attempts - ?, not_before = CASE WHEN ? THEN ? + 60000 * (1 << MIN(MAX(attempts - 1, 0), 6)) ELSE 0 END "
+                          "WHERE id = ?");
+    // A run that was only cancelled costs no attempt and waits for nothing.
+    const int uncount = countAttempt ? 0 : 1;
+    st->bind(1, s(error)).bind(2, instances).bind(3, uncount).bind(4, countAttempt ? 1 : 0).bind(5, nowMs()).bind(6, taskId);
+    return st->run();
+}
+
 std::vector<PrefetchTask> WorkQueue::tasks(std::int64_t orderId)
 {
     std::vector<PrefetchTask> out;
@@ -347,7 +374,9 @@ int WorkQueue::requeueAbandoned()
             owner.host = st->text(1);
             owner.pid = st->integer(2);
             owner.processStart = st->integer(3);
-            owner.heartbeatAt = st->integer(4);
+            // On this machine the process itself says whether it runs (a long retrieve may go
+            // minutes without a heartbeat); elsewhere only the heartbeat can.
+            owner.heartbeatAt = owner.host == storage::ProcessIdentity::self().host ? t : st->integer(4);
             if (!storage::StudyLeases::isLive(owner, t)) dead.push_back(st->integer(0));
         }
     }

@@ -54,9 +54,12 @@ public:
     // Records a message that changed no order (e.g. a merge of a patient with no orders here).
     Status recordMessage(const QString& sender, const QString& controlId);
     // ADT^A40: orders of patient `priorId` now belong to `survivingId`; remembered so that searches
-    // for priors ask for both. Returns how many orders moved.
-    Result<int> mergePatient(const QString& sender, const QString& controlId, const QString& priorId, const QString& survivingId);
-    // ADT^A08: new demographics for the open orders of a patient.
+    // for priors ask for both. A patient is an ID within its assigning authority (issuer): an
+    // order recorded with another issuer is another patient (an empty issuer matches any).
+    // Returns how many orders moved.
+    Result<int> mergePatient(const QString& sender, const QString& controlId, const QString& priorId, const QString& priorIssuer,
+                             const QString& survivingId, const QString& survivingIssuer);
+    // ADT^A08: new demographics for the open orders of a patient (ID and issuer, as above).
     Result<int> updatePatient(const QString& sender, const QString& controlId, const Order& demographics);
     // Patient IDs merged into `patientId` (to search priors under them too).
     std::vector<QString> mergedInto(const QString& patientId);
@@ -73,6 +76,9 @@ public:
     // A running task's owner is still at it (for processes on other machines sharing the cache).
     Status heartbeat(std::int64_t taskId);
     Status finish(std::int64_t taskId, PrefetchTask::State state, const QString& error, int instances);
+    // Back to the queue, not before 1, 2, 4... minutes (by its attempts); `countAttempt` false for
+    // a run that was only cancelled.
+    Status retryLater(std::int64_t taskId, const QString& error, int instances, bool countAttempt = true);
     std::vector<PrefetchTask> tasks(std::int64_t orderId = 0);
     // Tasks left running by a process that is gone go back to the queue. Returns how many.
     int requeueAbandoned();

@@ -50,6 +50,8 @@ private slots:
     void siuAndAdtMessages();
     void whatCannotBeTakenIsAnswered();
     void theIntakeCommitsOnce();
+    void aChangedOrderIsTheSameOrder();
+    void aFailedTaskWaitsBeforeItsRetry();
 };
 
 void Hl7OrdersTest::ormAsIheMapsIt()
@@ -138,7 +140,8 @@ void Hl7OrdersTest::theIntakeCommitsOnce()
     QCOMPARE(said.size(), 2);
     // A merge moves the open orders of the prior ID.
     const std::string ofPat999 = replaced(replaced(replaced(testing::kOrm, "MSG0001", "MSG0009"), "PAT001", "PAT999"), "ACC1001", "ACC9999");
-    QCOMPARE(int(intake.handle(parsed(ofPat999), "ris").code), int(net::AckCode::Accept));
+    const std::string ofPat999Order = replaced(replaced(ofPat999, "ORD1001", "ORD9999"), "ORD1001", "ORD9999");
+    QCOMPARE(int(intake.handle(parsed(ofPat999Order), "ris").code), int(net::AckCode::Accept));
     QCOMPARE(int(intake.handle(parsed(testing::kA40), "ris").code), int(net::AckCode::Accept));
     auto queue = WorkQueue::open(cache);
     QVERIFY(queue);
@@ -146,6 +149,65 @@ void Hl7OrdersTest::theIntakeCommitsOnce()
     for (const StoredOrder& o : (*queue)->orders()) ofPat001 += o.order.patientId == "PAT001";
     QCOMPARE(ofPat001, 3);
     QCOMPARE((*queue)->mergedInto("PAT001"), std::vector<QString>{"PAT999"});
+}
+
+// NW without an accession, then XO with one (the RIS assigned it later), then CA: one order, by its
+// placer number, ending cancelled.
+void Hl7OrdersTest::aChangedOrderIsTheSameOrder()
+{
+    QTemporaryDir dir;
+    const QString cache = dir.path() + "/cache";
+    QVERIFY(test::run(test::lightboxExe(), {"cache", "init", "--cache", cache}).ok());
+    OrderIntake intake(cache);
+    const std::string noAccession = replaced(testing::kOrm, "ACC1001", "");
+    QCOMPARE(int(intake.handle(parsed(noAccession), "ris").code), int(net::AckCode::Accept));
+    const std::string changed = replaced(replaced(testing::kOrm, "MSG0001", "MSG0002"), "ORC|NW|", "ORC|XO|");
+    QCOMPARE(int(intake.handle(parsed(changed), "ris").code), int(net::AckCode::Accept));
+    const std::string cancelled = replaced(replaced(testing::kOrm, "MSG0001", "MSG0003"), "ORC|NW|", "ORC|CA|");
+    QCOMPARE(int(intake.handle(parsed(cancelled), "ris").code), int(net::AckCode::Accept));
+    auto queue = WorkQueue::open(cache);
+    QVERIFY(queue);
+    const auto orders = (*queue)->orders();
+    QCOMPARE(orders.size(), std::size_t(1));
+    QCOMPARE(orders[0].order.accession, QString("ACC1001"));
+    QCOMPARE(int(orders[0].order.status), int(Order::Status::Cancelled));
+    QVERIFY((*queue)->orders(true).empty());
+}
+
+// A retrieve that failed is not taken again at once (the archive may be down), and a cancelled
+// run costs no attempt; tasks of a cancelled order are never taken.
+void Hl7OrdersTest::aFailedTaskWaitsBeforeItsRetry()
+{
+    QTemporaryDir dir;
+    const QString cache = dir.path() + "/cache";
+    QVERIFY(test::run(test::lightboxExe(), {"cache", "init", "--cache", cache}).ok());
+    auto queue = WorkQueue::open(cache);
+    QVERIFY(queue);
+    Order o = hl7Event(testing::kOrm).order;
+    auto id = (*queue)->recordOrder(o, "M1");
+    QVERIFY(id);
+    PrefetchTask t;
+    t.orderId = *id;
+    t.kind = "prior";
+    t.studyUid = "1.2.3";
+    t.archive = "pacs";
+    t.rank = 1;
+    QVERIFY((*queue)->addTask(t));
+    QCOMPARE(*(*queue)->addTask(t), false);  // never twice
+    auto claimed = (*queue)->claimNext();
+    QVERIFY(claimed);
+    QCOMPARE(claimed->attempts, 1);
+    QVERIFY((*queue)->retryLater(claimed->id, "cancelled", 0, false));
+    claimed = (*queue)->claimNext();  // a cancelled run: taken again at once, still its first attempt
+    QVERIFY(claimed);
+    QCOMPARE(claimed->attempts, 1);
+    QVERIFY((*queue)->retryLater(claimed->id, "connection refused", 0));
+    QVERIFY(!(*queue)->claimNext());  // a minute at least
+    QCOMPARE(stateName((*queue)->tasks(*id).front().state), QString("queued"));
+    // The order cancelled: its waiting task is dropped.
+    o.status = Order::Status::Cancelled;
+    QVERIFY((*queue)->recordOrder(o, "M2"));
+    QCOMPARE(stateName((*queue)->tasks(*id).front().state), QString("skipped"));
 }
 
 QTEST_GUILESS_MAIN(Hl7OrdersTest)

@@ -260,7 +260,7 @@ void PrefetchTest::aMergedPatientsStudiesAreFound()
     // The archive still files a study under the patient's old ID (PF-OLD), merged into PF-1.
     auto queue = WorkQueue::open(m_cache);
     QVERIFY2(queue, queue ? "" : queue.error().message.c_str());
-    QVERIFY((*queue)->mergePatient("ris", "MSG-MERGE-1", "PF-OLD", "PF-1"));
+    QVERIFY((*queue)->mergePatient("ris", "MSG-MERGE-1", "PF-OLD", "", "PF-1", ""));
     queue->reset();
     const QString inAnHour = QDateTime::currentDateTime().addSecs(3600).toString("yyyy-MM-ddTHH:mm");
     QVERIFY(lb({"worklist", "add", "--patient-id", "PF-1", "--birth-date", "19600101", "--modality", "CT", "--accession", "ACC-PF-3", "--scheduled",
