@@ -28,6 +28,16 @@ std::variant<QString, Hl7Reply> identifier(const Hl7Message& m, const char* path
     return error(102, std::string(path) + ": " + v.error().message);
 }
 
+// The first of `paths` that holds an identifier ("" when none does).
+std::variant<QString, Hl7Reply> firstIdentifier(const Hl7Message& m, const std::vector<const char*>& paths)
+{
+    for (const char* path : paths) {
+        auto v = identifier(m, path);
+        if (std::holds_alternative<Hl7Reply>(v) || !std::get<QString>(v).isEmpty()) return v;
+    }
+    return QString();
+}
+
 // A DICOM person name from an HL7 XPN: family^given^middle^suffix^prefix -> family^given^middle^prefix^suffix.
 QString personName(const Hl7Message& m, const char* field)
 {
@@ -77,27 +87,15 @@ std::variant<Hl7Event, Hl7Reply> fromOrder(const Hl7Message& m, Order o, bool om
     if (o.placer.isEmpty()) o.placer = q(m.value("OBR-2.1"));
     o.filler = q(m.value("ORC-3.1"));
     if (o.filler.isEmpty()) o.filler = q(m.value("OBR-3.1"));
-    const std::vector<const char*> accessionPaths = omi ? std::vector<const char*>{"IPC-1.1", "OBR-18"} : std::vector<const char*>{"OBR-18"};
-    for (const char* path : accessionPaths) {
-        auto v = identifier(m, path);
-        if (auto* r = std::get_if<Hl7Reply>(&v)) return *r;
-        if (!std::get<QString>(v).isEmpty()) {
-            o.accession = std::get<QString>(v);
-            break;
-        }
-    }
+    auto accession = firstIdentifier(m, omi ? std::vector<const char*>{"IPC-1.1", "OBR-18"} : std::vector<const char*>{"OBR-18"});
+    if (auto* r = std::get_if<Hl7Reply>(&accession)) return *r;
+    o.accession = std::get<QString>(accession);
     if (o.accession.isEmpty() && o.placer.isEmpty()) return error(101, omi ? "IPC-1 (accession) and ORC-2 (placer order) are missing" : "OBR-18 (accession) and ORC-2 (placer order) are missing");
     o.modality = q(m.value(omi ? "IPC-5.1" : "OBR-24"));
     if (o.modality.isEmpty()) o.modality = q(m.value("OBR-24"));
-    const std::vector<const char*> uidPaths = omi ? std::vector<const char*>{"IPC-3.1", "ZDS-1.1"} : std::vector<const char*>{"ZDS-1.1"};
-    for (const char* path : uidPaths) {
-        auto v = identifier(m, path);
-        if (auto* r = std::get_if<Hl7Reply>(&v)) return *r;
-        if (!std::get<QString>(v).isEmpty()) {
-            o.studyUid = std::get<QString>(v);
-            break;
-        }
-    }
+    auto uid = firstIdentifier(m, omi ? std::vector<const char*>{"IPC-3.1", "ZDS-1.1"} : std::vector<const char*>{"ZDS-1.1"});
+    if (auto* r = std::get_if<Hl7Reply>(&uid)) return *r;
+    o.studyUid = std::get<QString>(uid);
     if (!o.studyUid.isEmpty() && (o.studyUid.size() > 64 || o.studyUid.contains(QRegularExpression("[^0-9.]"))))
         return error(102, "the Study Instance UID " + o.studyUid.toStdString() + " is not a UID");
     auto when = omi ? timestamp(m, {"TQ1-7", "OBR-27.4"}) : timestamp(m, {"OBR-27.4", "TQ1-7"});
