@@ -2,12 +2,14 @@
 // hl7 allow|list|remove (who may send orders).
 #include "cli_args.h"
 #include "cli_output.h"
+#include "cli_session.h"
 #include "commands.h"
 
 #include "app_config.h"
 #include "cache.h"
 #include "cache_location.h"
 #include "prefetcher.h"
+#include "reading_list.h"
 #include "work_queue.h"
 
 #include <QDateTime>
@@ -28,76 +30,164 @@ std::atomic<bool>& g_stop = stopRequested();
 
 QString cacheDirOf(const CliArgs& a) { return storage::resolveCacheDir(a.value("--cache").value_or(QString())); }
 
-// Where an order stands for the reader: its current study in the cache whole ("cached"), in
-// part or being fetched ("arriving"), not yet ("scheduled"); or what the RIS said of it.
-QString readingStatus(const StoredOrder& o, const std::vector<PrefetchTask>& tasks, storage::StudyIndex& index, int* cachedInstances)
+QJsonObject itemJson(const ReadingItem& item, const std::vector<PrefetchTask>& tasks)
 {
-    *cachedInstances = 0;
-    if (o.order.status != Order::Status::Scheduled) return statusName(o.order.status);
-    storage::StudyQuery q;
-    if (!o.order.studyUid.isEmpty()) q.studyUid = o.order.studyUid.toStdString();
-    else if (!o.order.accession.isEmpty()) q.accession = o.order.accession.toStdString();
-    else return "scheduled";
-    q.limit = 1;
-    auto rows = index.searchStudies(q);
-    if (rows && !rows->empty()) *cachedInstances = rows->front().instanceCount;
-    for (const PrefetchTask& t : tasks) {
-        if (t.kind != "current") continue;
-        if (t.state == PrefetchTask::State::Running || t.state == PrefetchTask::State::Queued) return "arriving";
-        if (t.state == PrefetchTask::State::Done || t.state == PrefetchTask::State::Skipped) return "cached";
-    }
-    return *cachedInstances > 0 ? "arriving" : "scheduled";
-}
-
-QJsonObject orderJson(const StoredOrder& s, const QString& status, int cachedInstances, const std::vector<PrefetchTask>& tasks)
-{
-    const Order& o = s.order;
     QJsonArray taskList;
     for (const PrefetchTask& t : tasks)
         taskList.append(QJsonObject{{"kind", t.kind},          {"studyUid", t.studyUid}, {"archive", t.archive},       {"reason", t.reason},
                                     {"state", stateName(t.state)}, {"attempts", t.attempts}, {"instances", t.instances}, {"error", t.lastError}});
-    return QJsonObject{{"id", qint64(s.id)},
-                       {"sender", o.sender},
-                       {"accession", o.accession},
-                       {"placer", o.placer},
-                       {"patientId", o.patientId},
-                       {"patientName", o.patientName},
-                       {"birthDate", o.birthDate},
-                       {"modality", o.modality},
-                       {"procedure", o.procedureText},
-                       {"studyUid", o.studyUid},
-                       {"scheduled", o.scheduled.isValid() ? o.scheduled.toString(Qt::ISODate) : QString()},
-                       {"priority", o.priority},
-                       {"status", status},
-                       {"cachedInstances", cachedInstances},
+    return QJsonObject{{"item", item.key},
+                       {"order", item.orderId > 0 ? QJsonValue(double(item.orderId)) : QJsonValue()},
+                       {"accession", item.accession},
+                       {"patientId", item.patientId},
+                       {"patientName", item.patientName},
+                       {"modality", item.modality},
+                       {"procedure", item.procedure},
+                       {"studyUid", item.studyUid},
+                       {"scheduled", item.scheduled.isValid() ? item.scheduled.toString(Qt::ISODate) : QString()},
+                       {"arrived", item.arrived.isValid() ? item.arrived.toString(Qt::ISODate) : QString()},
+                       {"priority", item.priority},
+                       {"status", itemStatusName(item.status)},
+                       {"assignedTo", item.assignedTo},
+                       {"readingUser", item.readingUser},
+                       {"cachedInstances", item.cachedInstances},
+                       {"priorsCached", item.priorsCached},
+                       {"priorsPlanned", item.priorsPlanned},
                        {"prefetch", taskList}};
+}
+
+struct OpenQueue {
+    std::unique_ptr<storage::Cache> cache;
+    std::unique_ptr<WorkQueue> queue;
+};
+
+Result<OpenQueue> openQueue(const CliArgs& a)
+{
+    const QString dir = cacheDirOf(a);
+    auto cache = storage::Cache::open(dir.toStdString());
+    if (!cache) return makeError("cache", "cache " + dir.toStdString() + ": " + cache.error().message);
+    auto queue = WorkQueue::open(dir);
+    if (!queue) return queue.error();
+    return OpenQueue{std::move(*cache), std::move(*queue)};
+}
+
+Result<ReadingFilter> filterOf(const CliArgs& a)
+{
+    ReadingFilter f;
+    for (const QString& name : a.value("--status").value_or(QString()).split(',', Qt::SkipEmptyParts)) {
+        auto s = itemStatusFrom(name);
+        if (!s) return makeError("usage", "--status takes scheduled, arriving, cached, in progress, read, reported or cancelled (comma-separated)");
+        f.statuses.push_back(*s);
+    }
+    f.modality = a.value("--modality").value_or(QString());
+    f.text = a.value("--text").value_or(QString());
+    if (a.flag("--mine")) f.mineFor = QString::fromStdString(commandAuditor().identity().user);
+    return f;
+}
+
+QString itemLine(const ReadingItem& item)
+{
+    const QDateTime when = item.scheduled.isValid() ? item.scheduled : item.arrived;
+    QString line = (when.isValid() ? when.toString("yyyy-MM-dd HH:mm") : QString("(no time)")) + "  " + itemStatusName(item.status).leftJustified(11) +
+                   "  " + (item.accession.isEmpty() ? "-" : item.accession) + "  " + item.modality + "  " + item.patientName + " (" + item.patientId + ")";
+    if (!item.procedure.isEmpty()) line += "  " + item.procedure;
+    if (!item.priority.isEmpty()) line += "  " + item.priority;
+    if (!item.assignedTo.isEmpty()) line += "  for " + item.assignedTo;
+    if (!item.readingUser.isEmpty()) line += "  by " + item.readingUser;
+    if (item.orderId == 0) line += "  (no order)";
+    return line;
 }
 
 int listOrders(const CliArgs& a)
 {
-    const QString dir = cacheDirOf(a);
-    auto cache = storage::Cache::open(dir.toStdString());
-    if (!cache) return fail("cache " + dir + ": " + QString::fromStdString(cache.error().message));
-    auto queue = WorkQueue::open(dir);
-    if (!queue) return fail(QString::fromStdString(queue.error().message));
+    auto open = openQueue(a);
+    if (!open) return fail(QString::fromStdString(open.error().message));
+    auto filter = filterOf(a);
+    if (!filter) return fail(QString::fromStdString(filter.error().message), 2);
+    ReadingListOptions options;
+    options.includeClosed = a.flag("--all");
     QJsonArray all;
-    for (const StoredOrder& s : (*queue)->orders(!a.flag("--all"))) {
-        const auto tasks = (*queue)->tasks(s.id);
-        int cached = 0;
-        const QString status = readingStatus(s, tasks, (*cache)->index(), &cached);
+    for (const ReadingItem& item : buildReadingList(*open->queue, open->cache->index(), options)) {
+        if (!filter->matches(item)) continue;
+        const auto tasks = item.orderId > 0 ? open->queue->tasks(item.orderId) : std::vector<PrefetchTask>{};
         if (a.flag("--json")) {
-            all.append(orderJson(s, status, cached, tasks));
+            all.append(itemJson(item, tasks));
             continue;
         }
-        const Order& o = s.order;
-        out() << (o.scheduled.isValid() ? o.scheduled.toString("yyyy-MM-dd HH:mm") : QString("(no time)")) << "  " << status.leftJustified(9) << "  "
-              << (o.accession.isEmpty() ? "-" : o.accession) << "  " << o.modality << "  " << o.patientName << " (" << o.patientId << ")"
-              << (o.procedureText.isEmpty() ? QString() : "  " + o.procedureText) << (o.priority.isEmpty() ? QString() : "  " + o.priority) << '\n';
+        out() << itemLine(item) << '\n';
         for (const PrefetchTask& t : tasks)
             out() << "    " << stateName(t.state).leftJustified(8) << ' ' << t.reason << " from " << t.archive
                   << (t.lastError.isEmpty() ? QString() : ": " + t.lastError) << '\n';
     }
     if (a.flag("--json")) out() << QJsonDocument(all).toJson(QJsonDocument::Indented);
+    return 0;
+}
+
+// An item named on the command line: an order number, an accession, a Study Instance UID, or an
+// item key as `worklist list --json` prints it. Two items matching is an error, never a guess.
+Result<ReadingItem> findItem(const std::vector<ReadingItem>& items, const QString& name)
+{
+    std::vector<const ReadingItem*> found;
+    bool isNumber = false;
+    const qint64 number = name.toLongLong(&isNumber);
+    for (const ReadingItem& item : items)
+        if (item.key == name || (isNumber && item.orderId == number) || (!name.isEmpty() && (item.accession == name || item.studyUid == name)))
+            found.push_back(&item);
+    if (found.empty()) return makeError("worklist", "no worklist item " + name.toStdString() + " (see lightbox worklist list --all)");
+    if (found.size() > 1) return makeError("worklist", name.toStdString() + " names " + std::to_string(found.size()) + " items: use the order number or the study UID");
+    return *found.front();
+}
+
+int markItem(const CliArgs& a)
+{
+    const QString name = a.positional().value(1), stateText = a.positional().value(2);
+    std::optional<ReadingState> state = stateText == "unread" ? std::optional(ReadingState::None) : readingStateFrom(QString(stateText).replace('-', ' '));
+    if (name.isEmpty() || !state) return fail("usage: lightbox worklist mark ITEM in-progress|read|reported|unread", 2);
+    auto open = openQueue(a);
+    if (!open) return fail(QString::fromStdString(open.error().message));
+    ReadingListOptions options;
+    options.includeClosed = true;
+    auto item = findItem(buildReadingList(*open->queue, open->cache->index(), options), name);
+    if (!item) return fail(QString::fromStdString(item.error().message));
+    const QString user = QString::fromStdString(commandAuditor().identity().user);
+    if (Status st = ReadingLog(*open->queue).setState(item->key, item->studyUid, *state, user); !st) return fail(QString::fromStdString(st.error().message));
+    out() << item->key << ": " << (*state == ReadingState::None ? QString("back on the list") : readingStateName(*state)) << " by " << user << '\n';
+    return 0;
+}
+
+int assignItem(const CliArgs& a)
+{
+    const QString name = a.positional().value(1);
+    const auto to = a.value("--to");
+    if (name.isEmpty() || !to) return fail("usage: lightbox worklist assign ITEM --to USER (\"\" for nobody)", 2);
+    auto open = openQueue(a);
+    if (!open) return fail(QString::fromStdString(open.error().message));
+    auto item = findItem(buildReadingList(*open->queue, open->cache->index()), name);
+    if (!item) return fail(QString::fromStdString(item.error().message));
+    const QString by = QString::fromStdString(commandAuditor().identity().user);
+    if (Status st = ReadingLog(*open->queue).assign(item->key, item->studyUid, *to, by); !st) return fail(QString::fromStdString(st.error().message));
+    out() << item->key << ": " << (to->isEmpty() ? QString("assigned to nobody") : "assigned to " + *to) << '\n';
+    return 0;
+}
+
+int nextItem(const CliArgs& a)
+{
+    auto open = openQueue(a);
+    if (!open) return fail(QString::fromStdString(open.error().message));
+    auto filter = filterOf(a);
+    if (!filter) return fail(QString::fromStdString(filter.error().message), 2);
+    const QString user = QString::fromStdString(commandAuditor().identity().user);
+    std::optional<ReadingItem> next;
+    if (a.flag("--claim")) {  // and mark it in progress for this reader
+        auto claimed = claimNextStudy(*open->queue, open->cache->index(), user, *filter);
+        if (!claimed) return fail(QString::fromStdString(claimed.error().message));
+        next = *claimed;
+    } else {
+        next = nextStudy(buildReadingList(*open->queue, open->cache->index()), user, *filter);
+    }
+    if (!next) return fail("nothing to read: no cached, unread study for " + user, 3);
+    if (a.flag("--json")) out() << QJsonDocument(itemJson(*next, {})).toJson(QJsonDocument::Indented);
+    else out() << itemLine(*next) << "\n" << next->studyUid << '\n';
     return 0;
 }
 
@@ -122,12 +212,9 @@ int addOrder(const CliArgs& a)
         o.scheduled = QDateTime::fromString(*when, Qt::ISODate);
         if (!o.scheduled.isValid()) return fail("--scheduled takes a date and time, e.g. 2026-12-08T08:30", 2);
     }
-    const QString dir = cacheDirOf(a);
-    auto cache = storage::Cache::open(dir.toStdString());  // made (and unlocked) if need be
-    if (!cache) return fail("cache " + dir + ": " + QString::fromStdString(cache.error().message));
-    auto queue = WorkQueue::open(dir);
-    if (!queue) return fail(QString::fromStdString(queue.error().message));
-    auto id = (*queue)->recordOrder(o, {});
+    auto open = openQueue(a);  // the cache made (and unlocked) if need be
+    if (!open) return fail(QString::fromStdString(open.error().message));
+    auto id = open->queue->recordOrder(o, {});
     if (!id) return fail(QString::fromStdString(id.error().message));
     out() << "order " << *id << " for " << o.patientId << " (" << o.modality << ")\n";
     return 0;
@@ -185,15 +272,21 @@ int runWorklist(const QStringList& args)
 {
     CliArgs a(args,
               {"--config", "--cache", "--rules", "--patient-id", "--patient-name", "--birth-date", "--modality", "--accession", "--study", "--scheduled",
-               "--procedure", "--priority"},
-              {"--json", "--all", "--quiet"});
+               "--procedure", "--priority", "--status", "--text", "--to"},
+              {"--json", "--all", "--quiet", "--mine", "--claim"});
     if (!a.ok()) return fail(a.error(), 2);
     const QString sub = a.positional().value(0, "list");
     if (sub == "list") return listOrders(a);
     if (sub == "add") return addOrder(a);
     if (sub == "prefetch") return prefetchNow(a);
     if (sub == "rules") return showRules(a);
-    return fail("usage: lightbox worklist [list [--all] [--json] | add ... | prefetch [--quiet] | rules] [--rules FILE] [--config FILE] [--cache DIR]", 2);
+    if (sub == "next") return nextItem(a);
+    if (sub == "mark") return markItem(a);
+    if (sub == "assign") return assignItem(a);
+    return fail("usage: lightbox worklist [list [--all] [--json] [--status S,...] [--modality M] [--mine] [--text T] | next [--claim] [--json] | "
+                "mark ITEM in-progress|read|reported|unread | assign ITEM --to USER | add ... | prefetch [--quiet] | rules] [--rules FILE] "
+                "[--config FILE] [--cache DIR]",
+                2);
 }
 
 int runHl7(const QStringList& args)

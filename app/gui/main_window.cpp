@@ -25,6 +25,7 @@
 #include "cache_service.h"
 #include "phantom.h"
 #include "study_browser.h"
+#include "worklist_panel.h"
 #include "vtk_view_widget.h"
 
 #include <QAction>
@@ -74,7 +75,9 @@ MainWindow::MainWindow(QThreadPool& pool, CacheService& cache, QWidget* parent) 
     m_viewStack->addWidget(m_mpr);
     m_volumeJob = new VolumeJob(m_pool, this);
     m_annotations = new viewer::AnnotationSet(m_pool, this);
+    m_worklist = new WorklistPanel(m_cache, m_tabs);
     m_tabs->addTab(m_browser, tr("Studies"));
+    m_tabs->addTab(m_worklist, tr("Worklist"));
     m_tabs->addTab(m_viewStack, tr("Viewer"));
     setCentralWidget(m_tabs);
     connectBrowser();
@@ -123,6 +126,8 @@ void MainWindow::connectBrowser()
     });
     connect(m_browser, &StudyBrowser::message, this, &MainWindow::showProblem);
     connect(m_browser, &StudyBrowser::readRequested, this, &MainWindow::readStudy);
+    connect(m_worklist, &WorklistPanel::readRequested, this, &MainWindow::readStudy);
+    connect(m_worklist, &WorklistPanel::message, this, &MainWindow::showProblem);
     // Viewer tools and the series list belong to the viewer tab.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         const bool viewing = m_tabs->currentWidget() == m_viewStack;
@@ -326,6 +331,7 @@ void MainWindow::buildDock()
 }
 
 void MainWindow::showBrowser() { m_tabs->setCurrentWidget(m_browser); }
+void MainWindow::showWorklist() { m_tabs->setCurrentWidget(m_worklist); }
 
 void MainWindow::showViewer() { m_tabs->setCurrentWidget(m_viewStack); }
 

@@ -45,6 +45,7 @@ class SessionGuard;
 class StudyBrowser;
 class TransferPanel;
 class VolumeJob;
+class WorklistPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -66,6 +67,8 @@ public:
     // Opens the demo study, generating and importing it into the cache the first time.
     void openDemo();
     StudyBrowser* browser() const { return m_browser; }
+    WorklistPanel* worklist() const { return m_worklist; }
+    void showWorklist();
     void showBrowser();
     void showViewer();
     viewer::ImageViewport* viewport() const { return m_viewport; }
@@ -135,6 +138,7 @@ private:
     CacheService& m_cache;
     QTabWidget* m_tabs = nullptr;
     StudyBrowser* m_browser = nullptr;
+    WorklistPanel* m_worklist = nullptr;
     QString m_openStudy;        // the cached study on screen
     QString m_loadingStudy;     // the cached study being opened
     std::shared_ptr<storage::StudyLease> m_studyLease;    // holds m_openStudy in the cache while shown

@@ -63,6 +63,15 @@ QFuture<T> CacheService::onPool(std::function<T(storage::Cache&)> work, QThreadP
     });
 }
 
+QFuture<void> CacheService::runWithCache(std::function<void(storage::Cache*)> work)
+{
+    const QString folder = m_folder;
+    return QtConcurrent::run(&m_pool, [folder, work] {
+        QString error;
+        work(threadCache(folder, &error));
+    });
+}
+
 QFuture<std::vector<storage::StudyRow>> CacheService::search(const storage::StudyQuery& query)
 {
     return onPool<std::vector<storage::StudyRow>>([query](storage::Cache& c) {

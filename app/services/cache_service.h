@@ -58,6 +58,10 @@ public:
     // A small grey thumbnail of a series (cached under <cache>/thumbs), null image if none.
     QFuture<QImage> thumbnail(const QString& seriesUid, int size);
 
+    // Runs `work` on the pool with that thread's connection to the cache (null when the cache
+    // cannot be opened): for the rooms above the services (the reading worklist).
+    QFuture<void> runWithCache(std::function<void(storage::Cache*)> work);
+
 signals:
     void importProgress(qint64 done, qint64 total);
     void cacheChanged();  // studies were added or removed

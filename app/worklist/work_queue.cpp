@@ -13,7 +13,7 @@ namespace lightbox::app {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 std::int64_t nowMs() { return std::int64_t(QDateTime::currentMSecsSinceEpoch()); }
 std::string s(const QString& q) { return q.toStdString(); }
@@ -132,7 +132,8 @@ Status WorkQueue::migrate()
     if (have == kSchemaVersion) return Done{};
     storage::Transaction tx(m_db);
     if (!tx.ok()) return tx.error();
-    const char* schema = R"SQL(
+    // Each version's step, in order, from what the file has.
+    const char* version1 = R"SQL(
 CREATE TABLE orders (
   id INTEGER PRIMARY KEY, sender TEXT NOT NULL, order_key TEXT NOT NULL,
   placer TEXT, filler TEXT, accession TEXT, patient_id TEXT NOT NULL, issuer TEXT, patient_name TEXT,
@@ -152,7 +153,20 @@ CREATE TABLE tasks (
   UNIQUE (order_id, study_uid));
 PRAGMA user_version = 1;
 )SQL";
-    if (Status st = m_db.exec(schema); !st) return st;
+    // The readers' side (app/worklist/reading_log.h): current state per item, and every change.
+    const char* version2 = R"SQL(
+CREATE TABLE readings (
+  item_key TEXT PRIMARY KEY, study_uid TEXT,
+  state TEXT NOT NULL DEFAULT '' CHECK (state IN ('', 'in progress', 'read', 'reported')), user TEXT, at INTEGER NOT NULL DEFAULT 0,
+  assigned_to TEXT NOT NULL DEFAULT '', first_opened_at INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE reading_events (id INTEGER PRIMARY KEY, item_key TEXT NOT NULL, study_uid TEXT, event TEXT NOT NULL, user TEXT, at INTEGER NOT NULL);
+CREATE INDEX reading_events_at ON reading_events (at);
+PRAGMA user_version = 2;
+)SQL";
+    if (have < 1)
+        if (Status st = m_db.exec(version1); !st) return st;
+    if (have < 2)
+        if (Status st = m_db.exec(version2); !st) return st;
     return tx.commit();
 }
 

@@ -83,6 +83,10 @@ public:
     // Tasks left running by a process that is gone go back to the queue. Returns how many.
     int requeueAbandoned();
 
+    // The file's database, for the stores kept beside the queue (reading_log.h); the schema of
+    // all of them is migrated here.
+    storage::Database& database() { return m_db; }
+
 private:
     explicit WorkQueue(storage::Database db) : m_db(std::move(db)) {}
     Status migrate();

@@ -1,0 +1,111 @@
+// The reading worklist tab (issue 12, point 2) under a real X server: the orders of the cache's
+// work queue with their status as the cache makes it (the ordered CT chest is here: "Ready"; the
+// other order's study is not: "Scheduled"), the STAT order first; the status filter; "Next study"
+// opens the ready study on the reading windows with its hanging protocol and marks it in progress
+// for the signed-in reader; "Mark read" from the row's menu moves it on.
+#include "test_support.h"
+
+#include "auditor.h"
+#include "cache_service.h"
+#include "main_window.h"
+#include "reading_session.h"
+#include "reading_window.h"
+#include "worklist_panel.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QThreadPool>
+#include <QtTest>
+
+using namespace lightbox;
+using namespace lightbox::test;
+
+class WorklistGuiTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void nextStudyOpensWithItsProtocol();
+
+private:
+    ProcessResult lb(const QStringList& args) { return run(lightboxExe(), args + QStringList{"--cache", m_cache}, 120000); }
+    QStringList column(QTableWidget* t, int c);
+    QTemporaryDir m_tmp;
+    QString m_cache, m_study;
+    QThreadPool m_pool;
+};
+
+void WorklistGuiTest::initTestCase()
+{
+    m_cache = m_tmp.path() + "/cache";
+    const ProcessResult r = lb({"import", "--quiet", testDataDir() + "/ct/siemens-sensation10_chest_30sl"});
+    QVERIFY2(r.ok(), r.err.constData());
+    const QJsonObject study = QJsonDocument::fromJson(lb({"studies", "--json"}).out).array()[0].toObject();
+    m_study = study["studyInstanceUid"].toString();
+    QVERIFY(!m_study.isEmpty());
+    const QString earlier = QDateTime::currentDateTime().addSecs(-7200).toString("yyyy-MM-ddTHH:mm");
+    QVERIFY(lb({"worklist", "add", "--patient-id", "WL-9", "--modality", "MR", "--accession", "ACC-LATER", "--scheduled", earlier, "--procedure",
+                "MR knee", "--patient-name", "LATER^PATIENT"})
+                .ok());
+    QVERIFY(lb({"worklist", "add", "--patient-id", study["patientId"].toString(), "--modality", "CT", "--study", m_study, "--accession", "ACC-CT",
+                "--priority", "STAT", "--procedure", "CT chest"})
+                .ok());
+}
+
+QStringList WorklistGuiTest::column(QTableWidget* t, int c)
+{
+    QStringList out;
+    for (int row = 0; row < t->rowCount(); ++row) out << (t->item(row, c) ? t->item(row, c)->text() : QString());
+    return out;
+}
+
+void WorklistGuiTest::nextStudyOpensWithItsProtocol()
+{
+    app::CacheService service(m_cache, m_pool);
+    app::MainWindow window(m_pool, service);
+    window.resize(1400, 700);
+    window.show();
+    app::WorklistPanel* panel = window.worklist();
+    QSignalSpy loaded(panel, &app::WorklistPanel::loaded);
+    window.showWorklist();
+    QVERIFY(loaded.wait(20000));
+    QTableWidget* table = panel->table();
+    // STAT first, though scheduled later; statuses as the cache has the studies.
+    QCOMPARE(column(table, 5), (QStringList{"ACC-CT", "ACC-LATER"}));
+    QCOMPARE(column(table, 2), (QStringList{"Ready", "Scheduled"}));
+    QVERIFY(window.grab().save(QDir::tempPath() + "/lightbox-worklist.png"));
+    auto* status = panel->findChild<QComboBox*>();
+    status->setCurrentIndex(2);  // not here yet
+    QCOMPARE(column(table, 5), QStringList{"ACC-LATER"});
+    status->setCurrentIndex(0);
+
+    QSignalSpy asked(panel, &app::WorklistPanel::readRequested);
+    panel->nextButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(asked.size(), 1, 20000);
+    QCOMPARE(asked.front().front().toString(), m_study);
+    QTRY_VERIFY_WITH_TIMEOUT(window.readingSession() && !window.readingSession()->windows().empty(), 30000);
+    QCOMPARE(window.readingSession()->layout().protocol, QString("CT chest"));
+    for (app::ReadingWindow* w : window.readingSession()->windows()) QTRY_VERIFY_WITH_TIMEOUT(w->allShown(), 30000);
+    QVERIFY(window.readingSession()->windows().front()->grab().save(QDir::tempPath() + "/lightbox-worklist-next.png"));
+    // In progress for this reader, in the list and for the command line.
+    QTRY_COMPARE_WITH_TIMEOUT(column(table, 2).value(0), QString("In progress"), 20000);
+    QCOMPARE(column(table, 10).value(0), QString::fromStdString(security::systemUser()));
+    const QJsonArray items = QJsonDocument::fromJson(lb({"worklist", "list", "--json"}).out).array();
+    QCOMPARE(items[0]["status"].toString(), QString("in progress"));
+    // Nothing else is ready: "Next study" says so and opens nothing new.
+    QVERIFY(lb({"worklist", "mark", "ACC-CT", "read"}).ok());
+    QSignalSpy said(panel, &app::WorklistPanel::message);
+    panel->nextButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(said.size(), 1, 20000);
+    QVERIFY2(said.front().front().toString().startsWith("Nothing to read"), qPrintable(said.front().front().toString()));
+    QCOMPARE(asked.size(), 1);
+}
+
+QTEST_MAIN(WorklistGuiTest)
+#include "test_worklist_gui.moc"
