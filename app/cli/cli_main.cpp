@@ -50,6 +50,10 @@ void printHelp()
            "  lightbox export STUDY_UID... [--anonymize [--retain-dates-shifted DAYS|--retain-dates] [--retain-uids] ...]\n"
            "                 --out DIR|FILE.zip | --archive NAME   copy studies out, de-identified by PS3.15 (see README)\n"
            "  lightbox listen                            run the storage listener in the foreground\n"
+           "  lightbox service [--rules FILE]            listeners (DICOM, HL7) and prefetch without a window\n"
+           "  lightbox worklist [list|next|mark|assign|add|prefetch|rules]   the reading worklist (see README)\n"
+           "  lightbox hl7 allow NAME --host H | list | remove NAME   who may send HL7 orders\n"
+           "  lightbox stats [--from D] [--to D] [--json] [--csv FILE]   turnaround, reading time, prefetch hit rate\n"
            "  (archive commands take --config FILE and --cache DIR)\n"
            "  lightbox layout STUDY_UID [--screens N] [--stage K] [--protocol NAME] [--json]   the hanging protocol's layout\n"
            "  lightbox protocols [--json]                the hanging protocols (shipped and the user's)\n"
@@ -149,6 +153,7 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"export", runExport},
         {"worklist", runWorklist},
         {"hl7", runHl7},
+        {"stats", runStats},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";

@@ -28,6 +28,7 @@ int runAudit(const QStringList& args);
 int runExport(const QStringList& args);
 int runWorklist(const QStringList& args);
 int runHl7(const QStringList& args);
+int runStats(const QStringList& args);
 class CliArgs;
 int runRenderView(const CliArgs& args);
 
