@@ -67,25 +67,6 @@ QJsonObject statsJson(const ReadingStats& s)
                                           {"studiesWithProblems", s.studiesWithProblems}}}};
 }
 
-// One row per study, RFC 4180 quoting.
-QByteArray statsCsv(const ReadingStats& s)
-{
-    auto field = [](QString v) {
-        if (v.contains(',') || v.contains('"') || v.contains('\n')) v = '"' + v.replace("\"", "\"\"") + '"';
-        return v;
-    };
-    QByteArray out = "accession,patient_id,modality,study_uid,ordered,arrived,first_opened,reported,reported_by,prefetch_hit\r\n";
-    for (const StudyTurnaround& t : s.studies) {
-        const QStringList row{t.accession,        t.patientId,        t.modality,        t.studyUid,     iso(t.orderedAt),
-                              iso(t.arrivedAt),   iso(t.firstOpenedAt), iso(t.reportedAt), t.reportedBy,
-                              t.opened() ? (t.prefetchHit() ? "yes" : "no") : ""};
-        QStringList quoted;
-        for (const QString& v : row) quoted << field(v);
-        out += quoted.join(',').toUtf8() + "\r\n";
-    }
-    return out;
-}
-
 std::optional<std::int64_t> dayStart(const QString& text)
 {
     const QDate d = QDate::fromString(text, Qt::ISODate);
@@ -121,7 +102,7 @@ int runStats(const QStringList& args)
     const ReadingStats stats = computeReadingStats(**queue, (*cache)->index(), from, to, only);
     if (auto csv = a.value("--csv")) {
         QSaveFile f(*csv);
-        if (!f.open(QIODevice::WriteOnly) || f.write(statsCsv(stats)) < 0 || !f.commit()) return fail(*csv + ": " + f.errorString());
+        if (!f.open(QIODevice::WriteOnly) || f.write(readingStatsCsv(stats)) < 0 || !f.commit()) return fail(*csv + ": " + f.errorString());
         ::chmod(csv->toLocal8Bit().constData(), 0600);  // names patients' accessions and IDs
     }
     if (a.flag("--json")) {

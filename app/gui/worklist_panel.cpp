@@ -3,6 +3,7 @@
 #include "auditor.h"
 #include "cache.h"
 #include "cache_service.h"
+#include "stats_dialog.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -100,6 +101,8 @@ void WorklistPanel::buildControls()
     m_text->setPlaceholderText(tr("Patient, ID, accession or procedure"));
     m_text->setClearButtonEnabled(true);
     auto* reload = new QPushButton(tr("Refresh"), this);
+    auto* figures = new QPushButton(tr("Figures…"), this);
+    figures->setToolTip(tr("Turnaround, reading time, workload and prefetch hit rate, with charts"));
     m_summary = new QLabel(this);
 
     auto* bar = new QHBoxLayout;
@@ -110,6 +113,7 @@ void WorklistPanel::buildControls()
     bar->addWidget(m_mine);
     bar->addWidget(m_text, 1);
     bar->addWidget(reload);
+    bar->addWidget(figures);
 
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setHorizontalHeaderLabels({tr("Priority"), tr("Scheduled / arrived"), tr("Status"), tr("Patient"), tr("Patient ID"), tr("Accession"),
@@ -128,6 +132,11 @@ void WorklistPanel::buildControls()
 
     connect(m_next, &QPushButton::clicked, this, &WorklistPanel::openNext);
     connect(reload, &QPushButton::clicked, this, &WorklistPanel::refresh);
+    connect(figures, &QPushButton::clicked, this, [this] {
+        auto* dialog = new StatsDialog(m_cache, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
     connect(m_status, &QComboBox::currentIndexChanged, this, [this] {
         // The closed items are only loaded when asked for.
         if (statusChoices()[m_status->currentIndex()].closed) refresh();

@@ -3,6 +3,8 @@
 #include "reading_log.h"
 #include "study_index.h"
 
+#include <QDateTime>
+
 #include <algorithm>
 
 namespace lightbox::app {
@@ -16,6 +18,8 @@ std::int64_t median(std::vector<std::int64_t> v)
     const size_t n = v.size();
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
+
+QString isoTime(std::int64_t ms) { return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODate) : QString(); }
 
 bool inPeriod(std::int64_t t, std::int64_t from, std::int64_t to) { return t >= from && t < to; }
 
@@ -130,6 +134,24 @@ ReadingStats computeReadingStats(WorkQueue& queue, storage::StudyIndex& index, s
     stats.medianOpenToReport = median(openToReport);
     stats.medianOrderToReport = median(orderToReport);
     return stats;
+}
+
+QByteArray readingStatsCsv(const ReadingStats& s)
+{
+    auto field = [](QString v) {
+        if (v.contains(',') || v.contains('"') || v.contains('\n')) v = '"' + v.replace("\"", "\"\"") + '"';
+        return v;
+    };
+    QByteArray out = "accession,patient_id,modality,study_uid,ordered,arrived,first_opened,reported,reported_by,prefetch_hit\r\n";
+    for (const StudyTurnaround& t : s.studies) {
+        const QStringList row{t.accession,        t.patientId,        t.modality,        t.studyUid,     isoTime(t.orderedAt),
+                              isoTime(t.arrivedAt),   isoTime(t.firstOpenedAt), isoTime(t.reportedAt), t.reportedBy,
+                              t.opened() ? (t.prefetchHit() ? "yes" : "no") : ""};
+        QStringList quoted;
+        for (const QString& v : row) quoted << field(v);
+        out += quoted.join(',').toUtf8() + "\r\n";
+    }
+    return out;
 }
 
 }  // namespace lightbox::app

@@ -6,6 +6,7 @@
 // they were first opened), and QA counts. No widgets; `lightbox stats` and the dashboards print them.
 #include "work_queue.h"
 
+#include <QByteArray>
 #include <QString>
 
 #include <cstdint>
@@ -49,5 +50,9 @@ struct ReadingStats {
 // The figures of [fromMs, toMs). `onlyReader` (not empty): the per-reader figures of that reader
 // alone (a radiologist's own dashboard).
 ReadingStats computeReadingStats(WorkQueue& queue, storage::StudyIndex& index, std::int64_t fromMs, std::int64_t toMs, const QString& onlyReader = {});
+
+// One row per study (accession, patient ID, modality, study UID, the four times in ISO 8601, who
+// reported, prefetch hit), RFC 4180 quoting, CRLF line ends.
+QByteArray readingStatsCsv(const ReadingStats& s);
 
 }  // namespace lightbox::app

@@ -10,8 +10,13 @@
 #include "main_window.h"
 #include "reading_session.h"
 #include "reading_window.h"
+#include "stats_dialog.h"
 #include "worklist_panel.h"
 
+#include <QAbstractBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
 #include <QComboBox>
 #include <QDir>
 #include <QJsonArray>
@@ -32,6 +37,7 @@ class WorklistGuiTest : public QObject {
 private slots:
     void initTestCase();
     void nextStudyOpensWithItsProtocol();
+    void figuresWithCharts();
 
 private:
     ProcessResult lb(const QStringList& args) { return run(lightboxExe(), args + QStringList{"--cache", m_cache}, 120000); }
@@ -105,6 +111,34 @@ void WorklistGuiTest::nextStudyOpensWithItsProtocol()
     QTRY_COMPARE_WITH_TIMEOUT(said.size(), 1, 20000);
     QVERIFY2(said.front().front().toString().startsWith("Nothing to read"), qPrintable(said.front().front().toString()));
     QCOMPARE(asked.size(), 1);
+}
+
+void WorklistGuiTest::figuresWithCharts()
+{
+    // After the case before: two orders today, the CT opened (it was here: a prefetch hit) and
+    // read by this reader.
+    app::CacheService service(m_cache, m_pool);
+    app::StatsDialog dialog(service);
+    QSignalSpy loaded(&dialog, &app::StatsDialog::loaded);
+    dialog.show();
+    QVERIFY(loaded.wait(20000));
+    const app::ReadingStats& s = dialog.stats();
+    QCOMPARE(int(s.studies.size()), 2);
+    QCOMPARE(s.opened, 1);
+    QCOMPARE(s.hits, 1);
+    QCOMPARE(int(s.readers.size()), 1);
+    QCOMPARE(s.readers.front().user, QString::fromStdString(security::systemUser()));
+    QCOMPARE(s.readers.front().read, 1);
+    // The workload chart has the reader's CT; the turnaround chart its four steps.
+    QCOMPARE(dialog.workloadChart()->chart()->series().size(), 1);
+    auto* bars = qobject_cast<QAbstractBarSeries*>(dialog.workloadChart()->chart()->series().front());
+    QVERIFY(bars);
+    QCOMPARE(bars->barSets().size(), 1);
+    QCOMPARE(bars->barSets().front()->label(), QString("CT"));
+    QCOMPARE(bars->barSets().front()->at(0), 1.0);
+    auto* steps = qobject_cast<QAbstractBarSeries*>(dialog.turnaroundChart()->chart()->series().front());
+    QVERIFY(steps && steps->barSets().front()->count() == 4);
+    QVERIFY(dialog.grab().save(QDir::tempPath() + "/lightbox-reading-figures.png"));
 }
 
 QTEST_MAIN(WorklistGuiTest)
