@@ -35,7 +35,8 @@ QJsonObject itemJson(const ReadingItem& item, const std::vector<PrefetchTask>& t
     QJsonArray taskList;
     for (const PrefetchTask& t : tasks)
         taskList.append(QJsonObject{{"kind", t.kind},          {"studyUid", t.studyUid}, {"archive", t.archive},       {"reason", t.reason},
-                                    {"state", stateName(t.state)}, {"attempts", t.attempts}, {"instances", t.instances}, {"error", t.lastError}});
+                                    {"state", stateName(t.state)}, {"attempts", t.attempts}, {"instances", t.instances}, {"error", t.lastError},
+                                    {"finished", t.finishedAt > 0 ? QDateTime::fromMSecsSinceEpoch(t.finishedAt).toString(Qt::ISODateWithMs) : QString()}});
     return QJsonObject{{"item", item.key},
                        {"order", item.orderId > 0 ? QJsonValue(double(item.orderId)) : QJsonValue()},
                        {"accession", item.accession},
