@@ -7,7 +7,7 @@
 // receipt), restarted: every instance arrives exactly once, the one left "sending" is found at
 // the archive by C-FIND and not sent again, and the service stops promptly on SIGTERM. A
 // "sending" row left by a dead process after the archive got the instance is marked sent without a
-// second copy. The outbox of an encrypted cache holds no UID or patient ID in plain (a plain
+// second copy. A waiting item cancelled is not sent. The outbox of an encrypted cache holds no UID or patient ID in plain (a plain
 // cache's does: the control); `lightbox queue` lists prefetch tasks too.
 #include "orthanc_fixture.h"
 #include "outbox.h"
@@ -41,6 +41,7 @@ private slots:
     void aSendToADeadArchiveIsQueuedAndBacksOff();
     void theServiceDeliversEachInstanceOnceAcrossSigkill();
     void aSendingRowLeftAfterTheArchiveGotItIsNotSentAgain();
+    void aWaitingItemCanBeCancelled();
     void anEncryptedOutboxHoldsNothingPlain();
     void theQueueListsPrefetchTasks();
 
@@ -282,6 +283,29 @@ void OutboxTest::aSendingRowLeftAfterTheArchiveGotItIsNotSentAgain()
         QCOMPARE(i["note"].toString().contains("found at the archive"), i["sopUid"].toString() == claimedSop);
     }
     for (const QString& sop : m_sops[study]) QCOMPARE(receipts().value(sop), 1);
+}
+
+void OutboxTest::aWaitingItemCanBeCancelled()
+{
+    const QString study = newStudy("OUTBOX-E", 2);
+    QVERIFY(!study.isEmpty());
+    QVERIFY(lb({"send", "--archive", "pacs", "--study", study, "--queue"}).ok());
+    const QList<QJsonObject> items = itemsOf(queue(), study);
+    QCOMPARE(items.size(), 2);
+    const QString id = QString::number(items[0]["id"].toInt());
+    const ProcessResult cancelled = lb({"queue", "cancel", id});
+    QVERIFY2(cancelled.ok() && cancelled.out.contains("cancelled"), (cancelled.out + cancelled.err).constData());
+    const ProcessResult delivered = lb({"queue", "deliver"});
+    QVERIFY2(delivered.ok() && delivered.out.contains("1 sent"), (delivered.out + delivered.err).constData());
+    QCOMPARE(statesOf(itemsOf(queue(), study)), (QStringList{"cancelled", "sent"}));
+    QCOMPARE(receipts().value(items[0]["sopUid"].toString()), 0);
+    QCOMPARE(receipts().value(items[1]["sopUid"].toString()), 1);
+    // Neither a finished item nor an unknown one can be cancelled or retried.
+    const ProcessResult again = lb({"queue", "cancel", id});
+    QCOMPARE(again.exitCode, 1);
+    QVERIFY2(again.err.contains("no waiting item"), again.err.constData());
+    QCOMPARE(lb({"queue", "retry", "999999"}).exitCode, 1);
+    QCOMPARE(lb({"queue", "cancel", "x"}).exitCode, 2);
 }
 
 void OutboxTest::anEncryptedOutboxHoldsNothingPlain()
