@@ -7,7 +7,7 @@
 // receipt), restarted: every instance arrives exactly once, the one left "sending" is found at
 // the archive by C-FIND and not sent again, and the service stops promptly on SIGTERM. A
 // "sending" row left by a dead process after the archive got the instance is marked sent without a
-// second copy. A waiting item cancelled is not sent. The outbox of an encrypted cache holds no UID or patient ID in plain (a plain
+// second copy, by C-FIND, and by QIDO-RS for an archive known by DICOMweb only. A waiting item cancelled is not sent. The outbox of an encrypted cache holds no UID or patient ID in plain (a plain
 // cache's does: the control); `lightbox queue` lists prefetch tasks too.
 #include "orthanc_fixture.h"
 #include "outbox.h"
@@ -41,6 +41,7 @@ private slots:
     void aSendToADeadArchiveIsQueuedAndBacksOff();
     void theServiceDeliversEachInstanceOnceAcrossSigkill();
     void aSendingRowLeftAfterTheArchiveGotItIsNotSentAgain();
+    void aDicomWebArchiveIsAskedByQido();
     void aWaitingItemCanBeCancelled();
     void anEncryptedOutboxHoldsNothingPlain();
     void theQueueListsPrefetchTasks();
@@ -283,6 +284,31 @@ void OutboxTest::aSendingRowLeftAfterTheArchiveGotItIsNotSentAgain()
         QCOMPARE(i["note"].toString().contains("found at the archive"), i["sopUid"].toString() == claimedSop);
     }
     for (const QString& sop : m_sops[study]) QCOMPARE(receipts().value(sop), 1);
+}
+
+// The same for an archive known by DICOMweb only: sent by STOW-RS, asked by QIDO-RS.
+void OutboxTest::aDicomWebArchiveIsAskedByQido()
+{
+    QVERIFY(lb({"archive", "add", "web", "--dicomweb", m_orthanc->dicomWebUrl()}).ok());
+    const QString study = newStudy("OUTBOX-W", 3);
+    QVERIFY(!study.isEmpty());
+    QVERIFY(lb({"send", "--archive", "web", "--study", study, "--queue"}).ok());
+    const storage::ProcessIdentity dead{storage::ProcessIdentity::self().host, 999999, 1};
+    QString claimedSop;
+    {
+        auto box = Outbox::open(m_cache);
+        QVERIFY(box);
+        auto claimed = (*box)->claimNext("web", dead);
+        QVERIFY(claimed && claimed->stow);
+        claimedSop = claimed->sopUid;
+    }
+    QCOMPARE(m_orthanc->upload({m_files.value(claimedSop)}), 1);
+    QCOMPARE(receipts().value(claimedSop), 1);
+    QVERIFY(lb({"queue", "retry"}).ok());
+    const ProcessResult delivered = lb({"queue", "deliver"});
+    QVERIFY2(delivered.ok() && delivered.out.contains("2 sent, 1 found at the archive already"), (delivered.out + delivered.err).constData());
+    for (const QString& sop : m_sops[study]) QCOMPARE(receipts().value(sop), 1);
+    QCOMPARE(archiveIn(queue(), "web")["reachable"].toBool(), true);
 }
 
 void OutboxTest::aWaitingItemCanBeCancelled()
