@@ -45,7 +45,8 @@ struct OutboxItem {
     enum class State { Queued, Sending, Sent, Failed, Cancelled } state = State::Queued;
     int attempts = 0;
     bool check = false;  // the outcome of an earlier attempt is unknown: ask the archive first
-    std::int64_t notBefore = 0, lastTry = 0, createdAt = 0, doneAt = 0;  // ms since the epoch
+    // ms since the epoch; lastTry: when it was last claimed, or when its last attempt failed
+    std::int64_t notBefore = 0, lastTry = 0, createdAt = 0, doneAt = 0;
     QString lastError;
     QString note;  // how it ended ("found at the archive: not sent again")
 };
