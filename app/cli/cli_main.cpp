@@ -46,7 +46,8 @@ void printHelp()
            "  lightbox echo --archive NAME               C-ECHO an archive\n"
            "  lightbox find --archive NAME [filters] [--json]   search an archive\n"
            "  lightbox retrieve --archive NAME --study UID [--series UID] [--method move|get|wado]\n"
-           "  lightbox send --archive NAME --study UID [--method store|stow]\n"
+           "  lightbox send --archive NAME --study UID [--method store|stow] [--queue]\n"
+           "  lightbox queue [--json] [--all] | queue deliver | queue retry [ID] | queue cancel ID\n"
            "  lightbox export STUDY_UID... [--anonymize [--retain-dates-shifted DAYS|--retain-dates] [--retain-uids] ...]\n"
            "                 --out DIR|FILE.zip | --archive NAME   copy studies out, de-identified by PS3.15 (see README)\n"
            "  lightbox listen                            run the storage listener in the foreground\n"
@@ -154,6 +155,7 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"worklist", runWorklist},
         {"hl7", runHl7},
         {"stats", runStats},
+        {"queue", runQueue},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";

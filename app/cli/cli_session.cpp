@@ -82,6 +82,8 @@ std::optional<security::Permission> permissionFor(const QString& command, const 
     if (command == "hl7") return sub == "list" ? P::Read : P::Configure;
     if (command == "worklist") return sub == "add" || sub == "prefetch" ? P::Import : P::Read;
     if (command == "send") return P::ExportIdentified;  // sends the files as they are, identity included
+    // Delivering, retrying or cancelling what waits in the outbox is sending; looking at it is reading.
+    if (command == "queue") return sub.isEmpty() || sub == "list" || sub.startsWith('-') ? P::Read : P::ExportIdentified;
     // De-identified copies need Export; copies as stored ExportIdentified (checked again in the export service).
     if (command == "export") return args.contains("--anonymize") ? P::Export : P::ExportIdentified;
     return P::Read;

@@ -1,4 +1,4 @@
-// Archive commands: archive add|list|remove, config set|show, find, retrieve, send, listen.
+// Archive commands: archive add|list|remove, config set|show, find, retrieve, send, listen (service).
 // Each takes --config FILE (default: AppConfig::defaultPath()) and --cache DIR.
 #include "app_config.h"
 #include "archive_ops.h"
@@ -14,6 +14,9 @@
 #include "storage_listener.h"
 #include "mllp_server.h"
 #include "order_intake.h"
+#include "outbox.h"
+#include "outbox_delivery.h"
+#include "outbox_loop.h"
 #include "prefetch_loop.h"
 #include "study_json.h"
 
@@ -376,22 +379,48 @@ int runRetrieve(const QStringList& args)
     return r.complete() ? 0 : 1;
 }
 
+// Through the outbox (outbox.h): every instance is queued first, then delivered now; what the
+// archive cannot take now (it is unreachable) stays queued for `lightbox service`, and the command
+// says so with exit code 75 (EX_TEMPFAIL). With --queue it is only queued (exit code 0).
 int runSend(const QStringList& args)
 {
-    OnArchive o = onArchive(args, {"--study", "--method"}, {});
+    OnArchive o = onArchive(args, {"--study", "--method"}, {"--queue"});
     if (!o.archive) return o.code;
     const CliArgs& a = o.args;
     const ArchiveEntry* archive = o.archive;
     const AppConfig* config = &*o.config;
-    if (!a.value("--study")) return fail("usage: lightbox send --archive NAME --study UID [--method store|stow]", 2);
+    if (!a.value("--study")) return fail("usage: lightbox send --archive NAME --study UID [--method store|stow] [--queue]", 2);
     const QString method = a.value("--method").value_or(archive->hasDimse() ? "store" : "stow");
     if (method != "store" && method != "stow") return fail("--method is store or stow", 2);
+    const QString study = *a.value("--study");
+    auto box = Outbox::open(cacheDir(a));
+    if (!box) return fail("outbox: " + QString::fromStdString(box.error().message));
+    auto queued = queueStudy(**box, cacheDir(a), *archive, study.toStdString(), method == "stow", "send");
+    if (!queued) return fail(QString::fromStdString(queued.error().message));
+    if (a.flag("--queue")) {
+        out() << "queued " << *queued << " instances for " << archive->name << ": lightbox service delivers them (lightbox queue shows what waits)\n";
+        return 0;
+    }
     stopOnSignals();
-    const SendReport r = sendStudy(*archive, config->local, cacheDir(a), a.value("--study")->toStdString(), method == "stow", {}, &g_stop);
-    for (const std::string& f : r.failed) QTextStream(stderr) << "lightbox: not sent: " << QString::fromStdString(f) << '\n';
-    if (!r.error.isEmpty()) return fail(r.error);
-    out() << "sent " << r.sent << " of " << r.files << " instances to " << archive->name << '\n';
-    return r.complete() ? 0 : 1;
+    deliverDue(**box, *config, cacheDir(a), archive->name, &g_stop);
+    int waiting = 0, failed = 0;
+    QString why;
+    for (const OutboxItem& i : (*box)->items())
+        if (i.archive == archive->name && i.studyUid == study) {
+            if (i.state == OutboxItem::State::Failed) {
+                ++failed;
+                QTextStream(stderr) << "lightbox: not sent: " << i.sopUid << ": " << i.lastError << '\n';
+            } else {
+                ++waiting;
+                why = i.lastError;
+            }
+        }
+    out() << "sent " << *queued - waiting - failed << " of " << *queued << " instances to " << archive->name << '\n';
+    if (failed > 0) return 1;
+    if (waiting == 0) return 0;
+    QTextStream(stderr) << "lightbox: " << archive->name << " cannot take them now (" << why << "): " << waiting
+                        << " instances wait in the outbox; lightbox service delivers them when it is back (lightbox queue shows them)\n";
+    return 75;
 }
 
 net::MllpOptions mllpOptions(const AppConfig& config)
@@ -446,10 +475,10 @@ int runListen(const QStringList& args)
     if (!rules) return fail(QString::fromStdString(rules.error().message));
     OrderIntake intake(cacheDir(a));
     std::unique_ptr<net::MllpServer> hl7;
-    PrefetchLoop prefetch(*config, cacheDir(a), *rules);
+    const auto prefetch = prefetchLoop(*config, cacheDir(a), *rules);
     intake.setOnAccepted([&prefetch](const QString& said) {
         QTextStream(stdout) << "hl7: " << said << '\n' << Qt::flush;
-        prefetch.wake();
+        prefetch->wake();
     });
     if (config->hl7.port > 0) {
         hl7 = std::make_unique<net::MllpServer>(mllpOptions(*config), [&intake](const net::Hl7Message& m, const std::string& sender) {
@@ -462,8 +491,13 @@ int runListen(const QStringList& args)
         for (const std::string& w : hl7->warnings()) QTextStream(stderr) << "lightbox: hl7: " << QString::fromStdString(w) << '\n';
         out() << "HL7 on port " << hl7->port() << " for " << config->hl7.senders.size() << " senders\n" << Qt::flush;
     }
-    prefetch.setOnReport([](const QString& said) { QTextStream(stdout) << said << '\n' << Qt::flush; });
-    prefetch.start();
+    const auto said = [](const QString& line) { QTextStream(stdout) << line << '\n' << Qt::flush; };
+    prefetch->setOnReport(said);
+    prefetch->start();
+    // What must reach an archive (outbox.h): delivered exactly once, retried with back-off.
+    const auto outbox = outboxLoop(*config, cacheDir(a));
+    outbox->setOnReport(said);
+    outbox->start();
     // The audit trail goes to the repository (when one is set) every 5 s while listening; a
     // scheduled backup runs when due (checked now and every 5 s: a look at the backup folder).
     BackupRunner backups(config->backup, cacheDir(a));
@@ -473,7 +507,8 @@ int runListen(const QStringList& args)
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         if (tick % 25 == 24) forwardTrail(2000);
     }
-    prefetch.stop();
+    outbox->stop();
+    prefetch->stop();
     if (hl7) hl7->stop();
     listener.stop();
     (*receiver)->flush();

@@ -29,6 +29,7 @@ int runExport(const QStringList& args);
 int runWorklist(const QStringList& args);
 int runHl7(const QStringList& args);
 int runStats(const QStringList& args);
+int runQueue(const QStringList& args);  // queue [list] | deliver | retry | cancel: the outbox and prefetch tasks
 class CliArgs;
 int runRenderView(const CliArgs& args);
 

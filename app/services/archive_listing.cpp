@@ -36,6 +36,28 @@ Result<std::vector<Expected>> listInstances(const RetrieveSpec& spec, const std:
     return out;
 }
 
+Result<bool> archiveHolds(const ArchiveEntry& archive, const LocalNode& local, const std::string& studyUid, const std::string& seriesUid,
+                          const std::string& sopUid, bool web, const std::atomic<bool>* cancel)
+{
+    if (!web && archive.hasDimse()) {
+        net::FindQuery q;
+        q.level = net::QueryLevel::Image;
+        q.keys = {{tags::StudyInstanceUID, studyUid}, {tags::SeriesInstanceUID, seriesUid}, {tags::SOPInstanceUID, sopUid}};
+        auto r = net::find(archive.peer(local), q, {}, cancel);
+        if (!r) return r.error();
+        for (const auto& a : r->results)
+            if (answer(a, tags::SOPInstanceUID) == sopUid) return true;
+        return false;
+    }
+    if (!archive.hasWeb()) return makeError("config", "archive " + archive.name.toStdString() + " has no DICOMweb URL for QIDO-RS");
+    auto r = net::qido(archive.web(), "studies/" + studyUid + "/series/" + seriesUid + "/instances", {{"SOPInstanceUID", sopUid}}, cancel);
+    if (!r && r.error().code == "not-found") return false;  // some servers say 404 for a study they do not hold
+    if (!r) return r.error();
+    for (const auto& a : *r)
+        if (answer(a, tags::SOPInstanceUID) == sopUid) return true;
+    return false;
+}
+
 ArchiveSummary summarizeHoldings(const RetrieveSpec& spec, const std::atomic<bool>* cancel)
 {
     ArchiveSummary out;

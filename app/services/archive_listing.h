@@ -16,6 +16,11 @@ struct Expected {
 // The instances the archive holds for the request (C-FIND at image level, or QIDO-RS).
 Result<std::vector<Expected>> listInstances(const RetrieveSpec& spec, const std::atomic<bool>* cancel);
 
+// Whether the archive holds the instance: C-FIND at image level, or QIDO-RS when `web` is asked
+// for or the archive has DICOMweb only. An error when the archive cannot be asked.
+Result<bool> archiveHolds(const ArchiveEntry& archive, const LocalNode& local, const std::string& studyUid, const std::string& seriesUid,
+                          const std::string& sopUid, bool web, const std::atomic<bool>* cancel = nullptr);
+
 // What the archive says about the study (or the requested series) in one cheap query: how many
 // instances it holds (-1: not said) and, by DIMSE, its SOP classes (which C-GET must propose).
 struct ArchiveSummary {

@@ -1,19 +1,14 @@
 #include "work_queue.h"
 
-#include "cache_keys.h"
+#include "durable_file.h"
 #include "study_leases.h"
 
 #include <QDateTime>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace lightbox::app {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;
 
 std::int64_t nowMs() { return std::int64_t(QDateTime::currentMSecsSinceEpoch()); }
 std::string s(const QString& q) { return q.toStdString(); }
@@ -66,7 +61,7 @@ StoredOrder orderFrom(storage::Statement& st)
     return o;
 }
 
-constexpr const char* kTaskColumns = "id, order_id, kind, study_uid, archive, reason, rank, state, attempts, instances, last_error, finished_at";
+constexpr const char* kTaskColumns = "id, order_id, kind, study_uid, archive, reason, rank, state, attempts, instances, last_error, finished_at, not_before";
 
 PrefetchTask taskFrom(storage::Statement& st)
 {
@@ -83,57 +78,13 @@ PrefetchTask taskFrom(storage::Statement& st)
     t.instances = int(st.integer(9));
     t.lastError = q(st.text(10));
     t.finishedAt = st.integer(11);
+    t.notBefore = st.integer(12);
     return t;
 }
 
 Error dbError(storage::Database& db, const char* what) { return makeError("worklist-db", std::string(what) + ": " + db.lastError()); }
 
-}  // namespace
-
-QString stateName(PrefetchTask::State s)
-{
-    switch (s) {
-    case PrefetchTask::State::Queued: return "queued";
-    case PrefetchTask::State::Running: return "running";
-    case PrefetchTask::State::Done: return "done";
-    case PrefetchTask::State::Failed: return "failed";
-    case PrefetchTask::State::Skipped: return "skipped";
-    }
-    return {};
-}
-
-Result<std::unique_ptr<WorkQueue>> WorkQueue::open(const QString& cacheDir)
-{
-    const std::string folder = s(cacheDir);
-    // The cache's own key (remembered when the cache was opened, or unlocked now): the queue holds
-    // patient names and IDs, so it is sealed whenever the index is.
-    auto key = storage::cacheKeyForOpening(folder, false);
-    if (!key) return key.error();
-    // The user's alone from the start, whatever the umask (SQLite gives its WAL and shm files the
-    // database's mode).
-    const std::string path = folder + "/worklist.sqlite";
-    if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
-    ::chmod(path.c_str(), 0600);
-    auto db = storage::Database::open(path, true, *key ? &**key : nullptr);
-    if (!db) return db.error();
-    std::unique_ptr<WorkQueue> queue(new WorkQueue(std::move(*db)));
-    if (Status st = queue->migrate(); !st) return st.error();
-    return queue;
-}
-
-Status WorkQueue::migrate()
-{
-    // Acknowledged means on the disk: every commit waits for it.
-    if (Status st = m_db.exec("PRAGMA synchronous=FULL"); !st) return st;
-    auto version = m_db.prepare("PRAGMA user_version");
-    if (!version) return version.error();
-    const int have = version->step() ? int(version->integer(0)) : 0;
-    if (have > kSchemaVersion) return makeError("worklist-db", "the worklist was written by a newer Lightbox (schema " + std::to_string(have) + ")");
-    if (have == kSchemaVersion) return Done{};
-    storage::Transaction tx(m_db);
-    if (!tx.ok()) return tx.error();
-    // Each version's step, in order, from what the file has.
-    const char* version1 = R"SQL(
+constexpr const char* kSchema = R"SQL(
 CREATE TABLE orders (
   id INTEGER PRIMARY KEY, sender TEXT NOT NULL, order_key TEXT NOT NULL,
   placer TEXT, filler TEXT, accession TEXT, patient_id TEXT NOT NULL, issuer TEXT, patient_name TEXT,
@@ -151,23 +102,39 @@ CREATE TABLE tasks (
   attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0, instances INTEGER NOT NULL DEFAULT 0, last_error TEXT,
   owner_host TEXT, owner_pid INTEGER, owner_start INTEGER, heartbeat_at INTEGER, finished_at INTEGER NOT NULL DEFAULT 0,
   UNIQUE (order_id, study_uid));
-PRAGMA user_version = 1;
 )SQL";
-    // The readers' side (app/worklist/reading_log.h): current state per item, and every change.
-    const char* version2 = R"SQL(
+
+// Version 2, the readers' side (app/worklist/reading_log.h): current state per item, and every change.
+constexpr const char* kReadings = R"SQL(
 CREATE TABLE readings (
   item_key TEXT PRIMARY KEY, study_uid TEXT,
   state TEXT NOT NULL DEFAULT '' CHECK (state IN ('', 'in progress', 'read', 'reported')), user TEXT, at INTEGER NOT NULL DEFAULT 0,
   assigned_to TEXT NOT NULL DEFAULT '', first_opened_at INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE reading_events (id INTEGER PRIMARY KEY, item_key TEXT NOT NULL, study_uid TEXT, event TEXT NOT NULL, user TEXT, at INTEGER NOT NULL);
 CREATE INDEX reading_events_at ON reading_events (at);
-PRAGMA user_version = 2;
 )SQL";
-    if (have < 1)
-        if (Status st = m_db.exec(version1); !st) return st;
-    if (have < 2)
-        if (Status st = m_db.exec(version2); !st) return st;
-    return tx.commit();
+
+}  // namespace
+
+QString stateName(PrefetchTask::State s)
+{
+    switch (s) {
+    case PrefetchTask::State::Queued: return "queued";
+    case PrefetchTask::State::Running: return "running";
+    case PrefetchTask::State::Done: return "done";
+    case PrefetchTask::State::Failed: return "failed";
+    case PrefetchTask::State::Skipped: return "skipped";
+    }
+    return {};
+}
+
+Result<std::unique_ptr<WorkQueue>> WorkQueue::open(const QString& cacheDir)
+{
+    // The queue holds patient names and IDs: sealed whenever the index is (durable_file.h).
+    auto db = openDurableFile(cacheDir, "worklist.sqlite", {kSchema, kReadings});
+    if (!db) return db.error();
+    std::unique_ptr<WorkQueue> queue(new WorkQueue(std::move(*db)));
+    return queue;
 }
 
 Result<bool> WorkQueue::seen(const QString& sender, const QString& controlId)
@@ -325,7 +292,7 @@ std::optional<PrefetchTask> WorkQueue::claimNext()
     std::optional<PrefetchTask> task;
     {
         auto st = m_db.cached(std::string("SELECT ") + "t.id, t.order_id, t.kind, t.study_uid, t.archive, t.reason, t.rank, t.state, t.attempts, "
-                                                       "t.instances, t.last_error, t.finished_at FROM tasks t JOIN orders o ON o.id = t.order_id "
+                                                       "t.instances, t.last_error, t.finished_at, t.not_before FROM tasks t JOIN orders o ON o.id = t.order_id "
                                                        "WHERE t.state = 'queued' AND o.status = 'scheduled' AND t.not_before <= ? ORDER BY t.kind = 'current' DESC, o.scheduled_ms IS NULL, "
                                                        "o.scheduled_ms, t.rank, t.id LIMIT 1");
         st->bind(1, nowMs());
@@ -382,17 +349,8 @@ int WorkQueue::requeueAbandoned()
     std::vector<std::int64_t> dead;
     {
         auto st = m_db.cached("SELECT id, owner_host, owner_pid, owner_start, heartbeat_at FROM tasks WHERE state = 'running'");
-        const std::int64_t t = nowMs();
-        while (st->step()) {
-            storage::LeaseRow owner;
-            owner.host = st->text(1);
-            owner.pid = st->integer(2);
-            owner.processStart = st->integer(3);
-            // On this machine the process itself says whether it runs (a long retrieve may go
-            // minutes without a heartbeat); elsewhere only the heartbeat can.
-            owner.heartbeatAt = owner.host == storage::ProcessIdentity::self().host ? t : st->integer(4);
-            if (!storage::StudyLeases::isLive(owner, t)) dead.push_back(st->integer(0));
-        }
+        while (st->step())
+            if (ownerGone(st->text(1), st->integer(2), st->integer(3), st->integer(4))) dead.push_back(st->integer(0));
     }
     int n = 0;
     for (std::int64_t id : dead) {

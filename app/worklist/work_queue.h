@@ -37,6 +37,7 @@ struct PrefetchTask {
     int attempts = 0, instances = 0;
     QString lastError;
     std::int64_t finishedAt = 0;
+    std::int64_t notBefore = 0;  // ms since the epoch: not tried again before (0: at once)
 };
 QString stateName(PrefetchTask::State s);
 
@@ -89,7 +90,6 @@ public:
 
 private:
     explicit WorkQueue(storage::Database db) : m_db(std::move(db)) {}
-    Status migrate();
     storage::Database m_db;
 };
 

@@ -5,6 +5,7 @@
 // same moment never get the same study; assignment keeps another reader's work out of one's
 // "next"; a reported study leaves the list; every change is kept with who and when.
 // Studies are written and imported by the test; what it expects follows from what it imported.
+#include "durable_file.h"
 #include "reading_list.h"
 #include "study_writer.h"
 #include "test_support.h"
@@ -37,6 +38,7 @@ private slots:
     void twoReadersNeverGetTheSameStudy();
     void assignedWorkIsKeptForItsReader();
     void reportedLeavesTheListAndEventsAreKept();
+    void olderFilesAreMigrated();
 
 private:
     QString importStudy(const QString& name, const StudySpec& spec);
@@ -265,6 +267,34 @@ void ReadingListTest::reportedLeavesTheListAndEventsAreKept()
     const auto record = ReadingLog(**queue).record(orderItemKey(1));
     QVERIFY(record);
     QVERIFY(record->firstOpenedAt > 0 && record->firstOpenedAt <= record->at);
+}
+
+void ReadingListTest::olderFilesAreMigrated()
+{
+    // The queue files are migrated step by step from the version they have (a worklist written
+    // before the readers' tables gets them, its orders kept); a newer file is refused, untouched.
+    const QString dir = m_tmp.path() + "/migrate";
+    auto cache = storage::Cache::open(dir.toStdString());
+    QVERIFY(cache);
+    {
+        auto v1 = openDurableFile(dir, "steps.sqlite", {"CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (41);"});
+        QVERIFY(v1);
+    }
+    {
+        auto v2 = openDurableFile(dir, "steps.sqlite", {"CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (41);", "CREATE TABLE b (y INTEGER);"});
+        QVERIFY2(v2, v2 ? "" : v2.error().message.c_str());
+        auto count = v2->prepare("SELECT (SELECT count(*) FROM a), (SELECT x FROM a), (SELECT count(*) FROM b)");
+        QVERIFY(count && count->step());
+        QCOMPARE(count->integer(0), 1);  // the first step did not run again
+        QCOMPARE(count->integer(1), 41);
+        QCOMPARE(count->integer(2), 0);
+        auto version = v2->prepare("PRAGMA user_version");
+        QVERIFY(version && version->step());
+        QCOMPARE(version->integer(0), 2);
+    }
+    auto older = openDurableFile(dir, "steps.sqlite", {"CREATE TABLE a (x INTEGER);"});
+    QVERIFY(!older);
+    QVERIFY(QString::fromStdString(older.error().message).contains("newer Lightbox"));
 }
 
 QTEST_GUILESS_MAIN(ReadingListTest)
