@@ -16,6 +16,7 @@
 #include "order_intake.h"
 #include "prefetch_loop.h"
 #include "study_json.h"
+#include "worklist_poll_loop.h"
 
 #include <QFileInfo>
 #include <QHostAddress>
@@ -464,6 +465,14 @@ int runListen(const QStringList& args)
     }
     prefetch.setOnReport([](const QString& said) { QTextStream(stdout) << said << '\n' << Qt::flush; });
     prefetch.start();
+    // Worklists (when sources are set) asked each at its interval; new orders wake the prefetch.
+    WorklistPollLoop worklists(*config, cacheDir(a));
+    worklists.setOnReport([](const QString& said) { QTextStream(stdout) << said << '\n' << Qt::flush; });
+    worklists.setOnRecorded([&prefetch] { prefetch.wake(); });
+    if (!config->worklists.empty()) {
+        worklists.start();
+        out() << "polling " << config->worklists.size() << " worklists\n" << Qt::flush;
+    }
     // The audit trail goes to the repository (when one is set) every 5 s while listening; a
     // scheduled backup runs when due (checked now and every 5 s: a look at the backup folder).
     BackupRunner backups(config->backup, cacheDir(a));
@@ -473,6 +482,7 @@ int runListen(const QStringList& args)
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         if (tick % 25 == 24) forwardTrail(2000);
     }
+    worklists.stop();
     prefetch.stop();
     if (hl7) hl7->stop();
     listener.stop();

@@ -1,7 +1,9 @@
-// Worklist commands: worklist [list] [--json], worklist add, worklist prefetch, worklist rules;
-// hl7 allow|list|remove (who may send orders).
+// Worklist commands: worklist [list] [--json], worklist add, worklist prefetch, worklist rules
+// (worklist source and poll in command_worklist_sources.cpp); hl7 allow|list|remove (who may send
+// orders).
 #include "cli_args.h"
 #include "cli_output.h"
+#include "command_worklist_sources.h"
 #include "commands.h"
 
 #include "app_config.h"
@@ -185,7 +187,7 @@ int runWorklist(const QStringList& args)
 {
     CliArgs a(args,
               {"--config", "--cache", "--rules", "--patient-id", "--patient-name", "--birth-date", "--modality", "--accession", "--study", "--scheduled",
-               "--procedure", "--priority"},
+               "--procedure", "--priority", "--archive", "--station-ae", "--interval", "--hours", "--source"},
               {"--json", "--all", "--quiet"});
     if (!a.ok()) return fail(a.error(), 2);
     const QString sub = a.positional().value(0, "list");
@@ -193,7 +195,11 @@ int runWorklist(const QStringList& args)
     if (sub == "add") return addOrder(a);
     if (sub == "prefetch") return prefetchNow(a);
     if (sub == "rules") return showRules(a);
-    return fail("usage: lightbox worklist [list [--all] [--json] | add ... | prefetch [--quiet] | rules] [--rules FILE] [--config FILE] [--cache DIR]", 2);
+    if (sub == "source") return worklistSource(a);
+    if (sub == "poll") return pollWorklists(a);
+    return fail("usage: lightbox worklist [list [--all] [--json] | add ... | prefetch [--quiet] | rules | poll [--source NAME] [--json] | source ...] "
+                "[--rules FILE] [--config FILE] [--cache DIR]",
+                2);
 }
 
 int runHl7(const QStringList& args)

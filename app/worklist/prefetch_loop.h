@@ -3,17 +3,16 @@
 // a thread of its own plans the orders that became due and retrieves their studies, at once when
 // woken (an order arrived) and every `everySeconds` otherwise. stop() cancels a retrieve under way
 // (its task is taken up again next time) and joins.
+#include "loop_thread.h"
 #include "prefetch_rules.h"
+#include "work_queue.h"
 
 #include "app_config.h"
 
 #include <QString>
 
-#include <atomic>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
+#include <memory>
 
 namespace lightbox::app {
 
@@ -25,23 +24,20 @@ public:
     }
     ~PrefetchLoop() { stop(); }
     void start();
-    void wake();
-    void stop();
+    void wake() { m_loop.wake(); }
+    void stop() { m_loop.stop(); }
     // One line per round that did something, or per problem (called on the loop's thread).
     void setOnReport(std::function<void(const QString&)> f) { m_onReport = std::move(f); }
 
 private:
-    void run();
+    int round();
     AppConfig m_config;
     QString m_cacheDir;
     PrefetchRules m_rules;
     int m_every;
     std::function<void(const QString&)> m_onReport;
-    std::mutex m_mutex;
-    std::condition_variable m_cv;
-    bool m_woken = false;
-    std::atomic<bool> m_stop{false};
-    std::thread m_thread;
+    std::unique_ptr<WorkQueue> m_queue;  // opened on the loop's thread
+    LoopThread m_loop;                    // last: stopped first
 };
 
 }  // namespace lightbox::app
