@@ -125,13 +125,18 @@ Status WorkQueue::migrate()
 {
     // Acknowledged means on the disk: every commit waits for it.
     if (Status st = m_db.exec("PRAGMA synchronous=FULL"); !st) return st;
-    auto version = m_db.prepare("PRAGMA user_version");
-    if (!version) return version.error();
-    const int have = version->step() ? int(version->integer(0)) : 0;
-    if (have > kSchemaVersion) return makeError("worklist-db", "the worklist was written by a newer Lightbox (schema " + std::to_string(have) + ")");
-    if (have == kSchemaVersion) return Done{};
+    // The version is read inside the (immediate) transaction: two threads or processes opening a
+    // new queue at once create it once, the second finding it made.
     storage::Transaction tx(m_db);
     if (!tx.ok()) return tx.error();
+    int have = 0;
+    {
+        auto version = m_db.prepare("PRAGMA user_version");
+        if (!version) return version.error();
+        have = version->step() ? int(version->integer(0)) : 0;
+    }
+    if (have > kSchemaVersion) return makeError("worklist-db", "the worklist was written by a newer Lightbox (schema " + std::to_string(have) + ")");
+    if (have == kSchemaVersion) return tx.commit();
     const char* schema = R"SQL(
 CREATE TABLE orders (
   id INTEGER PRIMARY KEY, sender TEXT NOT NULL, order_key TEXT NOT NULL,

@@ -15,7 +15,7 @@ int WorklistPollLoop::round()
         auto opened = WorkQueue::open(m_cacheDir);
         if (!opened) {
             report("worklist: " + QString::fromStdString(opened.error().message));
-            return 60;
+            return 10;
         }
         m_queue = std::move(*opened);
     }

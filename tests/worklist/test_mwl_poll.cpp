@@ -9,6 +9,7 @@
 // stops promptly. The query is in the audit trail.
 #include "archived_studies.h"
 #include "test_support.h"
+#include "worklist_poll.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -92,6 +93,7 @@ class MwlPollTest : public QObject {
 private slots:
     void initTestCase();
     void cleanupTestCase();
+    void aStepBecomesAnOrder();
     void sourcesAreCheckedWhenAdded();
     void aPollReadsWhatFindscuReads();
     void thePrefetchBringsTheCurrentStudyAndTwoPriors();
@@ -187,6 +189,49 @@ void MwlPollTest::cleanupTestCase()
     if (m_orthanc) m_orthanc->stop();
 }
 
+// The mapping itself, on steps made here: keys, times, status, the query's date range.
+void MwlPollTest::aStepBecomesAnOrder()
+{
+    net::WorklistItem w;
+    w.patientId = "P1";
+    w.accession = "ACC1";
+    w.requestedProcedureId = "RP1";
+    w.stepId = "SPS1";
+    w.startDate = "20261208";
+    w.startTime = "0930";
+    w.modality = "CT";
+    w.stepDescription = "step text";
+    app::Order o = app::orderFromStep(w, "ris");
+    QCOMPARE(o.sender, QString("mwl:ris"));
+    QCOMPARE(o.key(), QString("placer:RP1/SPS1"));
+    QCOMPARE(o.scheduled, QDateTime(QDate(2026, 12, 8), QTime(9, 30)));
+    QCOMPARE(o.procedureText, QString("step text"));
+    QCOMPARE(o.status, app::Order::Status::Scheduled);
+    w.placer = "ORD7";
+    w.startTime = "07:05:30.25";
+    w.stepStatus = "COMPLETED";
+    o = app::orderFromStep(w, "ris");
+    QCOMPARE(o.key(), QString("placer:ORD7/SPS1"));
+    QCOMPARE(o.scheduled, QDateTime(QDate(2026, 12, 8), QTime(7, 5, 30)));
+    QCOMPARE(o.status, app::Order::Status::Performed);
+    w.placer.clear();
+    w.requestedProcedureId.clear();
+    w.stepStatus = "DISCONTINUED";
+    w.startDate = "2026-12-08";  // not a DICOM date: no time
+    o = app::orderFromStep(w, "ris");
+    QCOMPARE(o.key(), QString("acc:ACC1"));
+    QVERIFY(!o.scheduled.isValid());
+    QCOMPARE(o.status, app::Order::Status::Cancelled);
+    app::WorklistSource source;
+    source.modality = "MR";
+    source.stationAe = "MR1";
+    source.lookAheadHours = 6;
+    const net::WorklistQuery late = app::worklistQuery(source, QDateTime(QDate(2026, 12, 8), QTime(21, 0)));
+    QCOMPARE(QString::fromStdString(late.startDate), QString("20261208-20261209"));
+    QCOMPARE(QString::fromStdString(late.modality + "/" + late.stationAe), QString("MR/MR1"));
+    QCOMPARE(QString::fromStdString(app::worklistQuery(source, QDateTime(QDate(2026, 12, 8), QTime(8, 0))).startDate), QString("20261208-20261208"));
+}
+
 void MwlPollTest::sourcesAreCheckedWhenAdded()
 {
     const ProcessResult unknown = lb({"worklist", "source", "add", "ct", "--archive", "nowhere"});
@@ -240,6 +285,7 @@ subprocess.run(cmd, check=True, capture_output=True)
 steps = []
 for f in sorted(glob.glob(out + "/rsp*.dcm")):
     ds = pydicom.dcmread(f)
+    assert ds.SpecificCharacterSet == "ISO_IR 100", ds.SpecificCharacterSet  # Orthanc answers in Latin-1: decoding is needed
     for s in ds.ScheduledProcedureStepSequence:
         steps.append({"patientName": str(ds.PatientName), "patientId": ds.PatientID, "issuer": ds.IssuerOfPatientID,
                       "birthDate": ds.PatientBirthDate, "sex": ds.PatientSex, "accession": ds.AccessionNumber,
