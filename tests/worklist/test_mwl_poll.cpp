@@ -9,6 +9,7 @@
 // stops promptly. The query is in the audit trail.
 #include "archived_studies.h"
 #include "test_support.h"
+#include "work_queue.h"
 #include "worklist_poll.h"
 
 #include <QDir>
@@ -21,6 +22,8 @@
 #include <QtTest>
 
 #include <signal.h>
+
+#include <thread>
 
 using namespace lightbox;
 using namespace lightbox::test;
@@ -101,6 +104,7 @@ private slots:
     void aChangedStepIsRecordedAgain();
     void anUnreachableRisFailsAndRecordsNothing();
     void theServicePollsByItself();
+    void openersAtOnceCreateTheQueueOnce();
 
 private:
     bool writeStep(const Step& s);
@@ -396,6 +400,27 @@ void MwlPollTest::theServicePollsByItself()
     QCOMPARE(service.exitCode(), 0);
     QCOMPARE(QJsonDocument::fromJson(lb({"worklist", "--json"}, config, cache).out).array().size(), 1);
     QVERIFY(writeStep(m_ct));
+}
+
+// `lightbox service` opens the work queue on two threads (worklist poll, prefetch) at start: on a
+// cache without a queue yet, openers at once must all succeed (one creates it, the others find it).
+void MwlPollTest::openersAtOnceCreateTheQueueOnce()
+{
+    for (int round = 0; round < 5; ++round) {
+        const QString dir = m_tmp.path() + QString("/race-%1").arg(round);
+        const ProcessResult made = run(lightboxExe(), {"studies", "--cache", dir});  // the cache, without a queue
+        QVERIFY2(made.ok(), made.err.constData());
+        QVERIFY(!QFile::exists(dir + "/worklist.sqlite"));
+        std::vector<std::string> errors(6);
+        std::vector<std::thread> openers;
+        for (std::size_t i = 0; i < errors.size(); ++i)
+            openers.emplace_back([&, i] {
+                auto queue = app::WorkQueue::open(dir);
+                if (!queue) errors[i] = queue.error().message;
+            });
+        for (std::thread& t : openers) t.join();
+        for (const std::string& e : errors) QVERIFY2(e.empty(), e.c_str());
+    }
 }
 
 QTEST_GUILESS_MAIN(MwlPollTest)
