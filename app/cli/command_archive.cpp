@@ -466,11 +466,10 @@ int runListen(const QStringList& args)
     prefetch.setOnReport([](const QString& said) { QTextStream(stdout) << said << '\n' << Qt::flush; });
     prefetch.start();
     // Worklists (when sources are set) asked each at its interval; new orders wake the prefetch.
-    WorklistPollLoop worklists(*config, cacheDir(a));
-    worklists.setOnReport([](const QString& said) { QTextStream(stdout) << said << '\n' << Qt::flush; });
-    worklists.setOnRecorded([&prefetch] { prefetch.wake(); });
+    const auto worklists = worklistPollLoop(*config, cacheDir(a), [&prefetch] { prefetch.wake(); });
+    worklists->setOnReport([](const QString& said) { QTextStream(stdout) << said << '\n' << Qt::flush; });
     if (!config->worklists.empty()) {
-        worklists.start();
+        worklists->start();
         out() << "polling " << config->worklists.size() << " worklists\n" << Qt::flush;
     }
     // The audit trail goes to the repository (when one is set) every 5 s while listening; a
@@ -482,7 +481,7 @@ int runListen(const QStringList& args)
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         if (tick % 25 == 24) forwardTrail(2000);
     }
-    worklists.stop();
+    worklists->stop();
     prefetch.stop();
     if (hl7) hl7->stop();
     listener.stop();

@@ -3,16 +3,17 @@
 // a thread of its own plans the orders that became due and retrieves their studies, at once when
 // woken (an order arrived) and every `everySeconds` otherwise. stop() cancels a retrieve under way
 // (its task is taken up again next time) and joins.
-#include "loop_thread.h"
 #include "prefetch_rules.h"
-#include "work_queue.h"
 
 #include "app_config.h"
 
 #include <QString>
 
+#include <atomic>
+#include <condition_variable>
 #include <functional>
-#include <memory>
+#include <mutex>
+#include <thread>
 
 namespace lightbox::app {
 
@@ -24,20 +25,23 @@ public:
     }
     ~PrefetchLoop() { stop(); }
     void start();
-    void wake() { m_loop.wake(); }
-    void stop() { m_loop.stop(); }
+    void wake();
+    void stop();
     // One line per round that did something, or per problem (called on the loop's thread).
     void setOnReport(std::function<void(const QString&)> f) { m_onReport = std::move(f); }
 
 private:
-    int round();
+    void run();
     AppConfig m_config;
     QString m_cacheDir;
     PrefetchRules m_rules;
     int m_every;
     std::function<void(const QString&)> m_onReport;
-    std::unique_ptr<WorkQueue> m_queue;  // opened on the loop's thread
-    LoopThread m_loop;                    // last: stopped first
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_woken = false;
+    std::atomic<bool> m_stop{false};
+    std::thread m_thread;
 };
 
 }  // namespace lightbox::app

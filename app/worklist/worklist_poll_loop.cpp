@@ -1,40 +1,40 @@
 #include "worklist_poll_loop.h"
 
+#include "work_queue.h"
 #include "worklist_poll.h"
 
+#include <QDateTime>
+
 #include <algorithm>
+#include <map>
 
 namespace lightbox::app {
 
-int WorklistPollLoop::round()
+std::unique_ptr<BackgroundLoop> worklistPollLoop(AppConfig config, QString cacheDir, std::function<void()> onRecorded)
 {
-    const auto report = [this](const QString& s) {
-        if (m_onReport) m_onReport(s);
-    };
-    if (!m_queue) {
-        auto opened = WorkQueue::open(m_cacheDir);
-        if (!opened) {
-            report("worklist: " + QString::fromStdString(opened.error().message));
-            return 10;
+    std::shared_ptr<WorkQueue> queue;    // opened by the first round, on the loop's thread
+    std::map<QString, QDateTime> due;    // by source name: when it is asked next
+    return std::make_unique<BackgroundLoop>(5, [=](const std::atomic<bool>& stop, const BackgroundLoop::Report& report) mutable {
+        if (!queue) {
+            auto opened = WorkQueue::open(cacheDir);
+            if (!opened) {
+                report("worklist: " + QString::fromStdString(opened.error().message));
+                return;
+            }
+            queue = std::move(*opened);
         }
-        m_queue = std::move(*opened);
-    }
-    bool recorded = false;
-    for (const WorklistSource& source : m_config.worklists) {
-        if (m_loop.stopFlag()->load()) break;
-        const QDateTime now = QDateTime::currentDateTime();
-        auto due = m_due.find(source.name);
-        if (due != m_due.end() && due->second > now) continue;
-        const PollReport r = pollWorklist(m_config, source, *m_queue, now, m_loop.stopFlag());
-        m_due[source.name] = QDateTime::currentDateTime().addSecs(std::max(1, source.intervalSeconds));
-        if (!r.ok() || r.added + r.changed > 0) report(r.summary());
-        recorded = recorded || r.added + r.changed > 0;
-    }
-    if (recorded && m_onRecorded) m_onRecorded();
-    qint64 wait = 3600;
-    const QDateTime now = QDateTime::currentDateTime();
-    for (const auto& [name, at] : m_due) wait = std::min(wait, std::max<qint64>(1, now.secsTo(at)));
-    return int(wait);
+        bool recorded = false;
+        for (const WorklistSource& source : config.worklists) {
+            if (stop) break;
+            const QDateTime now = QDateTime::currentDateTime();
+            if (auto next = due.find(source.name); next != due.end() && next->second > now) continue;
+            const PollReport r = pollWorklist(config, source, *queue, now, &stop);
+            due[source.name] = QDateTime::currentDateTime().addSecs(std::max(1, source.intervalSeconds));
+            if (!r.ok() || r.added + r.changed > 0) report(r.summary());
+            recorded = recorded || r.added + r.changed > 0;
+        }
+        if (recorded && onRecorded) onRecorded();
+    });
 }
 
 }  // namespace lightbox::app
