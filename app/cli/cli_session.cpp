@@ -80,7 +80,10 @@ std::optional<security::Permission> permissionFor(const QString& command, const 
     }
     if (command == "import" || command == "listen" || command == "service") return P::Import;
     if (command == "hl7") return sub == "list" ? P::Read : P::Configure;
-    if (command == "worklist") return sub == "add" || sub == "prefetch" ? P::Import : P::Read;
+    if (command == "worklist") {
+        if (sub == "source") return args.value(1) == "list" ? P::Read : P::Configure;
+        return sub == "add" || sub == "prefetch" || sub == "poll" ? P::Import : P::Read;
+    }
     if (command == "send") return P::ExportIdentified;  // sends the files as they are, identity included
     // Delivering, retrying or cancelling what waits in the outbox is sending; looking at it is reading.
     if (command == "queue") return sub.isEmpty() || sub == "list" || sub.startsWith('-') ? P::Read : P::ExportIdentified;

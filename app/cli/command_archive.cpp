@@ -19,6 +19,7 @@
 #include "outbox_loop.h"
 #include "prefetch_loop.h"
 #include "study_json.h"
+#include "worklist_poll_loop.h"
 
 #include <QFileInfo>
 #include <QHostAddress>
@@ -498,6 +499,14 @@ int runListen(const QStringList& args)
     const auto outbox = outboxLoop(*config, cacheDir(a));
     outbox->setOnReport(said);
     outbox->start();
+    // Worklists (when sources are set) asked each at its interval; new orders wake the prefetch.
+    BackgroundLoop* prefetchThread = prefetch.get();
+    const auto worklists = worklistPollLoop(*config, cacheDir(a), [prefetchThread] { prefetchThread->wake(); });
+    worklists->setOnReport(said);
+    if (!config->worklists.empty()) {
+        worklists->start();
+        out() << "polling " << config->worklists.size() << " worklists\n" << Qt::flush;
+    }
     // The audit trail goes to the repository (when one is set) every 5 s while listening; a
     // scheduled backup runs when due (checked now and every 5 s: a look at the backup folder).
     BackupRunner backups(config->backup, cacheDir(a));
@@ -507,6 +516,7 @@ int runListen(const QStringList& args)
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         if (tick % 25 == 24) forwardTrail(2000);
     }
+    worklists->stop();
     outbox->stop();
     prefetch->stop();
     if (hl7) hl7->stop();

@@ -1,8 +1,10 @@
-// Worklist commands: worklist [list] [--json], worklist add, worklist prefetch, worklist rules;
-// hl7 allow|list|remove (who may send orders).
+// Worklist commands: worklist [list] [--json], worklist add, worklist prefetch, worklist rules
+// (worklist source and poll in command_worklist_sources.cpp); hl7 allow|list|remove (who may send
+// orders).
 #include "cli_args.h"
 #include "cli_output.h"
 #include "cli_session.h"
+#include "command_worklist_sources.h"
 #include "commands.h"
 
 #include "app_config.h"
@@ -39,8 +41,11 @@ QJsonObject itemJson(const ReadingItem& item, const std::vector<PrefetchTask>& t
                                     {"finished", t.finishedAt > 0 ? QDateTime::fromMSecsSinceEpoch(t.finishedAt).toString(Qt::ISODateWithMs) : QString()}});
     return QJsonObject{{"item", item.key},
                        {"order", item.orderId > 0 ? QJsonValue(double(item.orderId)) : QJsonValue()},
+                       {"sender", item.sender},
+                       {"placer", item.placer},
                        {"accession", item.accession},
                        {"patientId", item.patientId},
+                       {"birthDate", item.birthDate},
                        {"patientName", item.patientName},
                        {"modality", item.modality},
                        {"procedure", item.procedure},
@@ -273,7 +278,7 @@ int runWorklist(const QStringList& args)
 {
     CliArgs a(args,
               {"--config", "--cache", "--rules", "--patient-id", "--patient-name", "--birth-date", "--modality", "--accession", "--study", "--scheduled",
-               "--procedure", "--priority", "--status", "--text", "--to"},
+               "--procedure", "--priority", "--status", "--text", "--to", "--archive", "--station-ae", "--interval", "--hours", "--source"},
               {"--json", "--all", "--quiet", "--mine", "--claim"});
     if (!a.ok()) return fail(a.error(), 2);
     const QString sub = a.positional().value(0, "list");
@@ -284,9 +289,11 @@ int runWorklist(const QStringList& args)
     if (sub == "next") return nextItem(a);
     if (sub == "mark") return markItem(a);
     if (sub == "assign") return assignItem(a);
+    if (sub == "source") return worklistSource(a);
+    if (sub == "poll") return pollWorklists(a);
     return fail("usage: lightbox worklist [list [--all] [--json] [--status S,...] [--modality M] [--mine] [--text T] | next [--claim] [--json] | "
-                "mark ITEM in-progress|read|reported|unread | assign ITEM --to USER | add ... | prefetch [--quiet] | rules] [--rules FILE] "
-                "[--config FILE] [--cache DIR]",
+                "mark ITEM in-progress|read|reported|unread | assign ITEM --to USER | add ... | prefetch [--quiet] | rules | "
+                "poll [--source NAME] [--json] | source add|list|remove ...] [--rules FILE] [--config FILE] [--cache DIR]",
                 2);
 }
 

@@ -125,6 +125,14 @@ Result<AppConfig> AppConfig::load(const QString& path)
         for (const QJsonValue& h : x["hosts"].toArray()) sender.hosts << h.toString();
         c.hl7.senders.push_back(sender);
     }
+    for (const QJsonValue& v : o["worklists"].toArray()) {
+        const QJsonObject x = v.toObject();
+        WorklistSource w{x["name"].toString(), x["archive"].toString(), x["stationAe"].toString(), x["modality"].toString()};
+        w.lookAheadHours = x["lookAheadHours"].toInt(w.lookAheadHours);
+        w.intervalSeconds = x["intervalSeconds"].toInt(w.intervalSeconds);
+        if (w.name.isEmpty()) w.name = w.archive;
+        if (!w.name.isEmpty()) c.worklists.push_back(w);
+    }
     for (const QJsonValue& v : o["archives"].toArray()) {
         const QJsonObject a = v.toObject();
         ArchiveEntry e;
@@ -197,6 +205,14 @@ Status AppConfig::write() const
             senders.append(QJsonObject{{"name", x.name}, {"hosts", QJsonArray::fromStringList(x.hosts)}, {"application", x.application}, {"facility", x.facility}});
         o["hl7"] = QJsonObject{{"port", hl7.port}, {"listen", hl7.listenAddress}, {"senders", senders}};
     }
+    if (!worklists.empty()) {
+        QJsonArray sources;
+        for (const WorklistSource& w : worklists)
+            sources.append(QJsonObject{{"name", w.name},           {"archive", w.archive},
+                                       {"stationAe", w.stationAe}, {"modality", w.modality},
+                                       {"lookAheadHours", w.lookAheadHours}, {"intervalSeconds", w.intervalSeconds}});
+        o["worklists"] = sources;
+    }
     QJsonArray list;
     QStringList referenced;
     m_notes.clear();
@@ -254,6 +270,13 @@ const ArchiveEntry* AppConfig::find(const QString& name) const
 {
     for (const ArchiveEntry& e : archives)
         if (e.name == name) return &e;
+    return nullptr;
+}
+
+const WorklistSource* AppConfig::worklist(const QString& name) const
+{
+    for (const WorklistSource& w : worklists)
+        if (w.name == name) return &w;
     return nullptr;
 }
 

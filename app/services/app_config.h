@@ -90,6 +90,16 @@ struct Hl7Settings {
     bool operator==(const Hl7Settings&) const = default;
 };
 
+// A DICOM Modality Worklist to poll: the archive entry that serves it (its DIMSE settings, TLS
+// included), the steps asked for (scheduled station AE title and modality; empty: any), how far
+// ahead (from the start of today to now + lookAheadHours) and how often `lightbox service` asks.
+struct WorklistSource {
+    QString name, archive, stationAe, modality;
+    int lookAheadHours = 24;
+    int intervalSeconds = 300;
+    bool operator==(const WorklistSource&) const = default;
+};
+
 class AppConfig {
 public:
     static QString defaultPath();
@@ -104,8 +114,10 @@ public:
     std::vector<ArchiveEntry> archives;
     BackupSchedule backup;
     Hl7Settings hl7;
+    std::vector<WorklistSource> worklists;
 
     const ArchiveEntry* find(const QString& name) const;
+    const WorklistSource* worklist(const QString& name) const;
     // The peers the storage listener serves (every entry that may call us).
     std::vector<net::ListenerPeer> listenerPeers() const;
     // Whether instances recorded with `source` may be shown as priors: what arrived from a peer

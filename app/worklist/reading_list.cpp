@@ -104,6 +104,9 @@ std::vector<ReadingItem> buildReadingList(WorkQueue& queue, storage::StudyIndex&
         item.accession = o.accession;
         item.patientId = o.patientId;
         item.patientName = o.patientName;
+        item.sender = o.sender;
+        item.placer = o.placer;
+        item.birthDate = o.birthDate;
         item.modality = o.modality;
         item.procedure = o.procedureText;
         item.priority = o.priority;

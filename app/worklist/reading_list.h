@@ -33,6 +33,7 @@ struct ReadingItem {
     std::int64_t orderId = 0;  // 0: a study that arrived without an order
     QString studyUid;          // the current study (as ordered, or as found in the cache)
     QString accession, patientId, patientName, modality, procedure, priority;
+    QString sender, placer, birthDate;  // of the order (empty for a study without one)
     QDateTime scheduled;       // the order's (invalid: none)
     QDateTime arrived;         // when its study reached the cache (invalid: not yet)
     ItemStatus status = ItemStatus::Scheduled;

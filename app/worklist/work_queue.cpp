@@ -267,6 +267,14 @@ std::optional<StoredOrder> WorkQueue::order(std::int64_t id)
     return orderFrom(*st);
 }
 
+std::optional<StoredOrder> WorkQueue::order(const QString& sender, const QString& key)
+{
+    auto st = m_db.cached(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE sender = ? AND order_key = ?");
+    st->bind(1, s(sender)).bind(2, s(key));
+    if (!st->step()) return std::nullopt;
+    return orderFrom(*st);
+}
+
 Status WorkQueue::markPlanned(std::int64_t orderId)
 {
     auto st = m_db.cached("UPDATE orders SET planned_at = ? WHERE id = ?");

@@ -67,6 +67,8 @@ public:
 
     std::vector<StoredOrder> orders(bool openOnly = false);
     std::optional<StoredOrder> order(std::int64_t id);
+    // The order a sender knows by `key` (Order::key()), if recorded.
+    std::optional<StoredOrder> order(const QString& sender, const QString& key);
     Status markPlanned(std::int64_t orderId);
 
     // Adds a task unless the order has one for that study (never twice). True when added.

@@ -78,8 +78,14 @@ bool OrthancServer::startOnce(QString* error)
     c["Plugins"] = QJsonArray{"/usr/share/orthanc/plugins/libOrthancDicomWeb.so"};
     c["DicomWeb"] = QJsonObject{{"Enable", true}, {"Root", "/dicom-web/"}, {"Host", QStringLiteral("127.0.0.1:%1").arg(m_httpPort)},
                                 {"EnableWado", true}, {"StudiesMetadata", "Full"}, {"SeriesMetadata", "Full"}};
-    if (m_options.lightboxPort > 0)
-        c["DicomModalities"] = QJsonObject{{"lightbox", QJsonObject{{"AET", m_options.lightboxAe}, {"Host", "127.0.0.1"}, {"Port", m_options.lightboxPort}}}};
+    QJsonObject lightbox{{"AET", m_options.lightboxAe}, {"Host", "127.0.0.1"}, {"Port", m_options.lightboxPort > 0 ? m_options.lightboxPort : 104}};
+    if (!m_options.worklistFolder.isEmpty()) {
+        // Since Orthanc 1.10 a worklist C-FIND needs AllowFindWorklist on the calling modality.
+        c["Plugins"] = QJsonArray{"/usr/share/orthanc/plugins/libOrthancDicomWeb.so", "/usr/share/orthanc/plugins/libModalityWorklists.so"};
+        c["Worklists"] = QJsonObject{{"Enable", true}, {"Database", m_options.worklistFolder}, {"FilterIssuerAet", false}, {"LimitAnswers", 0}};
+        lightbox["AllowFindWorklist"] = true;
+    }
+    if (m_options.lightboxPort > 0 || !m_options.worklistFolder.isEmpty()) c["DicomModalities"] = QJsonObject{{"lightbox", lightbox}};
     if (!m_options.httpsPem.isEmpty()) {
         c["SslEnabled"] = true;
         c["SslCertificate"] = m_options.httpsPem;

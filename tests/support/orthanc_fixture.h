@@ -21,6 +21,8 @@ struct OrthancOptions {
     QString user, password;           // HTTP basic authentication when set
     QString httpsPem;                 // key + certificate: HTTPS instead of HTTP
     QString httpsCa;                  // the CA the fixture trusts for its own requests
+    QString worklistFolder;           // serve the .wl files there as a Modality Worklist to
+                                      // lightboxAe (the ModalityWorklists plugin)
     QJsonObject extra;                // more configuration keys
 };
 

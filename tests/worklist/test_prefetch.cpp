@@ -6,9 +6,8 @@
 // second run fetches nothing (never twice); an order beyond the lead time, or outside the rule's
 // time windows, is not planned; a patient merged into the ordered one has its studies found
 // under the old ID. The choice itself is checked on rows made here (birth dates, ties, cache).
-#include "orthanc_fixture.h"
+#include "archived_studies.h"
 #include "prefetch_rules.h"
-#include "study_writer.h"
 #include "test_support.h"
 #include "work_queue.h"
 
@@ -84,10 +83,7 @@ void PrefetchTest::initTestCase()
     const QString today = QDate::currentDate().toString("yyyyMMdd");
     // Dates relative to today, so that the 5-year window means the same on any day.
     const auto ago = [](int days) { return QDate::currentDate().addDays(-days).toString("yyyyMMdd"); };
-    const struct {
-        const char* name;
-        StudySpec spec;
-    } studies[] = {
+    const std::vector<NamedStudy> studies = {
         {"current", {"PF-1", "19600101", today, "CT CHEST", "CHEST", {{"Lung 1.0", "CT", "", 4}}}},
         {"ct-1y", {"PF-1", "19600101", ago(400), "CT CHEST", "CHEST", {{"Lung 1.0", "CT", "", 3}}}},
         {"mr-2y", {"PF-1", "19600101", ago(800), "MR BRAIN", "HEAD", {{"T1", "MR", "", 3}}}},
@@ -97,13 +93,7 @@ void PrefetchTest::initTestCase()
         {"other", {"PF-2", "19700202", ago(300), "CT CHEST", "CHEST", {{"Lung 1.0", "CT", "", 3}}}},
         {"merged-ct", {"PF-OLD", "19600101", ago(200), "CT CHEST", "CHEST", {{"Lung 1.0", "CT", "", 2}}}},
     };
-    for (const auto& s : studies) {
-        const QString dir = m_tmp.path() + "/studies/" + s.name;
-        const QString uid = writeStudy(s.spec, dir, &error);
-        QVERIFY2(!uid.isEmpty(), qPrintable(error));
-        m_uid[s.name] = uid;
-        QVERIFY(m_orthanc->upload(filesUnder(dir)) > 0);
-    }
+    QVERIFY2(uploadStudies(*m_orthanc, studies, m_tmp.path() + "/studies", m_uid, &error), qPrintable(error));
     m_config = m_tmp.path() + "/lightbox.json";
     m_cache = m_tmp.path() + "/cache";
     QVERIFY(lb({"archive", "add", "orthanc", "--aet", "ORTHANC", "--host", "127.0.0.1", "--port", QString::number(m_orthanc->dicomPort())}).ok());
@@ -114,17 +104,7 @@ void PrefetchTest::cleanupTestCase()
     if (m_orthanc) m_orthanc->stop();
 }
 
-QStringList PrefetchTest::cached(const QString& patientId)
-{
-    const ProcessResult r = run(lightboxExe(), {"studies", "--patient-id", patientId, "--json", "--cache", m_cache});
-    QStringList out;
-    for (const QJsonValue& v : QJsonDocument::fromJson(r.out).array()) {
-        const QString uid = v.toObject()["studyInstanceUid"].toString();
-        out << m_uid.key(uid, uid);
-    }
-    out.sort();
-    return out;
-}
+QStringList PrefetchTest::cached(const QString& patientId) { return cachedStudyNames(m_cache, patientId, m_uid); }
 
 void PrefetchTest::theRuleChoosesTheRelevantPriors()
 {
