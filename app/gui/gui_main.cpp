@@ -6,8 +6,8 @@
 
 #include "cache_location.h"
 #include "cache_service.h"
-#include "launch_channel.h"
 #include "launch_controller.h"
+#include "launch_start.h"
 #include "main_window.h"
 #include "network_service.h"
 #include "session_guard.h"
@@ -16,8 +16,6 @@
 #include "version.h"
 #include "vtk_view_widget.h"
 
-#include <QDeadlineTimer>
-#include <QJsonObject>
 #include <QScreen>
 
 #include <QApplication>
@@ -146,47 +144,6 @@ void saveScreenshotWhenShown(MainWindow& window, const GuiOptions& o)
     };
     if (o.parser.isSet(o.mpr)) QObject::connect(&window, &MainWindow::volumeLoaded, &window, save);
     else QObject::connect(&window, &MainWindow::loadFinished, &window, save);
-}
-
-// A launch request (`lightbox open`, a lightbox:// URL) from this process's command line: another
-// Lightbox holds the cache's launch lock (it is starting, or started since the command looked):
-// hand the request to it once it listens; if it goes away first, this process becomes the GUI.
-std::optional<int> deliverToStarting(const QString& cacheDir, const LaunchRequest& request, std::unique_ptr<LaunchServer>& server)
-{
-    const Result<QString> socket = launchSocketPath(cacheDir);
-    const QDeadlineTimer deadline(120000);
-    while (socket) {
-        const auto said = deliverLaunch(*socket, request, [](const QJsonObject& reply) {
-            const QString state = reply.value("state").toString();
-            if (state == "accepted" || state == "shown") QTextStream(stdout) << "lightbox: " << launchReplyText(reply) << Qt::endl;
-        });
-        if (said) {
-            const QString state = said->value("state").toString();
-            if (state == "accepted" || state == "shown") return 0;
-            QTextStream(stderr) << "lightbox: " << launchReplyText(*said) << '\n';
-            return 1;
-        }
-        if (said.error().code != "no-instance") break;
-        LaunchServer::Claim claim;
-        QString why;
-        if ((server = LaunchServer::claim(cacheDir, &claim, &why))) return std::nullopt;
-        if (claim != LaunchServer::Claim::HeldByAnother || deadline.hasExpired()) break;
-        QThread::msleep(100);  // the other Lightbox is between its lock and its socket
-    }
-    QTextStream(stderr) << "lightbox: another Lightbox holds this cache but does not answer launch requests\n";
-    return 1;
-}
-
-// Answers to a request given on this process's own command line: on the terminal; with
-// --screenshot-exit, Lightbox quits after the final one (0: shown, 1: not).
-LaunchReply terminalReply(const LaunchRequest& request)
-{
-    return [request](const QJsonObject& reply) {
-        const QString state = reply.value("state").toString();
-        const bool good = state == "accepted" || state == "shown";
-        QTextStream(good ? stdout : stderr) << "lightbox: " << launchReplyText(reply) << Qt::endl;
-        if (request.screenshotExit && isFinalLaunchReply(reply, true)) QCoreApplication::exit(good ? 0 : 1);
-    };
 }
 
 }  // namespace
