@@ -3,6 +3,7 @@
 #include "cache_unlock.h"
 #include "cli_session.h"
 #include "commands.h"
+#include "launch_request.h"
 #include "version.h"
 
 #include <QCoreApplication>
@@ -26,6 +27,8 @@ void printHelp()
            "  lightbox [PATH...]                 open files or folders in the viewer\n"
            "  lightbox --demo                    open the demo study (generated on first use)\n"
            "  lightbox --version                 print the version\n"
+           "  lightbox open --accession A | --patient-id P | --study UID | lightbox://open?... [--screenshot DIR [--screenshot-exit]]\n"
+           "                 open a study in the running Lightbox (or start one), retrieved first if needed\n"
            "  lightbox render FILE --out PNG [--frame N] [--window C,W] [--file-window N]\n"
            "                 [--voi-lut N] [--voi-function linear|linear-exact|sigmoid] [--invert]\n"
            "  lightbox render PATH --view axial|sagittal|coronal|mip|vr --out PNG [--position MM]\n"
@@ -165,6 +168,7 @@ std::optional<int> runCommandLine(int argc, char** argv)
         printHelp();
         return 0;
     }
+    if (isLaunchCommand(first)) return runOpen(argc, argv);
     auto it = commands.find(first);
     if (it == commands.end()) {
         if (first.startsWith('-') || QFileInfo::exists(first)) return std::nullopt;  // the viewer's options and paths

@@ -2,6 +2,8 @@
 // Headless commands; each returns the process exit code.
 #include <QStringList>
 
+#include <optional>
+
 namespace lightbox::app {
 
 int runRender(const QStringList& args);
@@ -30,6 +32,9 @@ int runWorklist(const QStringList& args);
 int runHl7(const QStringList& args);
 int runStats(const QStringList& args);
 int runQueue(const QStringList& args);  // queue [list] | deliver | retry | cancel: the outbox and prefetch tasks
+// `open` and lightbox:// URLs: the exit code once a running Lightbox answered; nullopt when none
+// runs for the cache (the GUI starts in this process with the request).
+std::optional<int> runOpen(int argc, char** argv);
 class CliArgs;
 int runRenderView(const CliArgs& args);
 

@@ -6,6 +6,8 @@
 
 #include "cache_location.h"
 #include "cache_service.h"
+#include "launch_controller.h"
+#include "launch_start.h"
 #include "main_window.h"
 #include "network_service.h"
 #include "session_guard.h"
@@ -103,9 +105,9 @@ struct GuiOptions {
 
 // --config, else $LIGHTBOX_CONFIG, else the per-user file; set in $LIGHTBOX_CONFIG for the reading
 // windows, which find the user's protocols beside it.
-QString configPathFor(const GuiOptions& o)
+QString configPathFor(const QString& asked)
 {
-    QString configPath = o.parser.value(o.config);
+    QString configPath = asked;
     if (configPath.isEmpty()) configPath = qEnvironmentVariable("LIGHTBOX_CONFIG");
     if (configPath.isEmpty()) configPath = AppConfig::defaultPath();
     qputenv("LIGHTBOX_CONFIG", configPath.toLocal8Bit());
@@ -153,7 +155,32 @@ int runGui(int argc, char** argv)
     QTranslator translator;
     setUpApplication(translator);
     GuiOptions options;
-    options.process(app);
+    std::optional<LaunchRequest> launch;
+    if (const QStringList args = app.arguments().mid(1); !args.isEmpty() && isLaunchCommand(args.front())) {
+        const Result<LaunchRequest> parsed = parseLaunchArguments(args);
+        if (!parsed) {
+            QTextStream(stderr) << "lightbox: " << QString::fromStdString(parsed.error().message) << '\n';
+            return 2;
+        }
+        launch = *parsed;
+    } else {
+        options.process(app);
+    }
+    const QString cacheDir = storage::resolveCacheDir(launch ? launch->cacheDir : options.parser.value(options.cache));
+
+    // One Lightbox per user and cache answers launch requests: the first to take the lock.
+    LaunchServer::Claim claim;
+    QString claimProblem;
+    std::unique_ptr<LaunchServer> launchServer = LaunchServer::claim(cacheDir, &claim, &claimProblem);
+    if (!launchServer && launch) {
+        if (claim != LaunchServer::Claim::HeldByAnother) {
+            QTextStream(stderr) << "lightbox: " << claimProblem << '\n';
+            return 1;
+        }
+        if (auto code = deliverToStarting(cacheDir, *launch, launchServer)) return *code;
+    } else if (!launchServer && claim == LaunchServer::Claim::Failed) {
+        QTextStream(stderr) << "lightbox: launch requests (lightbox open) are not served: " << claimProblem << '\n';
+    }
 
     // Without OpenGL no view can be drawn: say so and leave, rather than fail inside VTK.
     if (const QString problem = openGlProblem(); !problem.isEmpty()) {
@@ -165,10 +192,10 @@ int runGui(int argc, char** argv)
     const std::unique_ptr<SessionGuard> session = SessionGuard::start(security::securityDir());
     if (!session) return 0;
 
-    const QString cacheDir = storage::resolveCacheDir(options.parser.isSet(options.cache) ? options.parser.value(options.cache) : QString());
     // The encrypted cache is unlocked here, before any view reads it: from the key store,
     // LIGHTBOX_CACHE_PASSPHRASE, or a passphrase asked in a dialog (only ever on this thread).
-    const bool unattended = options.parser.isSet(options.screenshot);  // nobody to answer a dialog
+    const bool screenshotFile = !launch && options.parser.isSet(options.screenshot);
+    const bool unattended = screenshotFile || (launch && launch->screenshotExit);  // nobody to answer a dialog
     security::installCacheUnlock([unattended](const QString& prompt) -> std::optional<std::string> {
         if (unattended || QThread::currentThread() != qApp->thread()) return std::nullopt;
         bool ok = false;
@@ -188,14 +215,22 @@ int runGui(int argc, char** argv)
     pool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
 
     CacheService cacheService(cacheDir, pool);
-    NetworkService network(configPathFor(options), cacheDir);
+    NetworkService network(configPathFor(launch ? launch->configPath : options.parser.value(options.config)), cacheDir);
     if (network.config().local.listen) network.startListener();
     MainWindow window(pool, cacheService);
     window.attachNetwork(network);
     window.attachSession(*session);
     if (QScreen* listScreen = ScreenPlan().studyListScreen()) window.placeStudyList(listScreen, false);
     window.show();
-    openFirst(window, options);
+    if (!launch) openFirst(window, options);
+
+    // Requests from `lightbox open` and lightbox:// URLs, and this process's own.
+    LaunchController launches(window, cacheService, network, *session);
+    if (launchServer) {
+        launchServer->setHandler([&launches](const LaunchRequest& r, LaunchReply reply) { launches.handle(r, std::move(reply)); });
+        if (QString why; !launchServer->listen(&why)) QTextStream(stderr) << "lightbox: launch requests are not served: " << why << '\n';
+    }
+    if (launch) QTimer::singleShot(0, &window, [&launches, &launch] { launches.handle(*launch, terminalReply(*launch)); });
 
     // Scheduled backups (an administrator's setting): checked now and every minute, run off this thread.
     BackupRunner backups(network.config().backup, cacheDir);
@@ -207,8 +242,8 @@ int runGui(int argc, char** argv)
     backupTimer.start(60000);
     QTimer::singleShot(5000, &window, checkBackup);
 
-    if (options.parser.isSet(options.screenshot)) saveScreenshotWhenShown(window, options);
-    if (options.parser.isSet(options.mpr))
+    if (screenshotFile) saveScreenshotWhenShown(window, options);
+    if (!launch && options.parser.isSet(options.mpr))
         QObject::connect(&window, &MainWindow::loadFinished, &window, [&window] { window.setMprMode(true); });
     const int code = app.exec();
     pool.waitForDone();

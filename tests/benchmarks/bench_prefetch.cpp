@@ -85,7 +85,7 @@ int main(int argc, char** argv)
         for (const auto& k : kinds) {
             const QString dir = tmp.path() + "/src/" + patient + "/" + k.name;
             const QString uid = writeStudy({patient, "19600101", today.addDays(-k.daysAgo).toString("yyyyMMdd"), QString(k.modality) + " EXAM", "CHEST",
-                                            {{"S1", k.modality, "", images, {}, {}, "ORIGINAL\\PRIMARY\\AXIAL", {}}}, {}},
+                                            {{"S1", k.modality, "", images, {}, {}, "ORIGINAL\\PRIMARY\\AXIAL", {}}}, {}, {}},
                                            dir, &error);
             if (uid.isEmpty() || orthanc.upload(filesUnder(dir)) != images) {
                 std::fprintf(stderr, "cannot write or upload %s: %s\n", qPrintable(dir), qPrintable(error));

@@ -676,22 +676,14 @@ int main(int argc, char** argv)
     // LIGHTBOX_TEST_XSCREENS: how many X screens (1 to 3; default 3). Xvfb picks a free display
     // itself and tells which (-displayfd): tests running side by side never share one.
     const int screens = std::clamp(qEnvironmentVariableIntValue("LIGHTBOX_TEST_XSCREENS") ? qEnvironmentVariableIntValue("LIGHTBOX_TEST_XSCREENS") : 3, 1, 3);
-    QStringList xargs{"-displayfd", "1", "-nolisten", "tcp"};
     const char* sizes[] = {"1280x1024x24", "1280x1024x24", "1024x768x24"};
-    for (int i = 0; i < screens; ++i) xargs << "-screen" << QString::number(i) << sizes[i];
-    QProcess xvfb;
-    xvfb.start("Xvfb", xargs);
-    QByteArray display;
-    for (int i = 0; i < 200 && !display.contains('\n') && xvfb.state() != QProcess::NotRunning; ++i) {
-        xvfb.waitForReadyRead(50);
-        display += xvfb.readAllStandardOutput();
-    }
-    if (!display.contains('\n')) {
-        std::fprintf(stderr, "cannot start Xvfb: %s\n", xvfb.readAllStandardError().constData());
+    QStringList screenSizes;
+    for (int i = 0; i < screens; ++i) screenSizes << sizes[i];
+    PrivateXServer x;
+    if (QString error; !x.start(screenSizes, &error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
         return 1;
     }
-    qputenv("DISPLAY", ":" + display.trimmed());
-    qputenv("QT_QPA_PLATFORM", "xcb");
     // Remembered screens and user protocols of this run stay in a folder of its own.
     QTemporaryDir settings;
     qputenv("LIGHTBOX_CONFIG", (settings.path() + "/lightbox.json").toLocal8Bit());
@@ -701,8 +693,6 @@ int main(int argc, char** argv)
         ReadingGuiTest test;
         rc = QTest::qExec(&test, argc, argv);
     }
-    xvfb.terminate();
-    xvfb.waitForFinished(5000);
     return rc;
 }
 

@@ -48,6 +48,7 @@ QString writeStudy(const StudySpec& s, const QString& dir, QString* error)
             put(DCM_PatientName, "PROTOCOL^" + s.patientId);
             put(DCM_PatientBirthDate, s.birthDate);
             if (!s.patientAge.isEmpty()) put(DCM_PatientAge, s.patientAge);
+            if (!s.accession.isEmpty()) put(DCM_AccessionNumber, s.accession);
             put(DCM_StudyInstanceUID, study);
             put(DCM_StudyDate, s.date);
             put(DCM_StudyTime, "101500");

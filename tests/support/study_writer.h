@@ -23,6 +23,7 @@ struct StudySpec {
     QString patientId, birthDate, date, description, bodyPart;
     std::vector<SeriesSpec> series;
     QString patientAge;  // (0010,1010), e.g. "009Y"; empty: not written
+    QString accession;   // (0008,0050); empty: not written
 };
 
 // Writes the study under dir/<study UID>/; returns its Study Instance UID (empty on error).

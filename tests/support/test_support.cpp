@@ -6,6 +6,7 @@
 #include <QMouseEvent>
 #include <QWidget>
 
+#include <QDeadlineTimer>
 #include <QDirIterator>
 #include <QFileInfo>
 #include <QProcess>
@@ -173,6 +174,35 @@ QString storedInstanceCopy(const QString& cacheDir, const QString& sop, const QS
     const ProcessResult r = run(python(), {scriptsDir() + "/support/lbx_unseal.py", cacheDir, qEnvironmentVariable("LIGHTBOX_CACHE_PASSPHRASE"), "sop", sop, out});
     if (!r.ok()) qWarning("%s", r.err.constData());
     return r.ok() && QFile::exists(out) ? out : QString();
+}
+
+PrivateXServer::~PrivateXServer()
+{
+    if (!m_xvfb) return;
+    m_xvfb->terminate();
+    m_xvfb->waitForFinished(5000);
+    delete m_xvfb;
+}
+
+bool PrivateXServer::start(const QStringList& screenSizes, QString* error)
+{
+    QStringList args{"-displayfd", "1", "-nolisten", "tcp"};
+    for (int i = 0; i < screenSizes.size(); ++i) args << "-screen" << QString::number(i) << screenSizes[i];
+    m_xvfb = new QProcess;
+    m_xvfb->start("Xvfb", args);
+    QByteArray display;
+    const QDeadlineTimer deadline(10000);
+    while (!display.contains('\n') && m_xvfb->state() != QProcess::NotRunning && !deadline.hasExpired()) {
+        m_xvfb->waitForReadyRead(50);
+        display += m_xvfb->readAllStandardOutput();
+    }
+    if (!display.contains('\n')) {
+        *error = QStringLiteral("cannot start Xvfb: ") + QString::fromLocal8Bit(m_xvfb->readAllStandardError());
+        return false;
+    }
+    qputenv("DISPLAY", ":" + display.trimmed());
+    qputenv("QT_QPA_PLATFORM", "xcb");
+    return true;
 }
 
 }  // namespace lightbox::test

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+class QProcess;
+
 namespace lightbox::test {
 
 // ../shared/testdata (or $LIGHTBOX_TESTDATA); the test fails if it is missing.
@@ -48,6 +50,21 @@ struct ImageDiff {
 
 // Compares two PNGs as 8-bit grey (if both are grey) or RGB.
 ImageDiff compareImages(const QImage& a, const QImage& b);
+
+// An X server of the test's own (Xvfb, one X screen per size, e.g. "1280x1024x24"): Xvfb picks a
+// free display and says which (-displayfd), so tests running side by side never share one; DISPLAY
+// and QT_QPA_PLATFORM=xcb are set for this process and its children. Stopped on destruction.
+class PrivateXServer {
+public:
+    PrivateXServer() = default;
+    ~PrivateXServer();
+    PrivateXServer(const PrivateXServer&) = delete;
+    PrivateXServer& operator=(const PrivateXServer&) = delete;
+    bool start(const QStringList& screenSizes, QString* error);
+
+private:
+    QProcess* m_xvfb = nullptr;
+};
 
 // Every regular file under a folder, sorted.
 QStringList filesUnder(const QString& dir);
