@@ -12,6 +12,7 @@
 #include <QScreen>
 
 #include "annotation_set.h"
+#include "archive_banner.h"
 #include "archives_dialog.h"
 #include "network_service.h"
 #include "transfer_panel.h"
@@ -43,6 +44,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QVBoxLayout>
 #include <QProgressBar>
 #include <QSettings>
 #include <QStackedWidget>
@@ -177,6 +179,15 @@ void MainWindow::attachNetwork(NetworkService& network)
 {
     m_network = &network;
     m_browser->setNetwork(&network);
+    // The offline banner above the tabs: which archive cannot be reached, what waits to be sent.
+    m_banner = new ArchiveBanner(network, m_cache.folder(), this);
+    auto* central = new QWidget(this);
+    auto* column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    column->addWidget(m_banner);
+    column->addWidget(takeCentralWidget(), 1);
+    setCentralWidget(central);
     auto* dock = new QDockWidget(tr("Transfers"), this);
     dock->setObjectName("transfers");
     m_transferPanel = new TransferPanel(network, dock);

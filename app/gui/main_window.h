@@ -46,6 +46,7 @@ class StudyBrowser;
 class TransferPanel;
 class VolumeJob;
 class WorklistPanel;
+class ArchiveBanner;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -91,6 +92,7 @@ public:
     // user closes what the previous one had open.
     void attachSession(SessionGuard& guard);
     TransferPanel* transferPanel() const { return m_transferPanel; }
+    ArchiveBanner* archiveBanner() const { return m_banner; }
     void showArchivesDialog();
     // Measurements and annotations of the study on screen (saved with it in the cache).
     viewer::AnnotationSet* annotations() const { return m_annotations; }
@@ -159,6 +161,7 @@ private:
     viewer::AnnotationSet* m_annotations = nullptr;
     NetworkService* m_network = nullptr;
     TransferPanel* m_transferPanel = nullptr;
+    ArchiveBanner* m_banner = nullptr;
     QLabel* m_listenerLabel = nullptr;
     std::vector<viewer::MeasurementLayer*> m_layers;
     QString m_annotationStudy;  // the study the annotations belong to

@@ -5,9 +5,12 @@
 // for the signed-in reader; "Mark read" from the row's menu moves it on.
 #include "test_support.h"
 
+#include "archive_banner.h"
 #include "auditor.h"
 #include "cache_service.h"
 #include "main_window.h"
+#include "network_service.h"
+#include "orthanc_fixture.h"
 #include "reading_session.h"
 #include "reading_window.h"
 #include "stats_dialog.h"
@@ -38,6 +41,7 @@ private slots:
     void initTestCase();
     void nextStudyOpensWithItsProtocol();
     void figuresWithCharts();
+    void theBannerSaysWhichArchiveIsDown();
 
 private:
     ProcessResult lb(const QStringList& args) { return run(lightboxExe(), args + QStringList{"--cache", m_cache}, 120000); }
@@ -139,6 +143,58 @@ void WorklistGuiTest::figuresWithCharts()
     auto* steps = qobject_cast<QAbstractBarSeries*>(dialog.turnaroundChart()->chart()->series().front());
     QVERIFY(steps && steps->barSets().front()->count() == 4);
     QVERIFY(dialog.grab().save(QDir::tempPath() + "/lightbox-reading-figures.png"));
+}
+
+void WorklistGuiTest::theBannerSaysWhichArchiveIsDown()
+{
+    // A real archive, then the same archive killed: the banner names it and goes on reading from
+    // the cache; a send queued meanwhile is counted; back up and delivered, the banner goes.
+    OrthancServer orthanc;
+    QString error;
+    QVERIFY2(orthanc.start(&error), qPrintable(error));
+    const QString config = m_tmp.path() + "/banner.json";
+    auto withConfig = [&](const QStringList& args) { return run(lightboxExe(), args + QStringList{"--config", config, "--cache", m_cache}, 120000); };
+    QVERIFY(withConfig({"archive", "add", "pacs", "--aet", "ORTHANC", "--host", "127.0.0.1", "--port", QString::number(orthanc.dicomPort())}).ok());
+    app::CacheService service(m_cache, m_pool);
+    app::NetworkService network(config, m_cache);
+    app::MainWindow window(m_pool, service);
+    window.attachNetwork(network);
+    window.resize(1400, 700);
+    window.show();
+    app::ArchiveBanner* banner = window.archiveBanner();
+    QSignalSpy checked(banner, &app::ArchiveBanner::checked);
+    QVERIFY(checked.wait(20000));
+    QCOMPARE(banner->text(), QString());
+    QVERIFY(!banner->isVisible());
+
+    orthanc.kill();
+    banner->checkNow();
+    QVERIFY(checked.wait(60000));
+    QVERIFY2(banner->text().startsWith("Archive pacs cannot be reached") && banner->text().contains("Reading goes on from the cache"),
+             qPrintable(banner->text()));
+    QVERIFY(banner->isVisible());
+    // What the banner found is in the queue's record too.
+    const QJsonObject queue = QJsonDocument::fromJson(withConfig({"queue", "--json"}).out).object();
+    bool down = false;
+    for (const QJsonValue& a : queue["archives"].toArray()) down |= a["name"].toString() == "pacs" && !a["reachable"].toBool();
+    QVERIFY2(down, QJsonDocument(queue).toJson().constData());
+    const ProcessResult queued = withConfig({"send", "--archive", "pacs", "--study", m_study, "--queue"});
+    QVERIFY2(queued.ok(), queued.err.constData());
+    banner->checkNow();
+    QVERIFY(checked.wait(60000));
+    QVERIFY2(banner->text().contains("30 object(s) wait to be sent to pacs"), qPrintable(banner->text()));
+    // Laid out again for the new text (a posted layout request), then what the reader sees.
+    QTRY_VERIFY(banner->height() >= banner->heightForWidth(banner->width()));
+    QVERIFY(window.grab().save(QDir::tempPath() + "/lightbox-offline-banner.png"));
+
+    QVERIFY2(orthanc.start(&error), qPrintable(error));
+    const ProcessResult delivered = withConfig({"queue", "deliver"});
+    QVERIFY2(delivered.ok(), (delivered.out + delivered.err).constData());
+    banner->checkNow();
+    QVERIFY(checked.wait(60000));
+    QCOMPARE(banner->text(), QString());
+    QVERIFY(!banner->isVisible());
+    QCOMPARE(orthanc.instanceCount(), 30);
 }
 
 QTEST_MAIN(WorklistGuiTest)
