@@ -16,8 +16,6 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
-#include <sys/stat.h>
-
 namespace lightbox::app {
 
 namespace {
@@ -101,9 +99,13 @@ int runStats(const QStringList& args)
     const QString only = who.role == security::Role::Radiologist ? QString::fromStdString(who.user) : QString();
     const ReadingStats stats = computeReadingStats(**queue, (*cache)->index(), from, to, only);
     if (auto csv = a.value("--csv")) {
+        // The file names patients' IDs and accessions: a copy leaving Lightbox, as `export` is.
+        if (Status allowed = commandAuditor().require(security::Permission::ExportIdentified, "export reading figures with patient IDs"); !allowed)
+            return fail(QString::fromStdString(allowed.error().message), 3);
         QSaveFile f(*csv);
-        if (!f.open(QIODevice::WriteOnly) || f.write(readingStatsCsv(stats)) < 0 || !f.commit()) return fail(*csv + ": " + f.errorString());
-        ::chmod(csv->toLocal8Bit().constData(), 0600);  // names patients' accessions and IDs
+        const bool written = f.open(QIODevice::WriteOnly) && f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) &&
+                             f.write(readingStatsCsv(stats)) >= 0 && f.commit();
+        if (!written) return fail(*csv + ": " + f.errorString());
     }
     if (a.flag("--json")) {
         out() << QJsonDocument(statsJson(stats)).toJson(QJsonDocument::Indented);

@@ -129,18 +129,16 @@ int listOrders(const CliArgs& a)
     return 0;
 }
 
-// An item named on the command line: an order number, an accession, a Study Instance UID, or an
-// item key as `worklist list --json` prints it. Two items matching is an error, never a guess.
+// An item named on the command line: its key as `worklist list --json` prints it ("order:12",
+// "study:UID"), an accession or a Study Instance UID — never a bare number, which an accession
+// may also be. Two items matching is an error, never a guess.
 Result<ReadingItem> findItem(const std::vector<ReadingItem>& items, const QString& name)
 {
     std::vector<const ReadingItem*> found;
-    bool isNumber = false;
-    const qint64 number = name.toLongLong(&isNumber);
     for (const ReadingItem& item : items)
-        if (item.key == name || (isNumber && item.orderId == number) || (!name.isEmpty() && (item.accession == name || item.studyUid == name)))
-            found.push_back(&item);
-    if (found.empty()) return makeError("worklist", "no worklist item " + name.toStdString() + " (see lightbox worklist list --all)");
-    if (found.size() > 1) return makeError("worklist", name.toStdString() + " names " + std::to_string(found.size()) + " items: use the order number or the study UID");
+        if (!name.isEmpty() && (item.key == name || item.accession == name || item.studyUid == name)) found.push_back(&item);
+    if (found.empty()) return makeError("worklist", "no worklist item " + name.toStdString() + " (an accession, a Study Instance UID or order:N; see lightbox worklist list --all)");
+    if (found.size() > 1) return makeError("worklist", name.toStdString() + " names " + std::to_string(found.size()) + " items: use its key (order:N) from lightbox worklist list --json");
     return *found.front();
 }
 

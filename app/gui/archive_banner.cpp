@@ -11,6 +11,9 @@
 #include <QSizePolicy>
 #include <QtConcurrent>
 
+#include <QSet>
+
+#include <algorithm>
 #include <map>
 
 namespace lightbox::app {
@@ -30,24 +33,28 @@ QString checkArchives(const AppConfig& config, const QString& cacheDir)
 {
     auto outbox = Outbox::open(cacheDir);
     if (!outbox) return ArchiveBanner::tr("The send queue cannot be read: %1").arg(QString::fromStdString(outbox.error().message));
+    QSet<QString> known;
     for (const ArchiveEntry& a : config.archives) {
+        known.insert(a.name);
         if (!a.callable()) continue;  // DICOMweb-only archives (and peers that only send): known from their transfers
-        const auto r = net::echo(a.peer(config.local));
+        // A short wait: an archive that does not answer in 10 s is down for the reader.
+        net::DicomPeer peer = a.peer(config.local);
+        peer.timeoutSeconds = std::min(peer.timeoutSeconds, 10);
+        const auto r = net::echo(peer);
         (*outbox)->recordContact(a.name, bool(r), r ? QString() : QString::fromStdString(r.error().message));
     }
-    std::map<QString, int> waiting;
-    for (const OutboxItem& item : (*outbox)->items()) ++waiting[item.archive];
+    std::map<QString, int> waiting, failed;
+    for (const OutboxItem& item : (*outbox)->items()) ++(item.state == OutboxItem::State::Failed ? failed : waiting)[item.archive];
     QStringList lines;
     for (const ArchiveContact& c : (*outbox)->contacts()) {
-        const int n = waiting.count(c.archive) ? waiting[c.archive] : 0;
-        if (c.reachable() && n == 0) continue;
-        if (!c.reachable())
-            lines << ArchiveBanner::tr("Archive %1 cannot be reached (last reached: %2; %3). Reading goes on from the cache.")
-                         .arg(c.archive, when(c.lastReached), c.lastError.isEmpty() ? ArchiveBanner::tr("no answer") : c.lastError);
-        if (n > 0) lines << ArchiveBanner::tr("%n object(s) wait to be sent to %1.", nullptr, n).arg(c.archive);
-        waiting.erase(c.archive);
+        if (!known.contains(c.archive)) continue;  // removed from the settings since
+        if (c.reachable()) continue;
+        lines << ArchiveBanner::tr("Archive %1 cannot be reached (last reached: %2; %3). Reading goes on from the cache.")
+                     .arg(c.archive, when(c.lastReached), c.lastError.isEmpty() ? ArchiveBanner::tr("no answer") : c.lastError);
     }
     for (const auto& [archive, n] : waiting) lines << ArchiveBanner::tr("%n object(s) wait to be sent to %1.", nullptr, n).arg(archive);
+    for (const auto& [archive, n] : failed)
+        lines << ArchiveBanner::tr("%n object(s) were refused by %1: see lightbox queue.", nullptr, n).arg(archive);
     return lines.join('\n');
 }
 
@@ -73,6 +80,11 @@ ArchiveBanner::ArchiveBanner(NetworkService& network, QString cacheDir, QWidget*
     connect(m_check, &QPushButton::clicked, this, &ArchiveBanner::checkNow);
     connect(&m_watcher, &QFutureWatcher<QString>::finished, this, [this] {
         m_check->setEnabled(true);
+        if (m_checkAgain) {
+            m_checkAgain = false;
+            checkNow();
+            return;
+        }
         show(m_watcher.result());
         emit checked();
     });
@@ -82,13 +94,17 @@ ArchiveBanner::ArchiveBanner(NetworkService& network, QString cacheDir, QWidget*
     QTimer::singleShot(0, this, &ArchiveBanner::checkNow);
 }
 
-ArchiveBanner::~ArchiveBanner() { m_watcher.waitForFinished(); }
+// A check under way needs nothing of this widget (it works on copies): it is left to finish.
+ArchiveBanner::~ArchiveBanner() = default;
 
 QString ArchiveBanner::text() const { return isVisibleTo(parentWidget()) ? m_text->text() : QString(); }
 
 void ArchiveBanner::checkNow()
 {
-    if (m_watcher.isRunning()) return;
+    if (m_watcher.isRunning()) {
+        m_checkAgain = true;  // asked during a check: one more once it is done, with what is now
+        return;
+    }
     m_check->setEnabled(false);
     // Echoes wait on the network: never on the GUI thread, nor on the pool that reads the cache.
     m_watcher.setFuture(QtConcurrent::run([config = m_network.config(), dir = m_cacheDir] { return checkArchives(config, dir); }));

@@ -38,6 +38,7 @@ private:
     QPushButton* m_check = nullptr;
     QTimer m_timer;
     QFutureWatcher<QString> m_watcher;
+    bool m_checkAgain = false;
 };
 
 }  // namespace lightbox::app

@@ -27,7 +27,7 @@
 #include <algorithm>
 #include <set>
 
-#include <sys/stat.h>
+#include <QtConcurrent>
 
 namespace lightbox::app {
 
@@ -63,7 +63,8 @@ StatsDialog::StatsDialog(CacheService& cache, QWidget* parent) : QDialog(parent)
                                         tr("Reported"), tr("Here before opened")});
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    auto* csv = new QPushButton(tr("Export CSV…"), this);
+    m_csv = new QPushButton(tr("Export CSV…"), this);
+    auto* csv = m_csv;
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
 
     auto* top = new QHBoxLayout;
@@ -93,7 +94,11 @@ StatsDialog::~StatsDialog() { m_watcher.waitForFinished(); }
 
 void StatsDialog::reload()
 {
-    if (m_watcher.isRunning()) return;
+    if (m_watcher.isRunning()) {
+        m_reloadAgain = true;  // the period changed while loading: load again when done
+        return;
+    }
+    m_csv->setEnabled(false);
     const int days = m_period->currentData().toInt();
     const QDateTime now = QDateTime::currentDateTime();
     const std::int64_t to = now.toMSecsSinceEpoch() + 1;
@@ -115,7 +120,13 @@ void StatsDialog::reload()
 
 void StatsDialog::fill()
 {
+    if (m_reloadAgain) {
+        m_reloadAgain = false;
+        reload();
+        return;
+    }
     m_stats = m_loading;
+    m_csv->setEnabled(true);
     const ReadingStats& s = *m_stats;
     m_summary->setText(tr("%1 orders, %2 opened; prefetch hit rate %3. QA: %4 failed prefetches, %5 cancelled orders, %6 studies with problems.")
                            .arg(s.studies.size())
@@ -198,13 +209,26 @@ void StatsDialog::exportCsv()
 {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export reading figures"), "reading-figures.csv", tr("CSV files (*.csv)"));
     if (path.isEmpty()) return;
-    // Small (a row per study): written here; the file names accessions and patient IDs: 0600.
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(readingStatsCsv(*m_stats)) < 0 || !f.commit()) {
-        QMessageBox::warning(this, windowTitle(), tr("%1: %2").arg(path, f.errorString()));
-        return;
+    // The file names patients' IDs and accessions: a copy leaving Lightbox, as an export is.
+    if (auto auditor = security::currentAuditor()) {
+        if (Status allowed = auditor->require(security::Permission::ExportIdentified, "export reading figures with patient IDs"); !allowed) {
+            QMessageBox::warning(this, windowTitle(), QString::fromStdString(allowed.error().message));
+            return;
+        }
     }
-    ::chmod(path.toLocal8Bit().constData(), 0600);
+    const QByteArray bytes = readingStatsCsv(*m_stats);
+    // Written on a worker (the disk may be a slow share); 0600 from its creation.
+    auto* watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        if (!watcher->result().isEmpty()) QMessageBox::warning(this, windowTitle(), watcher->result());
+    });
+    watcher->setFuture(QtConcurrent::run([path, bytes]() -> QString {
+        QSaveFile f(path);
+        const bool written = f.open(QIODevice::WriteOnly) && f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) && f.write(bytes) >= 0 &&
+                             f.commit();
+        return written ? QString() : path + ": " + f.errorString();
+    }));
 }
 
 }  // namespace lightbox::app

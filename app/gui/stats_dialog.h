@@ -12,6 +12,7 @@
 
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QTableWidget;
 class QChartView;
 
@@ -44,6 +45,8 @@ private:
     QChartView* m_turnaround = nullptr;
     QChartView* m_workload = nullptr;
     QTableWidget* m_table = nullptr;
+    QPushButton* m_csv = nullptr;
+    bool m_reloadAgain = false;
     QFutureWatcher<void> m_watcher;
     std::shared_ptr<ReadingStats> m_stats = std::make_shared<ReadingStats>();
     std::shared_ptr<ReadingStats> m_loading;

@@ -11,18 +11,26 @@ namespace {
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
-std::optional<storage::StudyRow> cachedStudyOf(const Order& o, storage::StudyIndex& index)
+// The order's study in the cache: by its Study Instance UID, else by its accession when exactly
+// one cached study has it. `otherPatient` is set when the study found is another patient's (a
+// RIS error, or a reused accession): then nothing is this order's to open.
+std::optional<storage::StudyRow> cachedStudyOf(const Order& o, storage::StudyIndex& index, bool* otherPatient)
 {
+    *otherPatient = false;
     storage::StudyQuery query;
     if (!o.studyUid.isEmpty()) query.studyUid = o.studyUid.toStdString();
-    else if (!o.accession.isEmpty()) query.accession = o.accession.toStdString();
+    // The index reads * and ? as wildcards: such an accession cannot be matched exactly.
+    else if (!o.accession.isEmpty() && !o.accession.contains('*') && !o.accession.contains('?')) query.accession = o.accession.toStdString();
     else return std::nullopt;
     query.limit = 2;
     auto rows = index.searchStudies(query);
     // An accession found in two studies names neither for sure: not this order's study.
     if (!rows || rows->size() != 1) return std::nullopt;
-    // Never another patient's study under the same accession.
-    if (!o.patientId.isEmpty() && q(rows->front().patientId) != o.patientId) return std::nullopt;
+    // Never another patient's study.
+    if (!o.patientId.isEmpty() && q(rows->front().patientId) != o.patientId) {
+        *otherPatient = true;
+        return std::nullopt;
+    }
     return rows->front();
 }
 
@@ -42,6 +50,9 @@ ItemStatus arrivalStatus(const std::vector<PrefetchTask>& tasks, int cachedInsta
 void applyReading(ReadingItem& item, const std::map<QString, ReadingRecord>& records)
 {
     auto it = records.find(item.key);
+    // A study read before its order came (the modality sent it first) keeps what was done with
+    // it under the order too: never unread again, never read twice.
+    if (it == records.end() && item.orderId > 0 && !item.studyUid.isEmpty()) it = records.find(studyItemKey(item.studyUid));
     if (it == records.end()) return;
     const ReadingRecord& r = it->second;
     item.assignedTo = r.assignedTo;
@@ -96,6 +107,11 @@ std::vector<ReadingItem> buildReadingList(WorkQueue& queue, storage::StudyIndex&
         const Order& o = s.order;
         const auto tasks = queue.tasks(s.id);
         for (const PrefetchTask& t : tasks) claimed.insert(t.studyUid);
+        bool otherPatient = false;
+        const auto study = cachedStudyOf(o, index, &otherPatient);
+        // A cancelled order's study is not an item of its own either (not to be read).
+        if (study) claimed.insert(q(study->studyUid));
+        if (!o.studyUid.isEmpty() && !otherPatient) claimed.insert(o.studyUid);
         if (o.status == Order::Status::Cancelled && !options.includeClosed) continue;
         ReadingItem item;
         item.key = orderItemKey(s.id);
@@ -111,12 +127,12 @@ std::vector<ReadingItem> buildReadingList(WorkQueue& queue, storage::StudyIndex&
         item.procedure = o.procedureText;
         item.priority = o.priority;
         item.scheduled = o.scheduled;
-        if (auto study = cachedStudyOf(o, index)) {
+        if (otherPatient) item.studyUid.clear();  // the UID the RIS gave is another patient's study here
+        if (study) {
             item.studyUid = q(study->studyUid);
             item.cachedInstances = study->instanceCount;
             if (item.patientName.isEmpty()) item.patientName = q(study->patientName);  // an order made by hand may lack it
             if (study->arrivedAt > 0) item.arrived = QDateTime::fromMSecsSinceEpoch(study->arrivedAt);
-            claimed.insert(item.studyUid);
         }
         item.status = o.status == Order::Status::Cancelled ? ItemStatus::Cancelled : arrivalStatus(tasks, item.cachedInstances);
         for (const PrefetchTask& t : tasks) {

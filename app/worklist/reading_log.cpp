@@ -107,9 +107,10 @@ Result<bool> ReadingLog::claim(const QString& itemKey, const QString& studyUid, 
     storage::Transaction tx(db);
     if (!tx.ok()) return tx.error();
     {
-        auto check = db.cached("SELECT state, user FROM readings WHERE item_key = ?");
-        check->bind(1, s(itemKey));
-        if (check->step()) {
+        // The item, and its study as an item of its own (read before its order came).
+        auto check = db.cached("SELECT state, user FROM readings WHERE item_key IN (?, ?)");
+        check->bind(1, s(itemKey)).bind(2, s(studyUid.isEmpty() ? itemKey : studyItemKey(studyUid)));
+        while (check->step()) {
             const QString state = q(check->text(0)), holder = q(check->text(1));
             if (state == "read" || state == "reported" || (state == "in progress" && holder != user)) return false;
         }

@@ -6,6 +6,7 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include <set>
 
 namespace lightbox::app {
 
@@ -52,18 +53,37 @@ ReadingStats computeReadingStats(WorkQueue& queue, storage::StudyIndex& index, s
     };
     std::map<QString, ItemEvents> byItem;
     std::map<QString, ReaderFigures> readers;
-    std::map<std::pair<QString, QString>, std::int64_t> openSince;  // (item, user) -> in progress since
-    std::map<QString, QString> modalityOf;                          // item -> modality
+    std::map<QString, QString> modalityOf;  // item -> modality
     for (const StoredOrder& o : queue.orders(false)) modalityOf[orderItemKey(o.id)] = o.order.modality;
-    auto modality = [&](const ReadingEvent& e) {
-        auto it = modalityOf.find(e.itemKey);
+    auto modality = [&](const QString& itemKey, const QString& studyUid) {
+        auto it = modalityOf.find(itemKey);
         if (it != modalityOf.end()) return it->second;
-        if (auto row = index.study(e.studyUid.toStdString())) {
-            QStringList m;
+        QStringList m;
+        if (auto row = index.study(studyUid.toStdString()))
             for (const std::string& s : row->modalities) m << QString::fromStdString(s);
-            return modalityOf[e.itemKey] = m.join('/');
+        return modalityOf[itemKey] = m.join('/');
+    };
+    auto counts = [&](const ReadingEvent& e) { return inPeriod(e.at, fromMs, toMs) && (onlyReader.isEmpty() || e.user == onlyReader); };
+    // One reading session open per item at a time (who, since when): it ends when the item is
+    // read, reported or put back, or another reader takes it; its time is its reader's. Opening
+    // again what one has open does not start another.
+    struct Session {
+        QString user;
+        std::int64_t since = 0;
+    };
+    std::map<QString, Session> open;
+    std::set<std::pair<QString, QString>> opened;          // (item, user) opened in the period
+    std::map<std::pair<QString, QString>, QString> outcome;  // (item, user) -> "read" or "reported", the last in the period
+    std::map<std::pair<QString, QString>, QString> studyOf;
+    auto close = [&](const QString& itemKey, std::int64_t at) {
+        auto s = open.find(itemKey);
+        if (s == open.end()) return;
+        if (inPeriod(at, fromMs, toMs) && (onlyReader.isEmpty() || s->second.user == onlyReader)) {
+            ReaderFigures& r = readers[s->second.user];
+            r.user = s->second.user;
+            r.readingMs += at - s->second.since;
         }
-        return modalityOf[e.itemKey] = QString();
+        open.erase(s);
     };
     for (const ReadingEvent& e : events) {
         ItemEvents& item = byItem[e.itemKey];
@@ -73,25 +93,31 @@ ReadingStats computeReadingStats(WorkQueue& queue, storage::StudyIndex& index, s
             item.reported = e.at;
             item.reportedBy = e.user;
         }
-        const bool counted = inPeriod(e.at, fromMs, toMs) && (onlyReader.isEmpty() || e.user == onlyReader);
         const auto key = std::make_pair(e.itemKey, e.user);
         if (e.event == "in progress") {
-            if (!openSince.count(key)) openSince[key] = e.at;
-            if (counted) {
-                readers[e.user].user = e.user;
-                ++readers[e.user].opened;
-            }
+            auto s = open.find(e.itemKey);
+            if (s != open.end() && s->second.user == e.user) continue;  // opened again by its reader
+            close(e.itemKey, e.at);                                     // taken over
+            open[e.itemKey] = {e.user, e.at};
+            if (counts(e)) opened.insert(key);
         } else if (e.event == "read" || e.event == "reported" || e.event == "reopened") {
-            auto since = openSince.find(key);
-            if (counted && e.event != "reopened") {
-                ReaderFigures& r = readers[e.user];
-                r.user = e.user;
-                (e.event == "read" ? r.read : r.reported) += 1;
-                ++r.byModality[modality(e)];
-                if (since != openSince.end()) r.readingMs += e.at - since->second;
+            close(e.itemKey, e.at);
+            if (e.event != "reopened" && counts(e)) {
+                outcome[key] = e.event;
+                studyOf[key] = e.studyUid;
             }
-            if (since != openSince.end()) openSince.erase(since);
         }
+    }
+    for (const auto& [key, user] : opened) {
+        ReaderFigures& r = readers[user];
+        r.user = user;
+        ++r.opened;
+    }
+    for (const auto& [key, what] : outcome) {
+        ReaderFigures& r = readers[key.second];
+        r.user = key.second;
+        (what == "read" ? r.read : r.reported) += 1;
+        ++r.byModality[modality(key.first, studyOf[key])];
     }
     for (auto& [user, r] : readers) stats.readers.push_back(r);
 

@@ -2,7 +2,8 @@
 // work queue with their status as the cache makes it (the ordered CT chest is here: "Ready"; the
 // other order's study is not: "Scheduled"), the STAT order first; the status filter; "Next study"
 // opens the ready study on the reading windows with its hanging protocol and marks it in progress
-// for the signed-in reader; "Mark read" from the row's menu moves it on.
+// for the signed-in reader (marked read by the command line, nothing is ready: said). The Figures
+// dialog, and the offline banner against an Orthanc killed and started again.
 #include "test_support.h"
 
 #include "archive_banner.h"

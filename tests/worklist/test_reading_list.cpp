@@ -39,6 +39,7 @@ private slots:
     void assignedWorkIsKeptForItsReader();
     void reportedLeavesTheListAndEventsAreKept();
     void olderFilesAreMigrated();
+    void ordersMeetTheirStudiesSafely();
 
 private:
     QString importStudy(const QString& name, const StudySpec& spec);
@@ -195,7 +196,10 @@ void ReadingListTest::twoReadersNeverGetTheSameStudy()
             if (!*next) return;
             taken[who].push_back((*next)->studyUid);
             // Finished reading it: mark read, so that "next" moves on.
-            ReadingLog(**queue).setState((*next)->key, (*next)->studyUid, ReadingState::Read, name);
+            if (Status st = ReadingLog(**queue).setState((*next)->key, (*next)->studyUid, ReadingState::Read, name); !st) {
+                problems[who] = QString::fromStdString(st.error().message);
+                return;
+            }
         }
     };
     std::atomic<int> waiting{2};
@@ -222,9 +226,11 @@ void ReadingListTest::twoReadersNeverGetTheSameStudy()
         QVERIFY(lb({"worklist", "mark", first, "unread"}).ok());
         const QString key = itemFor(list(), first)["item"].toString();
         QVERIFY(!key.isEmpty());
-        QCOMPARE(*log.claim(key, first, "dr.a"), true);
-        QCOMPARE(*log.claim(key, first, "dr.b"), false);
-        QCOMPARE(*log.claim(key, first, "dr.a"), true);
+        auto claimA = log.claim(key, first, "dr.a"), claimB = log.claim(key, first, "dr.b"), againA = log.claim(key, first, "dr.a");
+        QVERIFY(claimA && claimB && againA);
+        QCOMPARE(*claimA, true);
+        QCOMPARE(*claimB, false);
+        QCOMPARE(*againA, true);
         QVERIFY(lb({"worklist", "mark", *all.rbegin(), "unread"}).ok());
         auto other = claimNextStudy(**queue, (*cache)->index(), "dr.b");
         QVERIFY(other && *other);
@@ -295,6 +301,52 @@ void ReadingListTest::olderFilesAreMigrated()
     auto older = openDurableFile(dir, "steps.sqlite", {"CREATE TABLE a (x INTEGER);"});
     QVERIFY(!older);
     QVERIFY(QString::fromStdString(older.error().message).contains("newer Lightbox"));
+}
+
+void ReadingListTest::ordersMeetTheirStudiesSafely()
+{
+    const QString today = QDate::currentDate().toString("yyyyMMdd");
+    // Read before its order came: the order's item is read too, not back on the list.
+    const QString early = importStudy("early", {"RL-E", "19500101", today, "CT NECK", "NECK", {{"Neck", "CT", "", 1}}});
+    QVERIFY(!early.isEmpty());
+    QVERIFY(lb({"worklist", "mark", early, "read"}).ok());
+    QVERIFY(lb({"worklist", "add", "--patient-id", "RL-E", "--modality", "CT", "--study", early, "--accession", "ACC-E"}).ok());
+    QJsonArray all = list({"--all"});
+    int items = 0;
+    for (const QJsonValue& v : all) items += v["studyUid"].toString() == early;
+    QCOMPARE(items, 1);  // one item: the order's
+    QCOMPARE(itemFor(all, early)["status"].toString(), QString("read"));
+    QVERIFY(!itemFor(all, early)["order"].isNull());
+    // An order naming a study the cache holds under another patient: not that study.
+    const QString foreign = importStudy("foreign", {"RL-F", "19510101", today, "CT HEAD", "HEAD", {{"Brain", "CT", "", 1}}});
+    QVERIFY(!foreign.isEmpty());
+    QVERIFY(lb({"worklist", "add", "--patient-id", "RL-WRONG", "--modality", "CT", "--study", foreign, "--accession", "ACC-WRONG"}).ok());
+    all = list({"--all"});
+    QJsonObject wrong;
+    for (const QJsonValue& v : all)
+        if (v["accession"].toString() == "ACC-WRONG") wrong = v.toObject();
+    QCOMPARE(wrong["status"].toString(), QString("scheduled"));
+    QCOMPARE(wrong["studyUid"].toString(), QString());
+    QCOMPARE(itemFor(all, foreign)["patientId"].toString(), QString("RL-F"));  // still on the list as its own patient's
+    // A cancelled order's study is not offered as a study of its own.
+    const QString dropped = importStudy("dropped", {"RL-C", "19520101", today, "CT KNEE", "KNEE", {{"Knee", "CT", "", 1}}});
+    QVERIFY(!dropped.isEmpty());
+    {
+        auto cache = storage::Cache::open(m_cache.toStdString());
+        QVERIFY(cache);
+        auto queue = WorkQueue::open(m_cache);
+        QVERIFY(queue);
+        Order o;
+        o.sender = "ris";
+        o.placer = "P-C";
+        o.patientId = "RL-C";
+        o.modality = "CT";
+        o.studyUid = dropped;
+        o.status = Order::Status::Cancelled;
+        QVERIFY((*queue)->recordOrder(o, "MSG-C"));
+    }
+    QVERIFY(itemFor(list(), dropped).isEmpty());
+    QCOMPARE(itemFor(list({"--all"}), dropped)["status"].toString(), QString("cancelled"));
 }
 
 QTEST_GUILESS_MAIN(ReadingListTest)

@@ -56,6 +56,7 @@ private slots:
     void initTestCase();
     void figuresEqualTheScript();
     void theCommandSaysTheSame();
+    void sessionsAcrossReopeningAndTakeover();
 
 private:
     ProcessResult lb(const QStringList& args) { return run(lightboxExe(), args + QStringList{"--cache", m_cache}, 120000); }
@@ -186,11 +187,14 @@ void ReadingStatsTest::theCommandSaysTheSame()
     QCOMPARE(s["prefetchHits"].toInt(), 2);
     QCOMPARE(s["opened"].toInt(), 3);
     // ACC-1: ordered 08:00, reported 08:52.
+    int seen = 0;
     for (const QJsonValue& v : s["studies"].toArray())
         if (v["accession"].toString() == "ACC-1") {
+            ++seen;
             QCOMPARE(QDateTime::fromString(v["ordered"].toString(), Qt::ISODate).toMSecsSinceEpoch(), at(0));
             QCOMPARE(QDateTime::fromString(v["reported"].toString(), Qt::ISODate).toMSecsSinceEpoch(), at(52));
         }
+    QCOMPARE(seen, 1);
     QFile csv(m_tmp.path() + "/day.csv");
     QVERIFY(csv.open(QIODevice::ReadOnly));
     const QList<QByteArray> lines = csv.readAll().split('\n');
@@ -199,6 +203,51 @@ void ReadingStatsTest::theCommandSaysTheSame()
     QCOMPARE(QFileInfo(csv).permissions() & (QFile::ReadGroup | QFile::ReadOther), QFileDevice::Permissions());
     const ProcessResult bad = lb({"stats", "--from", "yesterday"});
     QCOMPARE(bad.exitCode, 2);
+}
+
+void ReadingStatsTest::sessionsAcrossReopeningAndTakeover()
+{
+    // One CT order: dr.a opens it at 0 and again at 5 (the same session), dr.b takes it over at
+    // 10, reads it at 30 and reports it at 40. dr.a read 10 minutes and finished nothing; dr.b
+    // read 20 minutes and reported one CT (read then reported is one study, reported).
+    const QString dir = m_tmp.path() + "/sessions";
+    auto cache = storage::Cache::open(dir.toStdString());
+    QVERIFY(cache);
+    auto queue = WorkQueue::open(dir);
+    QVERIFY(queue);
+    Order o;
+    o.sender = "ris";
+    o.placer = "P-S";
+    o.accession = "ACC-S";
+    o.patientId = "ST-S";
+    o.modality = "CT";
+    o.studyUid = "1.2.826.0.1.3680043.8.498.4242";
+    auto id = (*queue)->recordOrder(o, "MSG-S");
+    QVERIFY(id);
+    QVERIFY((*queue)->database().exec("UPDATE orders SET received_at = " + std::to_string(at(-5)) + " WHERE id = " + std::to_string(*id)));
+    ReadingLog log(**queue);
+    const QString key = orderItemKey(*id);
+    QVERIFY(log.setState(key, o.studyUid, ReadingState::InProgress, "dr.a", at(0)));
+    QVERIFY(log.setState(key, o.studyUid, ReadingState::InProgress, "dr.a", at(5)));
+    QVERIFY(log.setState(key, o.studyUid, ReadingState::InProgress, "dr.b", at(10)));
+    QVERIFY(log.setState(key, o.studyUid, ReadingState::Read, "dr.b", at(30)));
+    QVERIFY(log.setState(key, o.studyUid, ReadingState::Reported, "dr.b", at(40)));
+    const ReadingStats s = computeReadingStats(**queue, (*cache)->index(), at(-60), at(120));
+    std::map<QString, ReaderFigures> by;
+    for (const ReaderFigures& r : s.readers) by[r.user] = r;
+    QCOMPARE(int(by.size()), 2);
+    QCOMPARE(by["dr.a"].readingMs, at(10) - at(0));
+    QCOMPARE(by["dr.a"].opened, 1);
+    QCOMPARE(by["dr.a"].read + by["dr.a"].reported, 0);
+    QVERIFY(by["dr.a"].byModality.empty());
+    QCOMPARE(by["dr.b"].readingMs, at(30) - at(10));
+    QCOMPARE(by["dr.b"].opened, 1);
+    QCOMPARE(by["dr.b"].read, 0);
+    QCOMPARE(by["dr.b"].reported, 1);
+    QCOMPARE(by["dr.b"].byModality, (std::map<QString, int>{{"CT", 1}}));
+    QCOMPARE(int(s.studies.size()), 1);
+    QCOMPARE(s.studies.front().firstOpenedAt, at(0));
+    QCOMPARE(s.studies.front().reportedAt, at(40));
 }
 
 QTEST_GUILESS_MAIN(ReadingStatsTest)
