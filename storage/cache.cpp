@@ -190,8 +190,10 @@ Status Cache::removeStudy(const std::string& studyUid, Removal how)
     if (!sops) return sops.error();
     // Eviction keeps the reader's measurements and key images (the study may come back from the
     // archive); the user deleting the study deletes them with it.
-    if (how == Removal::Delete)
+    if (how == Removal::Delete) {
         if (auto s = deleteStudyAnnotations(m_db, studyUid); !s) return s;
+        if (auto s = m_holds.releaseStudy(studyUid); !s) return s.error();
+    }
     if (auto s = t.commit(); !s) return s;
     removeFiles(*sops, series);
     return Done{};

@@ -9,6 +9,7 @@
 #include "ingest.h"
 #include "sqlite_db.h"
 #include "study_index.h"
+#include "study_holds.h"
 #include "study_leases.h"
 
 #include <atomic>
@@ -65,7 +66,7 @@ struct Quota {
 struct EvictReport {
     std::vector<std::string> studies;
     std::int64_t freedBytes = 0;
-    bool targetReached = true;  // false when only pinned or held studies are left
+    bool targetReached = true;  // false when only pinned, held or leased studies are left
     std::vector<std::string> held;  // studies left because a live lease holds them
 };
 
@@ -99,14 +100,16 @@ public:
     IngestLimits limits();
     Status setLimits(const IngestLimits& l);
     // Evicts least-recently-used studies until the quota (or `targetBytes`, if given) holds with
-    // `incomingBytes` more stored. Pinned studies, studies a live lease holds (open or arriving in
+    // `incomingBytes` more stored. Pinned studies, held ones (study_holds.h: prefetched for an
+    // order not read yet, made available offline), studies a live lease holds (open or arriving in
     // any process) and `keep` stay. Measurements and key images outlive eviction.
     EvictReport evict(std::optional<std::int64_t> targetBytes = std::nullopt, std::int64_t incomingBytes = 0,
                       const std::set<std::string>& keep = {});
-    // The one way to delete a study: its rows, files, thumbnails, measurements and key images.
+    // The one way to delete a study: its rows, files, thumbnails, measurements, key images and holds.
     // Refused while a live lease holds it (open somewhere, or arriving).
     Status deleteStudy(const std::string& studyUid);
     StudyLeases& leases() { return m_leases; }
+    StudyHolds& holds() { return m_holds; }
 
 private:
     Cache(std::string folder, Database db, std::optional<CacheKey> key);
@@ -117,6 +120,7 @@ private:
     Database m_db;
     std::unique_ptr<StudyIndex> m_index;
     StudyLeases m_leases{m_db};
+    StudyHolds m_holds{m_db};
     FileStore m_store;
 };
 

@@ -162,6 +162,21 @@ CREATE INDEX study_leases_process ON study_leases(host, pid, process_start);
 ALTER TABLE instances ADD COLUMN safety TEXT NOT NULL DEFAULT '';
 CREATE INDEX instances_safety ON instances(safety) WHERE safety <> '';
 )sql",
+    // 6: holds on studies that must stay although nobody has them open (prefetched for an order
+    // until it is read, made available offline), by study UID whether or not it is cached yet.
+    R"sql(
+CREATE TABLE study_holds (
+  study_uid TEXT NOT NULL,
+  holder TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  patient_id TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  until INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (study_uid, holder)
+);
+CREATE INDEX study_holds_holder ON study_holds(holder);
+)sql",
 };
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 namespace lightbox::storage {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 // Brings the database to kSchemaVersion; refuses a database newer than this build.
 Status migrate(Database& db);

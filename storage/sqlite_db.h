@@ -121,10 +121,12 @@ public:
     }
     bool ok() const { return m_status.ok(); }
     const Error& error() const { return m_status.error(); }
+    // A failed COMMIT (busy, disk full) leaves the transaction to be rolled back here.
     Status commit()
     {
-        m_done = true;
-        return m_db.commit();
+        Status s = m_db.commit();
+        if (s) m_done = true;
+        return s;
     }
 
 private:

@@ -3,6 +3,7 @@
 #include "text_search.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 namespace lightbox::storage {
@@ -15,12 +16,12 @@ std::string patientKey(const InstanceRecord& r)
     return "name\x1f" + r.patientName + '\x1f' + r.patientBirthDate;
 }
 
-std::vector<std::string> splitBackslash(const std::string& s)
+std::vector<std::string> splitList(const std::string& s, char separator = '\\')
 {
     std::vector<std::string> out;
     size_t start = 0;
     while (!s.empty()) {
-        const size_t end = s.find('\\', start);
+        const size_t end = s.find(separator, start);
         out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
         if (end == std::string::npos) break;
         start = end + 1;
@@ -49,7 +50,9 @@ std::string identifierGlob(const std::string& pattern)
 constexpr const char* kStudyColumns =
     "s.study_uid, s.patient_name, p.patient_id, CASE WHEN s.patient_birth_date <> '' THEN s.patient_birth_date ELSE p.birth_date END, p.sex, s.study_date, s.study_time, s.accession, s.description, "
     "s.referring_physician, s.body_parts, s.modalities, s.series_count, s.instance_count, s.problems, s.size_bytes, s.arrived_at, "
-    "coalesce(s.last_opened, 0), s.pinned, s.patient_age";
+    "coalesce(s.last_opened, 0), s.pinned, s.patient_age, "
+    "(SELECT coalesce(group_concat(h.holder, ','), '') FROM study_holds h WHERE h.study_uid = s.study_uid AND "
+    "(h.until = 0 OR h.until > CAST(strftime('%s', 'now') AS INTEGER) * 1000))";
 
 StudyRow readStudy(const Statement& st)
 {
@@ -65,7 +68,7 @@ StudyRow readStudy(const Statement& st)
     r.description = st.text(8);
     r.referringPhysician = st.text(9);
     r.bodyParts = st.text(10);
-    r.modalities = splitBackslash(st.text(11));
+    r.modalities = splitList(st.text(11));
     r.seriesCount = int(st.integer(12));
     r.instanceCount = int(st.integer(13));
     r.problems = int(st.integer(14));
@@ -74,6 +77,7 @@ StudyRow readStudy(const Statement& st)
     r.lastOpened = st.integer(17);
     r.pinned = st.integer(18) != 0;
     r.patientAge = st.text(19);
+    r.heldBy = splitList(st.text(20), ',');
     return r;
 }
 
@@ -537,7 +541,9 @@ std::vector<EvictionCandidate> StudyIndex::evictionOrder()
 {
     std::vector<EvictionCandidate> out;
     auto st = m_db.cached(
-        "SELECT study_uid, size_bytes, coalesce(last_opened, arrived_at) AS used FROM studies WHERE pinned = 0 ORDER BY used ASC, id ASC");
+        "SELECT study_uid, size_bytes, coalesce(last_opened, arrived_at) AS used FROM studies s WHERE pinned = 0 AND NOT EXISTS (SELECT 1 FROM "
+        "study_holds h WHERE h.study_uid = s.study_uid AND (h.until = 0 OR h.until > ?)) ORDER BY used ASC, id ASC");
+    st->bind(1, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     while (st->step()) out.push_back({st->text(0), st->integer(1), st->integer(2)});
     return out;
 }

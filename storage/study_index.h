@@ -32,6 +32,7 @@ struct StudyRow {
     int seriesCount = 0, instanceCount = 0, problems = 0;
     std::int64_t sizeBytes = 0, arrivedAt = 0, lastOpened = 0;
     bool pinned = false;
+    std::vector<std::string> heldBy;  // holders of holds in force (study_holds.h): "offline", "order:12"
 };
 
 struct SeriesRow {
@@ -98,7 +99,7 @@ public:
 
     CacheStats stats();
     std::int64_t totalBytes();  // of every study
-    // Studies in eviction order (least recently used first), pinned ones left out.
+    // Studies in eviction order (least recently used first), pinned and held ones (study_holds.h) left out.
     std::vector<EvictionCandidate> evictionOrder();
 
     std::optional<std::string> setting(const std::string& key);

@@ -634,7 +634,7 @@ void CacheTest::annotationsOutliveEvictionAndUpgrade()
     QVERIFY(studyAnnotations(cache->database(), study)->empty());
     // A cache index of version 1 (before annotations and per-study birth dates) is upgraded in place, its studies kept.
     QCOMPARE(cache->import({str(m_ct)}).imported, std::size_t(30));
-    QVERIFY(cache->database().exec("DROP TABLE annotations; DROP TABLE study_leases; ALTER TABLE studies DROP COLUMN patient_birth_date; "
+    QVERIFY(cache->database().exec("DROP TABLE annotations; DROP TABLE study_leases; DROP TABLE study_holds; ALTER TABLE studies DROP COLUMN patient_birth_date; "
                                         "DROP INDEX instances_safety; ALTER TABLE instances DROP COLUMN safety; PRAGMA user_version = 1").ok());
     cache.reset();
     cache = openCache(dir);
