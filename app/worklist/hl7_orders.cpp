@@ -110,6 +110,28 @@ std::variant<Hl7Event, Hl7Reply> fromOrder(const Hl7Message& m, Order o, bool om
     return Hl7Event{Hl7Event::Kind::Order, o, {}};
 }
 
+// ADT^A40: each MRG merges its ID into the PID that comes before it (a message may hold several
+// PID/MRG pairs).
+std::variant<Hl7Event, Hl7Reply> merges(const Hl7Message& m, const Order& first)
+{
+    Hl7Event e{Hl7Event::Kind::Merge, first, {}};
+    const net::Hl7Segment* pid = nullptr;
+    for (const net::Hl7Segment& seg : m.segments()) {
+        if (seg.name() == "PID") pid = &seg;
+        if (seg.name() != "MRG") continue;
+        if (!pid) return error(100, "an MRG segment comes before any PID");
+        auto prior = seg.valueStrict(1, 1, 1);
+        auto surviving = pid->valueStrict(3, 1, 1);
+        if (!prior && prior.error().code != "absent") return error(102, "MRG-1: " + prior.error().message);
+        if (!surviving && surviving.error().code != "absent") return error(102, "PID-3: " + surviving.error().message);
+        if (!prior || prior->empty()) return error(101, "MRG-1 (the prior patient ID) is missing");
+        if (!surviving || surviving->empty()) return error(101, "PID-3 (patient ID) is missing");
+        e.merges.push_back({q(*prior), q(seg.value(1, 1, 4)), q(*surviving), q(pid->value(3, 1, 4))});
+    }
+    if (e.merges.empty()) return error(101, "MRG-1 (the prior patient ID) is missing");
+    return e;
+}
+
 std::variant<Hl7Event, Hl7Reply> fromAppointment(const Hl7Message& m, Order o, const std::string& trigger)
 {
     o.placer = q(m.value("SCH-1.1"));
@@ -143,12 +165,7 @@ std::variant<Hl7Event, net::Hl7Reply> readHl7Event(const net::Hl7Message& m, con
     Order o = std::get<Order>(who);
     if (order) return fromOrder(m, o, type == "OMI");
     if (appointment) return fromAppointment(m, o, trigger);
-    if (trigger == "A40") {
-        auto prior = identifier(m, "MRG-1.1");
-        if (auto* r = std::get_if<Hl7Reply>(&prior)) return *r;
-        if (std::get<QString>(prior).isEmpty()) return error(101, "MRG-1 (the prior patient ID) is missing");
-        return Hl7Event{Hl7Event::Kind::Merge, o, std::get<QString>(prior), q(m.value("MRG-1.4"))};
-    }
+    if (trigger == "A40") return merges(m, o);
     return Hl7Event{Hl7Event::Kind::Demographics, o, {}};
 }
 

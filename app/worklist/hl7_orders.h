@@ -9,7 +9,8 @@
 //   scheduled start OBR-27.4, else TQ1-7 (OMI: TQ1-7 first); priority OBR-27.6 / TQ1-9
 //   procedure OBR-44 (code, text), else OBR-4
 //   SIU^S12..S15: SCH-1/SCH-2 numbers, AIS-4 or SCH-11.4 start, AIS-3 procedure; S15 cancels
-//   ADT^A08/A31: new demographics; ADT^A40: MRG-1 (prior ID) merged into PID-3
+//   ADT^A08/A31: new demographics; ADT^A40: MRG-1 (prior ID) merged into PID-3, for each
+//   PID/MRG pair of the message (a message may merge several patients)
 // A message that cannot be acted on gives the answer the sender must hear: AR for a type or event
 // we do not take, AE (with the HL7 table 0357 code) for a missing or bad field.
 #include "order.h"
@@ -19,14 +20,19 @@
 #include "result.h"
 
 #include <variant>
+#include <vector>
 
 namespace lightbox::app {
 
+struct PatientMerge {
+    QString priorId, priorIssuer;          // MRG-1.1, MRG-1.4: the ID that goes
+    QString survivingId, survivingIssuer;  // PID-3.1, PID-3.4 of the PID before it: the ID that stays
+};
+
 struct Hl7Event {
     enum class Kind { Order, Demographics, Merge } kind = Kind::Order;
-    Order order;       // Order: the order; Demographics: patient fields only
-    QString priorId;      // Merge: the ID merged into order.patientId
-    QString priorIssuer;  // and its assigning authority (MRG-1.4)
+    Order order;  // Order: the order; Demographics: patient fields only; Merge: the first PID
+    std::vector<PatientMerge> merges;  // Merge: every PID/MRG pair, in the message's order
 };
 
 // The event, or the reply to send instead (AE/AR with its code and reason).

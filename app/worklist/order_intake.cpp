@@ -42,9 +42,15 @@ net::Hl7Reply OrderIntake::handle(const net::Hl7Message& m, const std::string& s
         break;
     }
     case Hl7Event::Kind::Merge: {
-        auto n = m_queue->mergePatient(sender, controlId, e.priorId, e.priorIssuer, e.order.patientId, e.order.issuer);
+        std::vector<WorkQueue::Merge> merges;
+        QStringList what;
+        for (const PatientMerge& x : e.merges) {
+            merges.push_back({x.priorId, x.priorIssuer, x.survivingId, x.survivingIssuer});
+            what << x.priorId + " into " + x.survivingId;
+        }
+        auto n = m_queue->mergePatients(sender, controlId, merges);
         if (!n) return internalError(n.error().message);
-        said = QString("patient %1 merged into %2 (%3 orders)").arg(e.priorId, e.order.patientId).arg(*n);
+        said = QString("patient merged: %1 (%2 orders)").arg(what.join(", ")).arg(*n);
         break;
     }
     }

@@ -205,21 +205,29 @@ Result<std::int64_t> WorkQueue::recordOrder(const Order& o, const QString& contr
 Result<int> WorkQueue::mergePatient(const QString& sender, const QString& controlId, const QString& priorId, const QString& priorIssuer,
                                     const QString& survivingId, const QString& survivingIssuer)
 {
+    return mergePatients(sender, controlId, {{priorId, priorIssuer, survivingId, survivingIssuer}});
+}
+
+Result<int> WorkQueue::mergePatients(const QString& sender, const QString& controlId, const std::vector<Merge>& merges)
+{
     storage::Transaction tx(m_db);
     if (!tx.ok()) return tx.error();
-    auto move = m_db.cached("UPDATE orders SET patient_id = ?, issuer = CASE WHEN ? = '' THEN issuer ELSE ? END, updated_at = ? "
-                            "WHERE patient_id = ? AND (issuer = '' OR ? = '' OR issuer = ?)");
-    move->bind(1, s(survivingId)).bind(2, s(survivingIssuer)).bind(3, s(survivingIssuer)).bind(4, nowMs()).bind(5, s(priorId));
-    move->bind(6, s(priorIssuer)).bind(7, s(priorIssuer));
-    if (Status r = move->run(); !r) return r.error();
-    const int moved = m_db.changes();
-    auto merge = m_db.cached("INSERT OR IGNORE INTO merges (prior_id, surviving_id, merged_at) VALUES (?, ?, ?)");
-    merge->bind(1, s(priorId)).bind(2, s(survivingId)).bind(3, nowMs());
-    if (Status r = merge->run(); !r) return r.error();
-    // What was merged into the prior ID before follows it.
-    auto chain = m_db.cached("UPDATE OR IGNORE merges SET surviving_id = ? WHERE surviving_id = ?");
-    chain->bind(1, s(survivingId)).bind(2, s(priorId));
-    if (Status r = chain->run(); !r) return r.error();
+    int moved = 0;
+    for (const Merge& x : merges) {
+        auto move = m_db.cached("UPDATE orders SET patient_id = ?, issuer = CASE WHEN ? = '' THEN issuer ELSE ? END, updated_at = ? "
+                                "WHERE patient_id = ? AND (issuer = '' OR ? = '' OR issuer = ?)");
+        move->bind(1, s(x.survivingId)).bind(2, s(x.survivingIssuer)).bind(3, s(x.survivingIssuer)).bind(4, nowMs()).bind(5, s(x.priorId));
+        move->bind(6, s(x.priorIssuer)).bind(7, s(x.priorIssuer));
+        if (Status r = move->run(); !r) return r.error();
+        moved += m_db.changes();
+        auto merge = m_db.cached("INSERT OR IGNORE INTO merges (prior_id, surviving_id, merged_at) VALUES (?, ?, ?)");
+        merge->bind(1, s(x.priorId)).bind(2, s(x.survivingId)).bind(3, nowMs());
+        if (Status r = merge->run(); !r) return r.error();
+        // What was merged into the prior ID before follows it.
+        auto chain = m_db.cached("UPDATE OR IGNORE merges SET surviving_id = ? WHERE surviving_id = ?");
+        chain->bind(1, s(x.survivingId)).bind(2, s(x.priorId));
+        if (Status r = chain->run(); !r) return r.error();
+    }
     if (Status r = insertMessage(m_db, sender, controlId); !r) return r.error();
     if (Status r = tx.commit(); !r) return r.error();
     return moved;

@@ -60,6 +60,11 @@ public:
     // Returns how many orders moved.
     Result<int> mergePatient(const QString& sender, const QString& controlId, const QString& priorId, const QString& priorIssuer,
                              const QString& survivingId, const QString& survivingIssuer);
+    // Several merges of one message (ADT^A40 with several PID/MRG pairs), in one transaction.
+    struct Merge {
+        QString priorId, priorIssuer, survivingId, survivingIssuer;
+    };
+    Result<int> mergePatients(const QString& sender, const QString& controlId, const std::vector<Merge>& merges);
     // ADT^A08: new demographics for the open orders of a patient (ID and issuer, as above).
     Result<int> updatePatient(const QString& sender, const QString& controlId, const Order& demographics);
     // Patient IDs merged into `patientId` (to search priors under them too).

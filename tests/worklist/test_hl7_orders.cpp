@@ -101,8 +101,20 @@ void Hl7OrdersTest::siuAndAdtMessages()
     QCOMPARE(a08.order.patientName, QString("MÜLLER-SCHMIDT^ANNA"));
     const Hl7Event a40 = hl7Event(testing::kA40);
     QCOMPARE(int(a40.kind), int(Hl7Event::Kind::Merge));
-    QCOMPARE(a40.priorId, QString("PAT999"));
+    QCOMPARE(a40.merges.size(), std::size_t(1));
+    QCOMPARE(a40.merges[0].priorId, QString("PAT999"));
+    QCOMPARE(a40.merges[0].priorIssuer, QString("HOSP"));
+    QCOMPARE(a40.merges[0].survivingId, QString("PAT001"));
     QCOMPARE(a40.order.patientId, QString("PAT001"));
+    // Two patients merged in one message: each MRG goes into the PID before it.
+    const Hl7Event two = hl7Event(testing::segments({"MSH|^~\\&|ADT|HOSP|LIGHTBOX|RAD|20240315081000||ADT^A40^ADT_A39|MSG0006|P|2.5.1",
+                                                     "EVN|A40|20240315081000", "PID|1||PAT001^^^HOSP^MR||MÜLLER^ANNA||19600101|F",
+                                                     "MRG|PAT999^^^HOSP^MR", "PID|2||PAT002^^^CLINIC^MR||DOE^JOHN||19700101|M",
+                                                     "MRG|PAT998^^^CLINIC^MR"}));
+    QCOMPARE(two.merges.size(), std::size_t(2));
+    QCOMPARE(two.merges[1].priorId, QString("PAT998"));
+    QCOMPARE(two.merges[1].survivingId, QString("PAT002"));
+    QCOMPARE(two.merges[1].survivingIssuer, QString("CLINIC"));
 }
 
 void Hl7OrdersTest::whatCannotBeTakenIsAnswered()
@@ -149,6 +161,14 @@ void Hl7OrdersTest::theIntakeCommitsOnce()
     for (const StoredOrder& o : (*queue)->orders()) ofPat001 += o.order.patientId == "PAT001";
     QCOMPARE(ofPat001, 3);
     QCOMPARE((*queue)->mergedInto("PAT001"), std::vector<QString>{"PAT999"});
+    // One message merging two patients: both merges, one message processed.
+    const std::string twoMerges = testing::segments({"MSH|^~\\&|ADT|HOSP|LIGHTBOX|RAD|20240315081000||ADT^A40^ADT_A39|MSG0010|P|2.5.1",
+                                                     "EVN|A40|20240315081000", "PID|1||PAT100^^^HOSP^MR||A^B", "MRG|PAT101^^^HOSP^MR",
+                                                     "PID|2||PAT200^^^HOSP^MR||C^D", "MRG|PAT201^^^HOSP^MR"});
+    QCOMPARE(int(intake.handle(parsed(twoMerges), "ris").code), int(net::AckCode::Accept));
+    QCOMPARE((*queue)->mergedInto("PAT100"), std::vector<QString>{"PAT101"});
+    QCOMPARE((*queue)->mergedInto("PAT200"), std::vector<QString>{"PAT201"});
+    QVERIFY(*(*queue)->seen("ris", "MSG0010"));
 }
 
 // NW without an accession, then XO with one (the RIS assigned it later), then CA: one order, by its
