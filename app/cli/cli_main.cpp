@@ -51,6 +51,8 @@ void printHelp()
            "  lightbox retrieve --archive NAME --study UID [--series UID] [--method move|get|wado]\n"
            "  lightbox send --archive NAME --study UID [--method store|stow] [--queue]\n"
            "  lightbox queue [--json] [--all] | queue deliver | queue retry [ID] | queue cancel ID\n"
+           "  lightbox offline [list [--all] [--json]] | offline patient ID | study UID | worklist [--mine] [--status S] [--days N|--until DATE]\n"
+           "  lightbox offline release --patient ID | --study UID | --all\n"
            "  lightbox export STUDY_UID... [--anonymize [--retain-dates-shifted DAYS|--retain-dates] [--retain-uids] ...]\n"
            "                 --out DIR|FILE.zip | --archive NAME   copy studies out, de-identified by PS3.15 (see README)\n"
            "  lightbox listen                            run the storage listener in the foreground\n"
@@ -159,6 +161,7 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"hl7", runHl7},
         {"stats", runStats},
         {"queue", runQueue},
+        {"offline", runOffline},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";

@@ -12,6 +12,7 @@
 #include "cache_location.h"
 #include "prefetcher.h"
 #include "reading_list.h"
+#include "study_keeping.h"
 #include "work_queue.h"
 
 #include <QDateTime>
@@ -77,20 +78,6 @@ Result<OpenQueue> openQueue(const CliArgs& a)
     return OpenQueue{std::move(*cache), std::move(*queue)};
 }
 
-Result<ReadingFilter> filterOf(const CliArgs& a)
-{
-    ReadingFilter f;
-    for (const QString& name : a.value("--status").value_or(QString()).split(',', Qt::SkipEmptyParts)) {
-        auto s = itemStatusFrom(name);
-        if (!s) return makeError("usage", "--status takes scheduled, arriving, cached, in progress, read, reported or cancelled (comma-separated)");
-        f.statuses.push_back(*s);
-    }
-    f.modality = a.value("--modality").value_or(QString());
-    f.text = a.value("--text").value_or(QString());
-    if (a.flag("--mine")) f.mineFor = QString::fromStdString(commandAuditor().identity().user);
-    return f;
-}
-
 QString itemLine(const ReadingItem& item)
 {
     const QDateTime when = item.scheduled.isValid() ? item.scheduled : item.arrived;
@@ -108,7 +95,7 @@ int listOrders(const CliArgs& a)
 {
     auto open = openQueue(a);
     if (!open) return fail(QString::fromStdString(open.error().message));
-    auto filter = filterOf(a);
+    auto filter = readingFilterOf(a);
     if (!filter) return fail(QString::fromStdString(filter.error().message), 2);
     ReadingListOptions options;
     options.includeClosed = a.flag("--all");
@@ -155,6 +142,7 @@ int markItem(const CliArgs& a)
     if (!item) return fail(QString::fromStdString(item.error().message));
     const QString user = QString::fromStdString(commandAuditor().identity().user);
     if (Status st = ReadingLog(*open->queue).setState(item->key, item->studyUid, *state, user); !st) return fail(QString::fromStdString(st.error().message));
+    releaseFinishedOrderHolds(*open->queue, *open->cache);  // a read order's studies may leave the cache again
     out() << item->key << ": " << (*state == ReadingState::None ? QString("back on the list") : readingStateName(*state)) << " by " << user << '\n';
     return 0;
 }
@@ -178,7 +166,7 @@ int nextItem(const CliArgs& a)
 {
     auto open = openQueue(a);
     if (!open) return fail(QString::fromStdString(open.error().message));
-    auto filter = filterOf(a);
+    auto filter = readingFilterOf(a);
     if (!filter) return fail(QString::fromStdString(filter.error().message), 2);
     const QString user = QString::fromStdString(commandAuditor().identity().user);
     std::optional<ReadingItem> next;
@@ -271,6 +259,20 @@ int showRules(const CliArgs& a)
 }
 
 }  // namespace
+
+Result<ReadingFilter> readingFilterOf(const CliArgs& a)
+{
+    ReadingFilter f;
+    for (const QString& name : a.value("--status").value_or(QString()).split(',', Qt::SkipEmptyParts)) {
+        auto s = itemStatusFrom(name);
+        if (!s) return makeError("usage", "--status takes scheduled, arriving, cached, in progress, read, reported or cancelled (comma-separated)");
+        f.statuses.push_back(*s);
+    }
+    f.modality = a.value("--modality").value_or(QString());
+    f.text = a.value("--text").value_or(QString());
+    if (a.flag("--mine")) f.mineFor = QString::fromStdString(commandAuditor().identity().user);
+    return f;
+}
 
 int runWorklist(const QStringList& args)
 {

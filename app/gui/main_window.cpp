@@ -16,6 +16,7 @@
 #include "archives_dialog.h"
 #include "network_service.h"
 #include "transfer_panel.h"
+#include "transfer_tasks.h"
 #include "frame_stack.h"
 #include "measurement_layer.h"
 #include "mpr_view.h"
@@ -195,6 +196,16 @@ void MainWindow::attachNetwork(NetworkService& network)
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     dock->setVisible(false);
     connect(m_transferPanel, &TransferPanel::openRequested, this, [this](const QString& study) { openStudy(study); });
+    // Studies retrieved or made available offline change what the worklist says is here.
+    connect(&network, &NetworkService::cacheChanged, m_worklist, &WorklistPanel::refresh);
+    // "Make available offline" from the worklist: fetched and held, with its progress in Transfers.
+    connect(m_worklist, &WorklistPanel::offlineRequested, this, [this](const ReadingFilter& filter, const QString& label) {
+        m_network->enqueueTask(tr("offline"), {}, label, offlineWorklistTask(m_network->config(), m_cache.folder(), filter, currentReader()), true);
+    });
+    connect(m_worklist, &WorklistPanel::offlinePatientRequested, this, [this](const QString& patientId, const QString& name) {
+        m_network->enqueueTask(tr("offline"), {}, tr("Offline: %1 (%2)").arg(name, patientId),
+                               offlinePatientTask(m_network->config(), m_cache.folder(), patientId, currentReader()), true);
+    });
     connect(&network, &NetworkService::transferChanged, this, [dock] { dock->setVisible(true); });
     connect(&network, &NetworkService::transferFinished, this, [this](int id, bool ok) {
         if (const Transfer* t = m_network->transfer(id)) showProblem((ok ? tr("Done: %1 — %2") : tr("Failed: %1 — %2")).arg(t->label, t->status));

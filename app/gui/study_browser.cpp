@@ -355,6 +355,9 @@ void StudyBrowser::showResults(const std::vector<storage::StudyRow>& rows)
         study->setData(0, RoleKind, KindStudy);
         study->setData(0, RoleStudy, q(s.studyUid));
         study->setData(0, RolePinned, s.pinned);
+        const bool offline = std::find(s.heldBy.begin(), s.heldBy.end(), "offline") != s.heldBy.end();
+        const bool forOrder = std::any_of(s.heldBy.begin(), s.heldBy.end(), [](const std::string& h) { return h.rfind("order:", 0) == 0; });
+        study->setData(0, RoleOffline, offline);
         study->setText(ColName, s.description.empty() ? tr("(no description)") : q(s.description));
         study->setText(ColDate, (viewer::formatDicomDate(s.studyDate) + " " + viewer::formatDicomTime(s.studyTime)).trimmed());
         study->setText(ColDescription, q(s.description));
@@ -366,6 +369,8 @@ void StudyBrowser::showResults(const std::vector<storage::StudyRow>& rows)
         study->setText(ColSize, sizeText(s.sizeBytes));
         QStringList status;
         if (s.pinned) status << tr("pinned");
+        if (offline) status << tr("kept offline");
+        if (forOrder) status << tr("kept for its order");
         if (s.problems > 0) {
             status << tr("%n file(s) missing or modified", nullptr, s.problems);
             study->setIcon(ColStatus, style()->standardIcon(QStyle::SP_MessageBoxWarning));

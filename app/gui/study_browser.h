@@ -74,6 +74,9 @@ private:
     void showResults(const std::vector<storage::StudyRow>& rows);
     void showRemote(const std::vector<RemoteStudy>& rows);
     void remoteMenu(QMenu& menu, const QString& studyUid);
+    void patientMenu(QMenu& menu, const QString& patientId, const QString& name);
+    void releaseOffline(const QString& patientId, const QString& studyUid);
+    static QString currentUser();
     void loadSeries(QTreeWidgetItem* studyItem);
     void contextMenu(const QPoint& pos);
     QStringList selectedStudies(QTreeWidgetItem* clicked) const;

@@ -7,6 +7,8 @@
 #include "auditor.h"
 #include "export_dialog.h"
 #include "network_service.h"
+#include "study_keeping.h"
+#include "transfer_tasks.h"
 
 #include <QAction>
 #include <QMenu>
@@ -37,7 +39,13 @@ void StudyBrowser::remoteMenu(QMenu& menu, const QString& studyUid)
 void StudyBrowser::contextMenu(const QPoint& pos)
 {
     QTreeWidgetItem* item = m_tree->itemAt(pos);
-    if (!item || item->data(0, RoleKind).toInt() == KindPatient) return;
+    if (!item) return;
+    if (item->data(0, RoleKind).toInt() == KindPatient) {
+        QMenu menu(this);
+        patientMenu(menu, item->text(ColId), item->text(ColName));
+        if (!menu.isEmpty()) menu.exec(m_tree->viewport()->mapToGlobal(pos));
+        return;
+    }
     const QString studyUid = item->data(0, RoleStudy).toString();
     if (item->data(0, RoleRemote).toBool()) {
         QMenu menu(this);
@@ -59,13 +67,26 @@ void StudyBrowser::contextMenu(const QPoint& pos)
         });
         w->setFuture(m_cache.setPinned(studyUid, !pinned));
     });
+    const QString patientId = studyItem->parent() ? studyItem->parent()->text(ColId) : QString();
+    if (studyItem->data(0, RoleOffline).toBool())
+        menu.addAction(tr("Release offline hold"), this, [this, studyUid] { releaseOffline({}, studyUid); });
+    else if (m_network)
+        menu.addAction(tr("Keep offline (never evict until released)"), this, [this, studyUid, patientId] {
+            m_network->enqueueTask(tr("offline"), {}, tr("Keep offline: %1").arg(studyLabel(studyUid)),
+                                   offlineStudyTask(m_network->config(), m_cache.folder(), studyUid, patientId, currentUser()), false);
+        });
     if (m_network && !m_network->config().archives.empty()) {
+        // Through the outbox: exactly once, and kept on the disk while the archive cannot take it.
         QMenu* send = menu.addMenu(tr("Send to"));
         const QString label = (studyItem->parent() ? studyItem->parent()->text(ColName) + " — " : QString()) + studyItem->text(ColName);
         for (const ArchiveEntry& e : m_network->config().archives) {
             const QString name = e.name;
-            if (e.hasDimse()) send->addAction(tr("%1 (C-STORE)").arg(name), this, [this, name, studyUid, label] { m_network->enqueueSend(name, studyUid, label, false); });
-            if (e.hasWeb()) send->addAction(tr("%1 (STOW-RS)").arg(name), this, [this, name, studyUid, label] { m_network->enqueueSend(name, studyUid, label, true); });
+            const auto queue = [this, name, studyUid, label](bool stow) {
+                m_network->enqueueTask(stow ? tr("outbox, STOW-RS") : tr("outbox, C-STORE"), name, label,
+                                       outboxSendTask(m_network->config(), m_cache.folder(), name, studyUid, stow), false);
+            };
+            if (e.hasDimse()) send->addAction(tr("%1 (C-STORE)").arg(name), this, [queue] { queue(false); });
+            if (e.hasWeb()) send->addAction(tr("%1 (STOW-RS)").arg(name), this, [queue] { queue(true); });
         }
     }
     if (m_network) {
@@ -94,6 +115,42 @@ void StudyBrowser::contextMenu(const QPoint& pos)
         remove->setToolTip(tr("Your role may not delete studies"));
     }
     menu.exec(m_tree->viewport()->mapToGlobal(pos));
+}
+
+QString StudyBrowser::currentUser()
+{
+    const auto auditor = security::currentAuditor();
+    return QString::fromStdString(auditor ? auditor->identity().user : security::systemUser());
+}
+
+// A patient's row: every study of theirs (on the archives too) made available offline, or released.
+void StudyBrowser::patientMenu(QMenu& menu, const QString& patientId, const QString& name)
+{
+    if (patientId.isEmpty()) return;
+    if (m_network)
+        menu.addAction(tr("Make available offline (every study on the archives)"), this, [this, patientId, name] {
+            m_network->enqueueTask(tr("offline"), {}, tr("Offline: %1 (%2)").arg(name, patientId),
+                                   offlinePatientTask(m_network->config(), m_cache.folder(), patientId, currentUser()), true);
+        });
+    menu.addAction(tr("Release offline holds"), this, [this, patientId] { releaseOffline(patientId, {}); });
+}
+
+// Releases the "offline" holds of a patient or of one study, on the pool.
+void StudyBrowser::releaseOffline(const QString& patientId, const QString& studyUid)
+{
+    auto* w = new QFutureWatcher<void>(this);
+    auto released = std::make_shared<int>(0);
+    connect(w, &QFutureWatcher<void>::finished, this, [this, w, released] {
+        w->deleteLater();
+        emit message(tr("%n studies no longer kept offline.", nullptr, *released));
+        refresh();
+    });
+    w->setFuture(m_cache.runWithCache([patientId, studyUid, released](storage::Cache* cache) {
+        if (!cache) return;
+        auto n = patientId.isEmpty() ? cache->holds().release(kOfflineHolder, studyUid.toStdString())
+                                     : cache->holds().releasePatient(kOfflineHolder, patientId.toStdString());
+        if (n) *released = *n;
+    }));
 }
 
 // "PATIENT — study" as the list shows it.

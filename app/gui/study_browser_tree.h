@@ -6,7 +6,7 @@
 namespace lightbox::app::browser_tree {
 
 enum Column { ColName, ColId, ColBirth, ColDate, ColDescription, ColModality, ColAccession, ColImages, ColSize, ColStatus, ColumnCount };
-enum Role { RoleKind = Qt::UserRole, RoleStudy, RoleSeries, RoleLoaded, RolePinned, RoleRemote, RoleComplete, RoleLabel };
+enum Role { RoleKind = Qt::UserRole, RoleStudy, RoleSeries, RoleLoaded, RolePinned, RoleRemote, RoleComplete, RoleLabel, RoleOffline };
 enum Kind { KindPatient = 1, KindStudy, KindSeries };
 
 }  // namespace lightbox::app::browser_tree

@@ -79,10 +79,14 @@ void TransferPanel::update(int id)
     }
     const bool retrieve = t->kind == Transfer::Kind::Retrieve;
     const bool exporting = t->kind == Transfer::Kind::Export;
-    m_table->item(row, ColWhat)->setText((retrieve ? tr("↓ ") : exporting ? tr("⇥ ") : tr("↑ ")) + (t->label.isEmpty() ? t->studyUid : t->label));
+    const bool task = t->kind == Transfer::Kind::Task;
+    const bool fills = retrieve || (task && t->taskFills);
+    m_table->item(row, ColWhat)->setText((fills ? tr("↓ ") : exporting ? tr("⇥ ") : tr("↑ ")) + (t->label.isEmpty() ? t->studyUid : t->label));
     m_table->item(row, ColWhat)->setToolTip(t->studyUid + (t->seriesUid.isEmpty() ? QString() : "\n" + t->seriesUid));
     m_table->item(row, ColArchive)->setText(t->archive);
-    if (exporting)
+    if (task)
+        m_table->item(row, ColMethod)->setText(t->taskKind);
+    else if (exporting)
         m_table->item(row, ColMethod)->setText(t->exportSpec->anonymize ? tr("export, anonymised") : tr("export, identified"));
     else
         m_table->item(row, ColMethod)->setText(retrieve ? (t->method == RetrieveMethod::Move ? "C-MOVE" : t->method == RetrieveMethod::Get ? "C-GET" : "WADO-RS")

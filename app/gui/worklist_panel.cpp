@@ -4,6 +4,7 @@
 #include "cache.h"
 #include "cache_service.h"
 #include "stats_dialog.h"
+#include "study_keeping.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -102,6 +103,8 @@ void WorklistPanel::buildControls()
     m_text->setClearButtonEnabled(true);
     auto* reload = new QPushButton(tr("Refresh"), this);
     auto* figures = new QPushButton(tr("Figures…"), this);
+    auto* offline = new QPushButton(tr("Make available offline"), this);
+    offline->setToolTip(tr("Fetch now, and keep in the cache until released, the studies and priors of the items shown that are not read yet"));
     figures->setToolTip(tr("Turnaround, reading time, workload and prefetch hit rate, with charts"));
     m_summary = new QLabel(this);
 
@@ -113,6 +116,7 @@ void WorklistPanel::buildControls()
     bar->addWidget(m_mine);
     bar->addWidget(m_text, 1);
     bar->addWidget(reload);
+    bar->addWidget(offline);
     bar->addWidget(figures);
 
     m_table = new QTableWidget(0, ColumnCount, this);
@@ -132,6 +136,7 @@ void WorklistPanel::buildControls()
 
     connect(m_next, &QPushButton::clicked, this, &WorklistPanel::openNext);
     connect(reload, &QPushButton::clicked, this, &WorklistPanel::refresh);
+    connect(offline, &QPushButton::clicked, this, [this] { emit offlineRequested(filter(), tr("Offline: the worklist shown (items: %1)").arg(m_shown.size())); });
     connect(figures, &QPushButton::clicked, this, [this] {
         auto* dialog = new StatsDialog(m_cache, this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -290,7 +295,7 @@ void WorklistPanel::change(std::function<Status(ReadingLog&, const QString&)> wr
         if (!*outcome) emit message(tr("Worklist: %1").arg(QString::fromStdString(outcome->error().message)));
         refresh();
     });
-    watcher->setFuture(m_cache.runWithCache([outcome, folder, user, write](storage::Cache*) {
+    watcher->setFuture(m_cache.runWithCache([outcome, folder, user, write](storage::Cache* cache) {
         auto queue = WorkQueue::open(folder);
         if (!queue) {
             *outcome = queue.error();
@@ -298,6 +303,8 @@ void WorklistPanel::change(std::function<Status(ReadingLog&, const QString&)> wr
         }
         ReadingLog log(**queue);
         *outcome = write(log, user);
+        // An order read (or back on the list) changes which studies the cache must keep.
+        if (*outcome && cache) releaseFinishedOrderHolds(**queue, *cache);
     }));
 }
 
@@ -324,6 +331,9 @@ void WorklistPanel::showMenu(const QPoint& at)
         menu.addAction(tr("Back on the list"), this, [this, key, study] {
             change([key, study](ReadingLog& log, const QString& user) { return log.setState(key, study, ReadingState::None, user); });
         });
+    menu.addSeparator();
+    menu.addAction(tr("Make this patient available offline"), this,
+                   [this, copy] { emit offlinePatientRequested(copy.patientId, copy.patientName); });
     menu.exec(m_table->viewport()->mapToGlobal(at));
 }
 

@@ -44,6 +44,9 @@ signals:
     void readRequested(const QString& studyUid);  // open with the hanging protocol
     void message(const QString& text);
     void loaded();  // the list on screen is up to date
+    // "Make available offline": the items `filter` lets through, or one patient's studies.
+    void offlineRequested(const lightbox::app::ReadingFilter& filter, const QString& label);
+    void offlinePatientRequested(const QString& patientId, const QString& name);
 
 protected:
     void showEvent(QShowEvent* e) override;

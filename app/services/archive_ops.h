@@ -75,12 +75,9 @@ struct SendReport {
     bool complete() const { return error.isEmpty() && failed.empty() && !cancelled && sent == files; }
 };
 
-// C-STORE when the archive has DIMSE settings (or useStow is false), else STOW-RS.
-SendReport sendStudy(const ArchiveEntry& archive, const LocalNode& local, const QString& cacheDir, const std::string& studyUid, bool useStow,
-                     const std::function<void(int done, int total)>& progress = {}, const std::atomic<bool>* cancel = nullptr);
-
-// The sending itself, of any files (the cache's, or an export's de-identified copies); no
-// permission check or audit record: the caller's job (sendStudy, exportStudies).
+// The sending itself, of any files (the cache's, or an export's de-identified copies): C-STORE
+// when the archive has DIMSE settings (and useStow is false), else STOW-RS. No permission check or
+// audit record: the caller's job (the outbox's queueStudy and delivery, exportStudies).
 SendReport sendFileList(const ArchiveEntry& archive, const LocalNode& local, const std::vector<std::string>& files, bool useStow,
                         const std::function<void(int done, int total)>& progress = {}, const std::atomic<bool>* cancel = nullptr);
 

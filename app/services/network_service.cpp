@@ -171,17 +171,6 @@ int NetworkService::enqueueRetrieve(const QString& archive, const QString& study
     return enqueue(t);
 }
 
-int NetworkService::enqueueSend(const QString& archive, const QString& studyUid, const QString& label, bool stow)
-{
-    Transfer t;
-    t.kind = Transfer::Kind::Send;
-    t.archive = archive;
-    t.studyUid = studyUid;
-    t.label = label;
-    t.stow = stow;
-    return enqueue(t);
-}
-
 int NetworkService::enqueueExport(const ExportSpec& spec, const QString& label)
 {
     Transfer t;
@@ -191,6 +180,18 @@ int NetworkService::enqueueExport(const ExportSpec& spec, const QString& label)
     t.label = label;
     t.stow = spec.useStow;
     t.exportSpec = std::make_shared<const ExportSpec>(spec);
+    return enqueue(t);
+}
+
+int NetworkService::enqueueTask(const QString& kind, const QString& archive, const QString& label, TaskFn task, bool fillsCache)
+{
+    Transfer t;
+    t.kind = Transfer::Kind::Task;
+    t.archive = archive;
+    t.label = label;
+    t.taskKind = kind;
+    t.taskFills = fillsCache;
+    t.task = std::make_shared<const TaskFn>(std::move(task));
     return enqueue(t);
 }
 
@@ -214,6 +215,7 @@ void NetworkService::start(int id)
 {
     Transfer* t = find(id);
     if (t->kind == Transfer::Kind::Export) return startExport(id);
+    if (t->kind == Transfer::Kind::Task) return startTask(id);
     const ArchiveEntry* archive = m_config.find(t->archive);
     if (!archive) {
         t->state = Transfer::State::Failed;
@@ -252,29 +254,52 @@ void NetworkService::start(int id)
         });
     };
     (void)QtConcurrent::run(&m_pool, [copy, entry, local, cache, update, finish] {
-        if (copy.kind == Transfer::Kind::Retrieve) {
-            RetrieveSpec spec;
-            spec.archive = entry;
-            spec.local = local;
-            spec.cacheDir = cache;
-            spec.studyUid = copy.studyUid.toStdString();
-            if (!copy.seriesUid.isEmpty()) spec.seriesUids = {copy.seriesUid.toStdString()};
-            spec.method = copy.method;
-            const RetrieveReport r = retrieve(spec, [&](const RetrieveProgress& p) { update(p.done, p.total, p.stage); }, copy.cancel.get());
-            QString status;
-            if (r.complete()) status = tr("complete: %1 received, %2 already cached").arg(r.received).arg(r.alreadyCached);
-            else if (r.cancelled) status = tr("cancelled: %1 of %2 in the cache").arg(r.expected - r.missingCount()).arg(r.expected);
-            else
-                status = tr("incomplete: %1 missing; %2").arg(r.missingCount()).arg(r.errors.empty() ? QString() : QString::fromStdString(r.errors.back()));
-            finish(r.complete(), r.cancelled, status, r.expected - r.missingCount(), r.expected);
-        } else {
-            const SendReport r = sendStudy(entry, local, cache, copy.studyUid.toStdString(), copy.stow,
-                                           [&](int done, int total) { update(done, total, tr("sending")); }, copy.cancel.get());
-            QString status = r.complete() ? tr("sent %1 instances").arg(r.sent)
-                                          : !r.error.isEmpty() ? r.error
-                                                               : tr("sent %1 of %2; %3").arg(r.sent).arg(r.files).arg(r.failed.empty() ? QString() : QString::fromStdString(r.failed.front()));
-            finish(r.complete(), r.cancelled, status, r.sent, r.files);
-        }
+        RetrieveSpec spec;
+        spec.archive = entry;
+        spec.local = local;
+        spec.cacheDir = cache;
+        spec.studyUid = copy.studyUid.toStdString();
+        if (!copy.seriesUid.isEmpty()) spec.seriesUids = {copy.seriesUid.toStdString()};
+        spec.method = copy.method;
+        const RetrieveReport r = retrieve(spec, [&](const RetrieveProgress& p) { update(p.done, p.total, p.stage); }, copy.cancel.get());
+        QString status;
+        if (r.complete()) status = tr("complete: %1 received, %2 already cached").arg(r.received).arg(r.alreadyCached);
+        else if (r.cancelled) status = tr("cancelled: %1 of %2 in the cache").arg(r.expected - r.missingCount()).arg(r.expected);
+        else
+            status = tr("incomplete: %1 missing; %2").arg(r.missingCount()).arg(r.errors.empty() ? QString() : QString::fromStdString(r.errors.back()));
+        finish(r.complete(), r.cancelled, status, r.expected - r.missingCount(), r.expected);
+    });
+}
+
+// A higher layer's job: progress and outcome come back to the GUI thread like a transfer's.
+void NetworkService::startTask(int id)
+{
+    const Transfer copy = *find(id);
+    (void)QtConcurrent::run(&m_pool, [this, id, copy] {
+        const TaskProgress progress = [this, id](int done, int total, const QString& stage) {
+            QMetaObject::invokeMethod(this, [this, id, done, total, stage] {
+                if (Transfer* x = find(id); x && x->state != Transfer::State::Done) {
+                    x->state = Transfer::State::Running;
+                    x->done = done;
+                    x->total = total;
+                    x->status = stage;
+                    emit transferChanged(id);
+                }
+            });
+        };
+        const TaskOutcome r = (*copy.task)(progress, *copy.cancel);
+        const bool cancelled = !r.ok && copy.cancel->load();
+        QMetaObject::invokeMethod(this, [this, id, r, cancelled] {
+            if (Transfer* x = find(id)) {
+                x->state = r.ok ? Transfer::State::Done : cancelled ? Transfer::State::Cancelled : Transfer::State::Failed;
+                x->status = r.status;
+                x->done = r.done;
+                x->total = r.total;
+                emit transferChanged(id);
+                emit transferFinished(id, r.ok);
+                if (x->taskFills) emit cacheChanged();
+            }
+        });
     });
 }
 

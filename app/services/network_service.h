@@ -1,7 +1,8 @@
 #pragma once
 // The GUI's link to archives: the settings (our AE title and port, the archives), the always-on
 // storage listener (instances arrive straight into the cache), remote searches, connection tests,
-// and a queue of transfers (retrieve, send, export) run in the background with progress, cancel and retry.
+// and a queue of transfers (retrieve, export, and the jobs of higher layers: sending through the
+// outbox, making studies available offline) run in the background with progress, cancel and retry.
 // Everything blocking runs on its own threads; signals arrive on the GUI thread.
 #include "app_config.h"
 #include "archive_ops.h"
@@ -12,6 +13,7 @@
 #include <QThreadPool>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -28,8 +30,19 @@ namespace lightbox::app {
 
 class ReceiverSink;
 
+// A job of a higher layer run in the transfer queue (make available offline, send through the
+// outbox): it reports progress with `progress(done, total, stage)`, stops soon after `cancel` is
+// set, and says how it ended.
+struct TaskOutcome {
+    bool ok = false;
+    QString status;
+    int done = 0, total = 0;
+};
+using TaskProgress = std::function<void(int done, int total, const QString& stage)>;
+using TaskFn = std::function<TaskOutcome(const TaskProgress& progress, const std::atomic<bool>& cancel)>;
+
 struct Transfer {
-    enum class Kind { Retrieve, Send, Export } kind = Kind::Retrieve;
+    enum class Kind { Retrieve, Export, Task } kind = Kind::Retrieve;
     enum class State { Queued, Running, Done, Failed, Cancelled } state = State::Queued;
     int id = 0;
     QString archive;
@@ -41,6 +54,9 @@ struct Transfer {
     QString status;         // the stage, or the outcome
     std::shared_ptr<const ExportSpec> exportSpec;  // an export's job (archive: its destination in words)
     QStringList details;    // an export's instances refused for burned-in text, one line each
+    std::shared_ptr<const TaskFn> task;  // a Task's work, run again by retry
+    QString taskKind;       // a Task's kind in words ("offline", "outbox C-STORE")
+    bool taskFills = false; // a Task that brings studies into the cache (cacheChanged when it ends)
     std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
 };
 
@@ -66,9 +82,10 @@ public:
     QFuture<QString> test(const ArchiveEntry& archive);
 
     int enqueueRetrieve(const QString& archive, const QString& studyUid, const QString& seriesUid, const QString& label, RetrieveMethod method);
-    int enqueueSend(const QString& archive, const QString& studyUid, const QString& label, bool stow);
     // Exports cached studies (app/services/export_study.h) in the queue; `label` names them.
     int enqueueExport(const ExportSpec& spec, const QString& label);
+    // A job of a higher layer (TaskFn) in the queue; `kind` names it in the transfers panel.
+    int enqueueTask(const QString& kind, const QString& archive, const QString& label, TaskFn task, bool fillsCache);
     void cancel(int id);
     void retry(int id);
     const std::vector<Transfer>& transfers() const { return m_transfers; }
@@ -87,6 +104,7 @@ private:
     int enqueue(Transfer t);
     void start(int id);
     void startExport(int id);
+    void startTask(int id);
     Transfer* find(int id);
 
     QString m_configPath, m_cacheDir, m_configError;

@@ -74,7 +74,7 @@ Outcome sendOne(const ArchiveEntry& archive, const LocalNode& local, const Outbo
 }  // namespace
 
 DeliveryRound deliverDue(Outbox& outbox, const AppConfig& config, const QString& cacheDir, const QString& only, const std::atomic<bool>* stop,
-                         const std::function<void(const QString&)>& report)
+                         const std::function<void(const QString&)>& report, const std::function<void(const DeliveryRound&)>& progress)
 {
     auto say = [&](const QString& line) {
         if (report) report(line);
@@ -82,7 +82,10 @@ DeliveryRound deliverDue(Outbox& outbox, const AppConfig& config, const QString&
     DeliveryRound round;
     outbox.requeueAbandoned();
     std::map<std::pair<QString, QString>, int> delivered;  // (archive, study) -> instances
+    bool first = true;
     while (!(stop && stop->load())) {
+        if (!first && progress) progress(round);
+        first = false;
         std::optional<OutboxItem> item = outbox.claimNext(only);
         if (!item) break;
         const ArchiveEntry* archive = config.find(item->archive);

@@ -29,8 +29,9 @@ struct DeliveryRound {
 };
 
 // Delivers the items due now (for one archive, or with an empty name for all) until none is due
-// or `stop` is set. `report` hears one line per problem.
+// or `stop` is set. `report` hears one line per problem; `progress` the round so far after each item.
 DeliveryRound deliverDue(Outbox& outbox, const AppConfig& config, const QString& cacheDir, const QString& archive = {},
-                         const std::atomic<bool>* stop = nullptr, const std::function<void(const QString&)>& report = {});
+                         const std::atomic<bool>* stop = nullptr, const std::function<void(const QString&)>& report = {},
+                         const std::function<void(const DeliveryRound&)>& progress = {});
 
 }  // namespace lightbox::app

@@ -1,6 +1,7 @@
 #include "prefetch_loop.h"
 
 #include "prefetcher.h"
+#include "study_keeping.h"
 #include "work_queue.h"
 
 #include <QDateTime>
@@ -25,6 +26,10 @@ std::unique_ptr<BackgroundLoop> prefetchLoop(AppConfig config, QString cacheDir,
         for (const std::string& p : prefetcher.planDue(QDateTime::currentDateTime(), 300, &stop)) report("prefetch: " + QString::fromStdString(p));
         const int ran = prefetcher.runQueued(&stop);
         if (ran > 0) report(QString("prefetch: %1 studies retrieved or tried").arg(ran));
+        // Studies of orders read (or cancelled) since may leave the cache again.
+        if (auto cache = storage::Cache::open(cacheDir.toStdString()))
+            if (const int released = releaseFinishedOrderHolds(*queue, **cache); released > 0)
+                report(QString("prefetch: %1 studies of orders read or cancelled may leave the cache again").arg(released));
     });
 }
 

@@ -1,6 +1,7 @@
 #include "prefetcher.h"
 
 #include "network_service.h"
+#include "study_keeping.h"
 
 #include <QDateTime>
 
@@ -16,6 +17,29 @@ bool searchable(const ArchiveEntry& a) { return a.callable() || a.hasWeb(); }
 
 }  // namespace
 
+PatientSearch searchPatient(const AppConfig& config, const QString& cacheDir, const std::vector<QString>& ids, const std::atomic<bool>* cancel)
+{
+    PatientSearch out;
+    for (const ArchiveEntry& archive : config.archives) {
+        if (!searchable(archive)) continue;
+        out.anyArchive = true;
+        for (const QString& id : ids) {
+            storage::StudyQuery query;
+            query.patientId = id.toStdString();
+            query.limit = 1000;
+            auto found = findRemoteStudies(archive, config.local, query, cacheDir, cancel);
+            if (!found) {
+                out.problems.push_back(archive.name.toStdString() + ": " + found.error().message);
+                continue;
+            }
+            out.searched = true;
+            for (RemoteStudy& s : *found)
+                if (out.archiveOf.emplace(s.row.studyUid, archive.name).second) out.studies.push_back(std::move(s));
+        }
+    }
+    return out;
+}
+
 Result<int> Prefetcher::plan(const StoredOrder& stored, const std::atomic<bool>* cancel)
 {
     const Order& order = stored.order;
@@ -25,35 +49,16 @@ Result<int> Prefetcher::plan(const StoredOrder& stored, const std::atomic<bool>*
     // into it; the first archive that lists a study is the one it is fetched from.
     std::vector<QString> ids{order.patientId};
     for (const QString& merged : m_queue.mergedInto(order.patientId)) ids.push_back(merged);
-    std::vector<RemoteStudy> candidates;
-    std::map<std::string, QString> archiveOf;
-    std::vector<std::string> problems;
-    bool searched = false;
-    for (const ArchiveEntry& archive : m_config.archives) {
-        if (!searchable(archive)) continue;
-        for (const QString& id : ids) {
-            storage::StudyQuery query;
-            query.patientId = id.toStdString();
-            query.limit = 1000;
-            auto found = findRemoteStudies(archive, m_config.local, query, m_cacheDir, cancel);
-            if (!found) {
-                problems.push_back(archive.name.toStdString() + ": " + found.error().message);
-                continue;
-            }
-            searched = true;
-            for (RemoteStudy& s : *found) {
-                if (!archiveOf.emplace(s.row.studyUid, archive.name).second) continue;
-                // A merged ID's studies are the patient's: compared under the surviving ID.
-                s.row.patientId = order.patientId.toStdString();
-                candidates.push_back(std::move(s));
-            }
-        }
-    }
-    if (!searched) {
+    PatientSearch found = searchPatient(m_config, m_cacheDir, ids, cancel);
+    if (!found.searched) {
         std::string why;
-        for (const std::string& p : problems) why += (why.empty() ? "" : "; ") + p;
+        for (const std::string& p : found.problems) why += (why.empty() ? "" : "; ") + p;
         return makeError("unreachable", why.empty() ? "no archive to search" : why);
     }
+    // A merged ID's studies are the patient's: compared under the surviving ID.
+    std::vector<RemoteStudy>& candidates = found.studies;
+    for (RemoteStudy& c : candidates) c.row.patientId = order.patientId.toStdString();
+    std::map<std::string, QString>& archiveOf = found.archiveOf;
     int added = 0;
     for (const PrefetchChoice& c : choosePrefetch(order, *rule, candidates)) {
         PrefetchTask t;
@@ -68,6 +73,10 @@ Result<int> Prefetcher::plan(const StoredOrder& stored, const std::atomic<bool>*
         if (!ok) return ok.error();
         added += *ok;
     }
+    // What was chosen stays in the cache until the order is read (study_keeping.h).
+    auto cache = storage::Cache::open(m_cacheDir.toStdString());
+    if (!cache) return cache.error();
+    if (Status s = holdForOrder(**cache, stored, m_queue.tasks(stored.id)); !s) return s.error();
     if (Status s = m_queue.markPlanned(stored.id); !s) return s.error();
     return added;
 }

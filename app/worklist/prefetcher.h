@@ -5,6 +5,7 @@
 // the cache already holds whole is recorded as skipped. Tasks are then retrieved one at a time,
 // current studies first, through the one retrieve path (app/services/retrieve.cpp: what is cached
 // is not asked again, arrivals go through the cache's one way in), with the rule's bandwidth limit.
+// The chosen studies are held in the cache until the order is read (study_keeping.h).
 // Runs off the GUI thread (the service's worker, `lightbox service`, `lightbox worklist prefetch`).
 #include "prefetch_rules.h"
 #include "work_queue.h"
@@ -15,8 +16,21 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 
 namespace lightbox::app {
+
+// A patient's studies on every archive Lightbox can search, under each of `ids` (the patient's ID
+// and those merged into it); a study listed by several archives is kept once, from the first.
+struct PatientSearch {
+    std::vector<RemoteStudy> studies;  // patientId as each archive gave it
+    std::map<std::string, QString> archiveOf;  // Study Instance UID -> archive name
+    std::vector<std::string> problems;  // "archive: why" for each search that failed
+    bool searched = false;              // at least one archive answered
+    bool anyArchive = false;            // there is an archive to ask
+};
+PatientSearch searchPatient(const AppConfig& config, const QString& cacheDir, const std::vector<QString>& ids,
+                            const std::atomic<bool>* cancel = nullptr);
 
 struct PrefetchEvent {
     PrefetchTask task;

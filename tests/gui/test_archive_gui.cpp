@@ -13,6 +13,8 @@
 #include "image_viewport.h"
 #include "main_window.h"
 #include "network_service.h"
+#include "outbox.h"
+#include "transfer_tasks.h"
 #include "study_browser.h"
 #include "transfer_panel.h"
 
@@ -36,6 +38,7 @@ private slots:
     void doubleClickRetrievesAndOpens();
     void modalityImagesArriveThroughTheListener();
     void sendACachedStudy();
+    void aSendToAnArchiveThatIsDownWaitsInTheOutbox();
     void archivesDialogTestsAndSaves();
 
 private:
@@ -183,11 +186,45 @@ void ArchiveGuiTest::sendACachedStudy()
     QVERIFY(run(lightboxExe(), QStringList{"import", "--cache", m_cacheDir, "--quiet"} + files).ok());
     const int before = m_orthanc->instanceCount();
     QSignalSpy finished(m_network.get(), &app::NetworkService::transferFinished);
-    const int id = m_network->enqueueSend("orthanc", study, "pushed back", false);
+    // As the browser's "Send to" does: through the outbox, in the transfer queue.
+    const int id = m_network->enqueueTask("outbox, C-STORE", "orthanc", "pushed back",
+                                          app::outboxSendTask(m_network->config(), m_cacheDir, "orthanc", study, false), false);
     QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 20000);
     QCOMPARE(finished.front()[0].toInt(), id);
-    QVERIFY(finished.front()[1].toBool());
+    QVERIFY2(finished.front()[1].toBool(), qPrintable(m_network->transfer(id)->status));
     QCOMPARE(m_orthanc->instanceCount(), before + 4);
+    QCOMPARE(m_network->transfer(id)->done, 4);
+    // The outbox recorded each instance sent, once.
+    auto box = app::Outbox::open(m_cacheDir);
+    QVERIFY(box);
+    int sent = 0;
+    for (const app::OutboxItem& i : (*box)->items(true)) sent += i.studyUid == study && i.state == app::OutboxItem::State::Sent;
+    QCOMPARE(sent, 4);
+}
+
+void ArchiveGuiTest::aSendToAnArchiveThatIsDownWaitsInTheOutbox()
+{
+    const QString study = newUid();
+    const QStringList files = copyWithNewUids(filesUnder(testDataDir() + "/compressed-series/siemens-trio_mr_4sl_jpeg-ls"), m_tmp.path() + "/send-down", study, "LB-GUI-DOWN");
+    QVERIFY(run(lightboxExe(), QStringList{"import", "--cache", m_cacheDir, "--quiet"} + files).ok());
+    app::AppConfig config = m_network->config();
+    app::ArchiveEntry down;
+    down.name = "down";
+    down.aeTitle = "DOWN";
+    down.host = "127.0.0.1";
+    down.port = freePort();
+    config.archives.push_back(down);
+    std::atomic<bool> cancel{false};
+    const app::TaskOutcome r = app::outboxSendTask(config, m_cacheDir, "down", study, false)([](int, int, const QString&) {}, cancel);
+    QVERIFY(!r.ok);
+    QVERIFY2(r.status.contains("4 wait in the outbox"), qPrintable(r.status));
+    auto box = app::Outbox::open(m_cacheDir);
+    QVERIFY(box);
+    int waiting = 0;
+    for (const app::OutboxItem& i : (*box)->items()) waiting += i.studyUid == study && i.archive == "down" && i.state == app::OutboxItem::State::Queued;
+    QCOMPARE(waiting, 4);
+    for (const app::OutboxItem& i : (*box)->items())
+        if (i.archive == "down") QVERIFY((*box)->cancel(i.id));  // not left for other tests
 }
 
 void ArchiveGuiTest::archivesDialogTestsAndSaves()

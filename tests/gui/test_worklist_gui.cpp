@@ -4,7 +4,10 @@
 // opens the ready study on the reading windows with its hanging protocol and marks it in progress
 // for the signed-in reader (marked read by the command line, nothing is ready: said). The Figures
 // dialog, and the offline banner against an Orthanc killed and started again.
+#include "archived_studies.h"
+#include "cache.h"
 #include "test_support.h"
+#include "transfer_panel.h"
 
 #include "archive_banner.h"
 #include "auditor.h"
@@ -26,6 +29,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -43,6 +47,7 @@ private slots:
     void nextStudyOpensWithItsProtocol();
     void figuresWithCharts();
     void theBannerSaysWhichArchiveIsDown();
+    void theWorklistIsMadeAvailableOffline();
 
 private:
     ProcessResult lb(const QStringList& args) { return run(lightboxExe(), args + QStringList{"--cache", m_cache}, 120000); }
@@ -196,6 +201,72 @@ void WorklistGuiTest::theBannerSaysWhichArchiveIsDown()
     QCOMPARE(banner->text(), QString());
     QVERIFY(!banner->isVisible());
     QCOMPARE(orthanc.instanceCount(), 30);
+}
+
+void WorklistGuiTest::theWorklistIsMadeAvailableOffline()
+{
+    // An order three days ahead (beyond the prefetch lead time): the Worklist tab's "Make
+    // available offline" fetches its study and prior now, in the Transfers panel, and holds them.
+    OrthancServer orthanc;
+    QString error;
+    QVERIFY2(orthanc.start(&error), qPrintable(error));
+    QMap<QString, QString> uids;
+    const QString today = QDate::currentDate().toString("yyyyMMdd"), before = QDate::currentDate().addDays(-90).toString("yyyyMMdd");
+    QVERIFY2(uploadStudies(orthanc,
+                           {{"current", {"WL-OFF", "19650303", today, "MR KNEE", "KNEE", {{"PD", "MR", "", 3}}}},
+                            {"prior", {"WL-OFF", "19650303", before, "MR KNEE", "KNEE", {{"PD", "MR", "", 2}}}}},
+                           m_tmp.path() + "/offline-studies", uids, &error),
+             qPrintable(error));
+    const QString config = m_tmp.path() + "/offline.json";
+    auto withConfig = [&](const QStringList& args) { return run(lightboxExe(), args + QStringList{"--config", config, "--cache", m_cache}, 120000); };
+    QVERIFY(withConfig({"archive", "add", "pacs", "--aet", "ORTHANC", "--host", "127.0.0.1", "--port", QString::number(orthanc.dicomPort())}).ok());
+    QVERIFY(lb({"worklist", "add", "--patient-id", "WL-OFF", "--birth-date", "19650303", "--modality", "MR", "--study", uids["current"], "--accession",
+                "ACC-OFF", "--scheduled", QDateTime::currentDateTime().addDays(3).toString("yyyy-MM-ddTHH:mm")})
+                .ok());
+    app::CacheService service(m_cache, m_pool);
+    app::NetworkService network(config, m_cache);
+    app::MainWindow window(m_pool, service);
+    window.attachNetwork(network);
+    window.resize(1400, 800);
+    window.show();
+    window.showWorklist();
+    auto* panel = window.findChild<app::WorklistPanel*>();
+    QVERIFY(panel);
+    panel->refresh();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->isLoading() && !panel->items().empty(), 20000);
+    // Only this patient's item: the other tests' orders and studies are left out.
+    auto* text = panel->findChild<QLineEdit*>();
+    QVERIFY(text);
+    text->setText("WL-OFF");
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->isLoading() && panel->items().size() == 1, 20000);
+    QPushButton* offline = nullptr;
+    for (QPushButton* b : panel->findChildren<QPushButton*>())
+        if (b->text() == "Make available offline") offline = b;
+    QVERIFY(offline);
+    QSignalSpy finished(&network, &app::NetworkService::transferFinished);
+    offline->click();
+    QVERIFY(finished.wait(120000));
+    const app::Transfer* t = network.transfer(finished.front()[0].toInt());
+    QVERIFY2(finished.front()[1].toBool(), qPrintable(t->status));
+    QCOMPARE(t->done, 2);
+    QCOMPARE(t->total, 2);
+    // Both studies whole in the cache (Orthanc's count of instances: 3 and 2), and held.
+    auto cache = storage::Cache::open(m_cache.toStdString());
+    QVERIFY(cache);
+    QCOMPARE(int((*cache)->index().instancesOfStudy(uids["current"].toStdString()).size()), 3);
+    QCOMPARE(int((*cache)->index().instancesOfStudy(uids["prior"].toStdString()).size()), 2);
+    QStringList held;
+    for (const storage::HoldRow& h : (*cache)->holds().holds({}, true))
+        if (h.holder == "offline") held << uids.key(QString::fromStdString(h.studyUid));
+    held.sort();
+    QCOMPARE(held, (QStringList{"current", "prior"}));
+    // The list follows: the order's study is here now.
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->isLoading() && panel->items().size() == 1 && panel->items().front().status == app::ItemStatus::Cached, 20000);
+    // What the reader sees in the Transfers panel.
+    auto* transfers = window.findChild<app::TransferPanel*>();
+    QVERIFY(transfers);
+    QTRY_VERIFY(transfers->isVisible());
+    QVERIFY(window.grab().save(QDir::tempPath() + "/lightbox-offline-worklist.png"));
 }
 
 QTEST_MAIN(WorklistGuiTest)
