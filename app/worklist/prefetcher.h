@@ -5,9 +5,10 @@
 // the cache already holds whole is recorded as skipped. A rule that matches body parts has the
 // archive list the series of the current study and of the likely priors (at most 12 per order)
 // for their Body Part Examined; a rule that matches procedures knows a study's procedure code from
-// the RIS's order for it (the archive's study-level answer does not carry one). Tasks are then retrieved one at a time,
-// current studies first, through the one retrieve path (app/services/retrieve.cpp: what is cached
-// is not asked again, arrivals go through the cache's one way in), with the rule's bandwidth limit.
+// the RIS's order for it (the archive's study-level answer does not carry one). Tasks are then
+// retrieved one at a time, current studies first, through the one retrieve path
+// (app/services/retrieve.cpp: what is cached is not asked again, arrivals go through the cache's
+// one way in), with the rule's bandwidth limit.
 // Runs off the GUI thread (the service's worker, `lightbox service`, `lightbox worklist prefetch`).
 #include "prefetch_rules.h"
 #include "work_queue.h"
