@@ -99,7 +99,7 @@ Result<PrefetchRule> readRule(const QJsonObject& o, const QString& where)
     if (o.contains("name") && (!o["name"].isString() || o["name"].toString().trimmed().isEmpty()))
         return bad(where + ": \"name\" must be a text, not empty");
     r.name = o["name"].toString(where).trimmed();
-    const QString named = where + " (" + r.name + ")";
+    const QString named = o.contains("name") ? where + " (" + r.name + ")" : where;
     if (!o["when"].isUndefined() && !o["when"].isObject()) return bad(named + ": \"when\" must be an object");
     auto modalities = strings(o["when"].toObject()["modalities"], named + ": \"when\".\"modalities\"");
     if (!modalities) return modalities.error();

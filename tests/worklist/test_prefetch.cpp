@@ -13,6 +13,7 @@
 
 #include <QDir>
 #include <QProcess>
+#include <QSaveFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -77,6 +78,7 @@ private slots:
     void ordersNotDueAreLeftForLater();
     void aMergedPatientsStudiesAreFound();
     void anHl7OrderIsPrefetchedByTheListener();
+    void theServiceReadsChangedRules();
 
 private:
     QStringList cached(const QString& patientId = "PF-1");
@@ -447,6 +449,41 @@ void PrefetchTest::anHl7OrderIsPrefetchedByTheListener()
     QCOMPARE(orders[0].toObject()["accession"].toString(), QString("ACC-HL7-1"));
     QCOMPARE(orders[0].toObject()["status"].toString(), QString("cached"));
     QCOMPARE(orders[0].toObject()["prefetch"].toArray().size(), 3);
+}
+
+// `lightbox service` reads the rules' file again when it changes (the Prefetch rules dialog saved
+// it): an order planned under a rule that fetches nothing gets its current study and one prior
+// once the file says so, without a restart; a file made invalid is reported and the rules in
+// force are kept.
+void PrefetchTest::theServiceReadsChangedRules()
+{
+    const QString cache = m_tmp.path() + "/reload-cache", rules = m_tmp.path() + "/reload.json";
+    const auto writeRules = [&](const QByteArray& text) {
+        QSaveFile f(rules);
+        return f.open(QIODevice::WriteOnly) && f.write(text) == text.size() && f.commit();
+    };
+    QVERIFY(writeRules(R"({"version": 1, "rules": [{"name": "nothing", "current": false, "priors": 0}]})"));
+    const QString inAnHour = QDateTime::currentDateTime().addSecs(3600).toString("yyyy-MM-ddTHH:mm");
+    QVERIFY(run(lightboxExe(), {"worklist", "add", "--patient-id", "PF-1", "--birth-date", "19600101", "--modality", "CT", "--study", m_uid["current"],
+                                "--accession", "ACC-PF-RL", "--scheduled", inAnHour, "--config", m_config, "--cache", cache})
+                .ok());
+    QProcess service;
+    service.start(lightboxExe(), {"service", "--port", QString::number(freePort()), "--config", m_config, "--cache", cache, "--rules", rules});
+    const auto planned = [&] {
+        auto queue = WorkQueue::open(cache);
+        return queue && !(*queue)->orders().empty() && (*queue)->orders().front().plannedAt > 0;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(planned(), 60000);
+    QCOMPARE(cachedStudyNames(cache, "PF-1", m_uid), QStringList());
+    QVERIFY(writeRules(R"({"version": 1, "rules": [{"name": "one prior", "priors": 1}]})"));
+    QTRY_COMPARE_WITH_TIMEOUT(cachedStudyNames(cache, "PF-1", m_uid), (QStringList{"ct-1y", "current"}), 120000);
+    QVERIFY(writeRules(R"({"version": 1, "rules": [{"windows": [{"from": "25:00", "to": "06:00"}]}]})"));
+    QByteArray said;
+    QTRY_VERIFY_WITH_TIMEOUT((said += service.readAllStandardOutput()).contains("the rules in force are kept"), 60000);
+    QVERIFY2(said.contains("rules read again from " + rules.toUtf8() + " (1 rule)"), said.constData());
+    QVERIFY2(said.contains("\"25:00\" is not a time of day"), said.constData());
+    ::kill(pid_t(service.processId()), SIGTERM);
+    QVERIFY(service.waitForFinished(30000));
 }
 
 QTEST_GUILESS_MAIN(PrefetchTest)
