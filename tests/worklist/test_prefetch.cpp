@@ -11,6 +11,7 @@
 #include "test_support.h"
 #include "work_queue.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QProcess>
 #include <QSaveFile>
@@ -21,6 +22,8 @@
 #include <QtTest>
 
 #include <signal.h>
+
+#include <functional>
 
 using namespace lightbox;
 using namespace lightbox::app;
@@ -469,17 +472,28 @@ void PrefetchTest::theServiceReadsChangedRules()
                 .ok());
     QProcess service;
     service.start(lightboxExe(), {"service", "--port", QString::number(freePort()), "--config", m_config, "--cache", cache, "--rules", rules});
+    // Each check runs a command or opens the queue: waited for by the clock, not by counting tries.
+    const auto awaitFor = [](const std::function<bool()>& done, int ms) {
+        const QDeadlineTimer deadline(ms);
+        while (!deadline.hasExpired()) {
+            if (done()) return true;
+            QTest::qWait(500);
+        }
+        return done();
+    };
     const auto planned = [&] {
         auto queue = WorkQueue::open(cache);
         return queue && !(*queue)->orders().empty() && (*queue)->orders().front().plannedAt > 0;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(planned(), 60000);
+    QVERIFY(awaitFor(planned, 45000));
     QCOMPARE(cachedStudyNames(cache, "PF-1", m_uid), QStringList());
     QVERIFY(writeRules(R"({"version": 1, "rules": [{"name": "one prior", "priors": 1}]})"));
-    QTRY_COMPARE_WITH_TIMEOUT(cachedStudyNames(cache, "PF-1", m_uid), (QStringList{"ct-1y", "current"}), 120000);
+    // Read at the next round (every 30 s), then fetched.
+    awaitFor([&] { return cachedStudyNames(cache, "PF-1", m_uid).size() == 2; }, 75000);
+    QCOMPARE(cachedStudyNames(cache, "PF-1", m_uid), (QStringList{"ct-1y", "current"}));
     QVERIFY(writeRules(R"({"version": 1, "rules": [{"windows": [{"from": "25:00", "to": "06:00"}]}]})"));
     QByteArray said;
-    QTRY_VERIFY_WITH_TIMEOUT((said += service.readAllStandardOutput()).contains("the rules in force are kept"), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT((said += service.readAllStandardOutput()).contains("the rules in force are kept"), 45000);
     QVERIFY2(said.contains("rules read again from " + rules.toUtf8() + " (1 rule)"), said.constData());
     QVERIFY2(said.contains("\"25:00\" is not a time of day"), said.constData());
     ::kill(pid_t(service.processId()), SIGTERM);
