@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QVBoxLayout>
 
 namespace lightbox::app {
@@ -160,6 +161,9 @@ QString PrefetchRulesDialog::save()
     Status saved = rules ? rules->save(m_path) : Status(rules.error());
     const QString problem = saved ? QString() : QString::fromStdString(saved.error().message);
     m_problem->setText(problem);
+    // The rule at fault ("rule 2 (chest): ...") is shown, to be put right.
+    const QRegularExpressionMatch fault = QRegularExpression("^rule (\\d+)").match(problem);
+    if (fault.hasMatch()) m_list->setCurrentRow(fault.captured(1).toInt() - 1);
     return problem;
 }
 

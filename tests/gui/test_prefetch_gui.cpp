@@ -185,7 +185,10 @@ void PrefetchGuiTest::mistakesAreRefusedAndTheFileKept()
     auto* windows = child<QLineEdit>(dialog.form(), "windows");
     QCOMPARE(windows->text(), QString("19:00-07:00, 12:00-13:30"));
     windows->setText("25:00-06:00");
+    list->setCurrentRow(1);  // the mistake is in another rule than the one shown
     const QString problem = dialog.save();
+    QCOMPARE(list->currentRow(), 0);  // the rule at fault is shown again
+    QCOMPARE(windows->text(), QString("25:00-06:00"));
     QVERIFY2(problem.contains("25:00") && problem.contains("chest"), qPrintable(problem));
     QCOMPARE(child<QLabel>(&dialog, "problem")->text(), problem);
     screenshot(dialog, "prefetch_rules_dialog_refused.png");
