@@ -472,11 +472,12 @@ int runListen(const QStringList& args)
     stopOnSignals();
     // Orders over HL7 (when a port is set) into the work queue, and prefetch by the rules on a
     // thread of its own: at once after each order, and every 30 s for what became due.
-    auto rules = PrefetchRules::load(a.value("--rules").value_or(PrefetchRules::defaultPath()));
+    const QString rulesPath = a.value("--rules").value_or(PrefetchRules::defaultPath());
+    auto rules = PrefetchRules::load(rulesPath);
     if (!rules) return fail(QString::fromStdString(rules.error().message));
     OrderIntake intake(cacheDir(a));
     std::unique_ptr<net::MllpServer> hl7;
-    const auto prefetch = prefetchLoop(*config, cacheDir(a), *rules);
+    const auto prefetch = prefetchLoop(*config, cacheDir(a), *rules, 30, rulesPath);
     intake.setOnAccepted([&prefetch](const QString& said) {
         QTextStream(stdout) << "hl7: " << said << '\n' << Qt::flush;
         prefetch->wake();

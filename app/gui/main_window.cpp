@@ -14,6 +14,9 @@
 #include "annotation_set.h"
 #include "archive_banner.h"
 #include "archives_dialog.h"
+#include "prefetch_progress.h"
+#include "prefetch_rules.h"
+#include "prefetch_rules_dialog.h"
 #include "network_service.h"
 #include "transfer_panel.h"
 #include "transfer_tasks.h"
@@ -206,6 +209,7 @@ void MainWindow::attachNetwork(NetworkService& network)
         m_network->enqueueTask(tr("offline"), {}, tr("Offline: %1 (%2)").arg(name, patientId),
                                offlinePatientTask(m_network->config(), m_cache.folder(), patientId, currentReader()), true);
     });
+    connect(m_transferPanel->showPrefetch(m_cache), &PrefetchProgress::message, this, &MainWindow::showProblem);
     connect(&network, &NetworkService::transferChanged, this, [dock] { dock->setVisible(true); });
     connect(&network, &NetworkService::transferFinished, this, [this](int id, bool ok) {
         if (const Transfer* t = m_network->transfer(id)) showProblem((ok ? tr("Done: %1 — %2") : tr("Failed: %1 — %2")).arg(t->label, t->status));
@@ -222,6 +226,9 @@ void MainWindow::attachNetwork(NetworkService& network)
             QAction* archives = new QAction(tr("&Archives…"), menu);
             connect(archives, &QAction::triggered, this, &MainWindow::showArchivesDialog);
             menu->insertAction(menu->actions().value(menu->actions().size() - 2), archives);
+            QAction* prefetch = new QAction(tr("&Prefetch rules…"), menu);
+            connect(prefetch, &QAction::triggered, this, &MainWindow::showPrefetchRulesDialog);
+            menu->insertAction(menu->actions().value(menu->actions().size() - 2), prefetch);
             QAction* transfers = dock->toggleViewAction();
             transfers->setText(tr("&Transfers"));
             menu->insertAction(menu->actions().value(menu->actions().size() - 2), transfers);
@@ -235,6 +242,13 @@ void MainWindow::showArchivesDialog()
     if (!m_network) return;
     ArchivesDialog dialog(*m_network, this);
     if (dialog.exec() == QDialog::Accepted) m_browser->refreshSources();
+}
+
+void MainWindow::showPrefetchRulesDialog()
+{
+    // The rules `lightbox service` reads (PrefetchRules::defaultPath), applied when it next starts.
+    PrefetchRulesDialog dialog(PrefetchRules::defaultPath(), this);
+    dialog.exec();
 }
 
 viewer::MeasurementLayer* MainWindow::measurementLayer(viewer::ImageViewport* v) const

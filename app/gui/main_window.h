@@ -94,6 +94,7 @@ public:
     TransferPanel* transferPanel() const { return m_transferPanel; }
     ArchiveBanner* archiveBanner() const { return m_banner; }
     void showArchivesDialog();
+    void showPrefetchRulesDialog();
     // Measurements and annotations of the study on screen (saved with it in the cache).
     viewer::AnnotationSet* annotations() const { return m_annotations; }
     viewer::MeasurementLayer* measurementLayer(viewer::ImageViewport* v) const;

@@ -1,6 +1,7 @@
 #include "transfer_panel.h"
 
 #include "network_service.h"
+#include "prefetch_progress.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -50,6 +51,15 @@ TransferPanel::TransferPanel(NetworkService& network, QWidget* parent) : QWidget
         const Transfer* t = m_network.transfer(m_table->item(row, ColWhat)->data(Qt::UserRole).toInt());
         if (t && t->kind == Transfer::Kind::Retrieve && t->state == Transfer::State::Done) emit openRequested(t->studyUid);
     });
+}
+
+PrefetchProgress* TransferPanel::showPrefetch(CacheService& cache)
+{
+    if (!m_prefetch) {
+        m_prefetch = new PrefetchProgress(cache, this);
+        static_cast<QVBoxLayout*>(layout())->addWidget(m_prefetch, 1);
+    }
+    return m_prefetch;
 }
 
 int TransferPanel::selectedId() const

@@ -58,6 +58,30 @@ Result<bool> archiveHolds(const ArchiveEntry& archive, const LocalNode& local, c
     return false;
 }
 
+Result<std::set<std::string>> seriesBodyParts(const ArchiveEntry& archive, const LocalNode& local, const std::string& studyUid,
+                                              const std::atomic<bool>* cancel)
+{
+    std::vector<net::Attributes> rows;
+    if (archive.hasDimse()) {
+        net::FindQuery q;
+        q.level = net::QueryLevel::Series;
+        q.keys = {{tags::StudyInstanceUID, studyUid}, {tags::SeriesInstanceUID, ""}, {tags::BodyPartExamined, ""}};
+        auto r = net::find(archive.peer(local), q, {}, cancel);
+        if (!r) return r.error();
+        rows = std::move(r->results);
+    } else if (archive.hasWeb()) {
+        auto r = net::qido(archive.web(), "studies/" + studyUid + "/series", {{"includefield", "00180015"}}, cancel);
+        if (!r) return r.error();
+        rows = std::move(*r);
+    } else {
+        return makeError("config", "archive " + archive.name.toStdString() + " has neither DIMSE nor DICOMweb settings");
+    }
+    std::set<std::string> out;
+    for (const net::Attributes& a : rows)
+        for (const std::string& part : splitValues(answer(a, tags::BodyPartExamined))) out.insert(part);
+    return out;
+}
+
 ArchiveSummary summarizeHoldings(const RetrieveSpec& spec, const std::atomic<bool>* cancel)
 {
     ArchiveSummary out;

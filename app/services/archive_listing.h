@@ -21,6 +21,11 @@ Result<std::vector<Expected>> listInstances(const RetrieveSpec& spec, const std:
 Result<bool> archiveHolds(const ArchiveEntry& archive, const LocalNode& local, const std::string& studyUid, const std::string& seriesUid,
                           const std::string& sopUid, bool web, const std::atomic<bool>* cancel = nullptr);
 
+// The body parts (Body Part Examined) of a study's series, as the archive lists them (C-FIND at
+// series level, or QIDO-RS); empty when no series says.
+Result<std::set<std::string>> seriesBodyParts(const ArchiveEntry& archive, const LocalNode& local, const std::string& studyUid,
+                                              const std::atomic<bool>* cancel = nullptr);
+
 // What the archive says about the study (or the requested series) in one cheap query: how many
 // instances it holds (-1: not said) and, by DIMSE, its SOP classes (which C-GET must propose).
 struct ArchiveSummary {

@@ -2,12 +2,11 @@
 
 #include "app_config.h"
 
-#include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
+#include <QRegularExpression>
 
 #include <algorithm>
+#include <set>
 
 namespace lightbox::app {
 
@@ -49,91 +48,6 @@ PrefetchRules PrefetchRules::shippedDefault()
 
 QString PrefetchRules::defaultPath() { return QFileInfo(AppConfig::resolvePath({})).absolutePath() + "/prefetch.json"; }
 
-namespace {
-
-Result<QTime> timeOfDay(const QJsonValue& v, const QString& where)
-{
-    const QTime t = QTime::fromString(v.toString(), "HH:mm");
-    if (!t.isValid()) return makeError("bad-rules", (where + ": \"" + v.toString() + "\" is not a time of day (HH:MM)").toStdString());
-    return t;
-}
-
-QStringList strings(const QJsonValue& v)
-{
-    QStringList out;
-    for (const QJsonValue& x : v.toArray()) out << x.toString();
-    return out;
-}
-
-}  // namespace
-
-Result<PrefetchRules> PrefetchRules::fromJson(const QJsonObject& json)
-{
-    if (json["version"].toInt(1) != 1) return makeError("bad-rules", "unknown prefetch rules version " + std::to_string(json["version"].toInt()));
-    if (!json["rules"].isArray()) return makeError("bad-rules", "no \"rules\" list");
-    PrefetchRules out;
-    int i = 0;
-    for (const QJsonValue& v : json["rules"].toArray()) {
-        const QJsonObject o = v.toObject();
-        const QString where = QString("rule %1").arg(++i);
-        PrefetchRule r;
-        r.name = o["name"].toString(where);
-        r.modalities = strings(o["when"].toObject()["modalities"]);
-        r.senders = strings(o["when"].toObject()["senders"]);
-        r.current = o["current"].toBool(true);
-        r.priors = o["priors"].toInt(2);
-        r.maxAgeYears = o["maxAgeYears"].toInt(5);
-        r.sameModality = o["sameModality"].toBool(true);
-        r.leadHours = o["leadHours"].toInt(24);
-        r.maxBytesPerSecond = qint64(o["maxBytesPerSecond"].toDouble(0));
-        if (r.priors < 0 || r.priors > 50) return makeError("bad-rules", (where + ": priors must be 0 to 50").toStdString());
-        if (r.maxAgeYears < 0 || r.leadHours < 0 || r.maxBytesPerSecond < 0)
-            return makeError("bad-rules", (where + ": maxAgeYears, leadHours and maxBytesPerSecond cannot be negative").toStdString());
-        for (const QJsonValue& w : o["windows"].toArray()) {
-            auto from = timeOfDay(w.toObject()["from"], where);
-            if (!from) return from.error();
-            auto to = timeOfDay(w.toObject()["to"], where);
-            if (!to) return to.error();
-            r.windows.push_back({*from, *to});
-        }
-        out.rules.push_back(r);
-    }
-    return out;
-}
-
-QJsonObject PrefetchRules::toJson() const
-{
-    QJsonArray list;
-    for (const PrefetchRule& r : rules) {
-        QJsonArray windows;
-        for (const TimeWindow& w : r.windows) windows.append(QJsonObject{{"from", w.from.toString("HH:mm")}, {"to", w.to.toString("HH:mm")}});
-        list.append(QJsonObject{{"name", r.name},
-                                {"when", QJsonObject{{"modalities", QJsonArray::fromStringList(r.modalities)}, {"senders", QJsonArray::fromStringList(r.senders)}}},
-                                {"current", r.current},
-                                {"priors", r.priors},
-                                {"maxAgeYears", r.maxAgeYears},
-                                {"sameModality", r.sameModality},
-                                {"leadHours", r.leadHours},
-                                {"windows", windows},
-                                {"maxBytesPerSecond", double(r.maxBytesPerSecond)}});
-    }
-    return QJsonObject{{"version", 1}, {"rules", list}};
-}
-
-Result<PrefetchRules> PrefetchRules::load(const QString& path)
-{
-    QFile f(path);
-    if (!f.exists()) return shippedDefault();
-    if (!f.open(QIODevice::ReadOnly)) return makeError("unreadable", ("cannot read " + path).toStdString());
-    QJsonParseError e{};
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &e);
-    if (e.error != QJsonParseError::NoError)
-        return makeError("bad-rules", (path + ": not JSON at offset " + QString::number(e.offset) + ": " + e.errorString()).toStdString());
-    auto rules = fromJson(doc.object());
-    if (!rules) return makeError(rules.error().code, path.toStdString() + ": " + rules.error().message);
-    return rules;
-}
-
 const PrefetchRule* PrefetchRules::ruleFor(const Order& order) const
 {
     for (const PrefetchRule& r : rules)
@@ -158,37 +72,102 @@ QString shownDate(const std::string& yyyymmdd)
     return d.isValid() ? d.toString(Qt::ISODate) : QString("no date");
 }
 
-}  // namespace
-
-std::vector<PrefetchChoice> choosePrefetch(const Order& order, const PrefetchRule& rule, const std::vector<RemoteStudy>& candidates)
+std::set<QString> bodyPartsOf(const std::string& text)
 {
-    std::vector<PrefetchChoice> out;
-    const std::string ownUid = order.studyUid.toStdString(), accession = order.accession.toStdString();
-    const auto isCurrent = [&](const storage::StudyRow& r) {
-        return (!ownUid.empty() && r.studyUid == ownUid) || (ownUid.empty() && !accession.empty() && r.accession == accession);
-    };
-    if (rule.current)
+    std::set<QString> out;
+    for (QString part : QString::fromStdString(text).split(QRegularExpression("[\\\\,]"), Qt::SkipEmptyParts))
+        if (!(part = part.trimmed().toUpper()).isEmpty()) out.insert(part);
+    return out;
+}
+
+// What the choice knows of the order and how it compares earlier studies with it.
+class Selection {
+public:
+    Selection(const Order& order, const PrefetchRule& rule, const std::vector<RemoteStudy>& candidates, const ProcedureCodes& procedures)
+        : m_order(order), m_rule(rule), m_procedures(procedures), m_ownUid(order.studyUid.toStdString()), m_accession(order.accession.toStdString())
+    {
+        // Earlier than the order (its schedule, or now), within the age window.
+        m_before = (order.scheduled.isValid() ? order.scheduled : QDateTime::currentDateTime()).date();
+        m_oldest = m_before.addYears(-rule.maxAgeYears);
+        // The order's body parts: the current study's, when the archive holds it.
         for (const RemoteStudy& s : candidates)
-            if (isCurrent(s.row) && samePatient(order, s.row)) {
-                out.push_back({s.row.studyUid, PrefetchChoice::Kind::Current, 0, complete(s), "current study"});
-                break;
-            }
-    // Earlier than the order (its schedule, or now), within the age window, most recent first.
-    const QDate before = (order.scheduled.isValid() ? order.scheduled : QDateTime::currentDateTime()).date();
-    const QDate oldest = before.addYears(-rule.maxAgeYears);
-    std::vector<const RemoteStudy*> priors;
-    for (const RemoteStudy& s : candidates) {
-        if (isCurrent(s.row) || !samePatient(order, s.row)) continue;
-        const QDate date = QDate::fromString(QString::fromStdString(s.row.studyDate), "yyyyMMdd");
-        if (!date.isValid() || date >= before || date < oldest) continue;
-        if (rule.sameModality && !order.modality.isEmpty() &&
-            std::find(s.row.modalities.begin(), s.row.modalities.end(), order.modality.toStdString()) == s.row.modalities.end())
-            continue;
-        priors.push_back(&s);
+            if (!m_current && isCurrent(s.row) && samePatient(order, s.row)) m_current = &s;
+        if (m_current) m_bodyParts = bodyPartsOf(m_current->row.bodyParts);
+        // The order's procedure and those related to it.
+        const QString code = order.procedureCode.trimmed();
+        if (!code.isEmpty()) {
+            m_related.insert(code.toUpper());
+            for (const auto& [key, codes] : rule.relatedProcedures)
+                if (key.compare(code, Qt::CaseInsensitive) == 0)
+                    for (const QString& c : codes) m_related.insert(c.toUpper());
+        }
     }
+
+    const RemoteStudy* current() const { return m_current; }
+    bool isCurrent(const storage::StudyRow& r) const
+    {
+        return (!m_ownUid.empty() && r.studyUid == m_ownUid) || (m_ownUid.empty() && !m_accession.empty() && r.accession == m_accession);
+    }
+
+    // Whether `s` is a relevant prior; `withBodyPart` false leaves the body part out.
+    bool relevantPrior(const RemoteStudy& s, bool withBodyPart) const
+    {
+        if (isCurrent(s.row) || !samePatient(m_order, s.row)) return false;
+        const QDate date = QDate::fromString(QString::fromStdString(s.row.studyDate), "yyyyMMdd");
+        if (!date.isValid() || date >= m_before || date < m_oldest) return false;
+        const std::vector<std::string>& mods = s.row.modalities;
+        if (m_rule.sameModality && !m_order.modality.isEmpty() && std::find(mods.begin(), mods.end(), m_order.modality.toStdString()) == mods.end())
+            return false;
+        if (withBodyPart && m_rule.sameBodyPart && !sharesBodyPart(s)) return false;
+        return !m_rule.relatedProcedure || relatedProcedure(s);
+    }
+
+private:
+    // Unknown on either side: not excluded (many studies do not say).
+    bool sharesBodyPart(const RemoteStudy& s) const
+    {
+        const std::set<QString> theirs = bodyPartsOf(s.row.bodyParts);
+        if (m_bodyParts.empty() || theirs.empty()) return true;
+        return std::any_of(theirs.begin(), theirs.end(), [&](const QString& p) { return m_bodyParts.count(p) > 0; });
+    }
+    bool relatedProcedure(const RemoteStudy& s) const
+    {
+        const auto known = m_procedures.find(s.row.studyUid);
+        if (m_related.empty() || known == m_procedures.end() || known->second.isEmpty()) return true;
+        return std::any_of(known->second.begin(), known->second.end(), [&](const QString& c) { return m_related.count(c.trimmed().toUpper()) > 0; });
+    }
+
+    const Order& m_order;
+    const PrefetchRule& m_rule;
+    const ProcedureCodes& m_procedures;
+    std::string m_ownUid, m_accession;
+    QDate m_before, m_oldest;
+    const RemoteStudy* m_current = nullptr;
+    std::set<QString> m_bodyParts, m_related;
+};
+
+// The relevant priors, most recent first.
+std::vector<const RemoteStudy*> priorsBy(const Selection& selection, const std::vector<RemoteStudy>& candidates, bool withBodyPart)
+{
+    std::vector<const RemoteStudy*> priors;
+    for (const RemoteStudy& s : candidates)
+        if (selection.relevantPrior(s, withBodyPart)) priors.push_back(&s);
     std::stable_sort(priors.begin(), priors.end(), [](const RemoteStudy* a, const RemoteStudy* b) {
         return std::tie(a->row.studyDate, a->row.studyTime) > std::tie(b->row.studyDate, b->row.studyTime);
     });
+    return priors;
+}
+
+}  // namespace
+
+std::vector<PrefetchChoice> choosePrefetch(const Order& order, const PrefetchRule& rule, const std::vector<RemoteStudy>& candidates,
+                                           const ProcedureCodes& procedures)
+{
+    std::vector<PrefetchChoice> out;
+    const Selection selection(order, rule, candidates, procedures);
+    if (rule.current && selection.current())
+        out.push_back({selection.current()->row.studyUid, PrefetchChoice::Kind::Current, 0, complete(*selection.current()), "current study"});
+    const std::vector<const RemoteStudy*> priors = priorsBy(selection, candidates, true);
     const int n = std::min<int>(rule.priors, int(priors.size()));
     for (int i = 0; i < n; ++i) {
         const storage::StudyRow& r = priors[std::size_t(i)]->row;
@@ -200,4 +179,17 @@ std::vector<PrefetchChoice> choosePrefetch(const Order& order, const PrefetchRul
     return out;
 }
 
+std::vector<std::string> studiesNeedingBodyParts(const Order& order, const PrefetchRule& rule, const std::vector<RemoteStudy>& candidates,
+                                                 const ProcedureCodes& procedures, int limit)
+{
+    std::vector<std::string> out;
+    if (!rule.sameBodyPart) return out;
+    const Selection selection(order, rule, candidates, procedures);
+    if (selection.current()) out.push_back(selection.current()->row.studyUid);
+    for (const RemoteStudy* s : priorsBy(selection, candidates, false))
+        if (int(out.size()) < limit) out.push_back(s->row.studyUid);
+    return out;
+}
+
 }  // namespace lightbox::app
+

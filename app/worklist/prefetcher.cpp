@@ -1,10 +1,12 @@
 #include "prefetcher.h"
 
+#include "archive_listing.h"
 #include "network_service.h"
 #include "study_keeping.h"
 
 #include <QDateTime>
 
+#include <algorithm>
 #include <map>
 
 namespace lightbox::app {
@@ -15,7 +17,38 @@ constexpr int kAttempts = 5;
 
 bool searchable(const ArchiveEntry& a) { return a.callable() || a.hasWeb(); }
 
+// Body parts are asked of the archive (series level) for at most this many studies per order.
+constexpr int kBodyPartLookups = 12;
+
 }  // namespace
+
+ProcedureCodes Prefetcher::knownProcedures(const PrefetchRule& rule)
+{
+    // The procedure codes the RIS gave for studies it ordered (the archive's study-level answer
+    // does not carry them).
+    ProcedureCodes out;
+    if (!rule.relatedProcedure) return out;
+    for (const StoredOrder& o : m_queue.orders())
+        if (!o.order.studyUid.isEmpty() && !o.order.procedureCode.isEmpty()) out[o.order.studyUid.toStdString()] << o.order.procedureCode;
+    return out;
+}
+
+void Prefetcher::describeBodyParts(const Order& order, const PrefetchRule& rule, std::vector<RemoteStudy>& candidates,
+                                   const std::map<std::string, QString>& archiveOf, const ProcedureCodes& procedures, const std::atomic<bool>* cancel)
+{
+    const std::vector<std::string> wanted = studiesNeedingBodyParts(order, rule, candidates, procedures, kBodyPartLookups);
+    for (RemoteStudy& s : candidates) {
+        if (std::find(wanted.begin(), wanted.end(), s.row.studyUid) == wanted.end()) continue;
+        const auto from = archiveOf.find(s.row.studyUid);
+        const ArchiveEntry* archive = from == archiveOf.end() ? nullptr : m_config.find(from->second);
+        if (!archive) continue;
+        auto parts = seriesBodyParts(*archive, m_config.local, s.row.studyUid, cancel);
+        if (!parts) continue;  // unknown: the study is not excluded for it
+        std::string text = s.row.bodyParts;
+        for (const std::string& p : *parts) text += (text.empty() ? "" : "\\") + p;
+        s.row.bodyParts = text;
+    }
+}
 
 PatientSearch searchPatient(const AppConfig& config, const QString& cacheDir, const std::vector<QString>& ids, const std::atomic<bool>* cancel)
 {
@@ -59,8 +92,10 @@ Result<int> Prefetcher::plan(const StoredOrder& stored, const std::atomic<bool>*
     std::vector<RemoteStudy>& candidates = found.studies;
     for (RemoteStudy& c : candidates) c.row.patientId = order.patientId.toStdString();
     std::map<std::string, QString>& archiveOf = found.archiveOf;
+    const ProcedureCodes procedures = knownProcedures(*rule);
+    if (rule->sameBodyPart) describeBodyParts(order, *rule, candidates, archiveOf, procedures, cancel);
     int added = 0;
-    for (const PrefetchChoice& c : choosePrefetch(order, *rule, candidates)) {
+    for (const PrefetchChoice& c : choosePrefetch(order, *rule, candidates, procedures)) {
         PrefetchTask t;
         t.orderId = stored.id;
         t.kind = c.kind == PrefetchChoice::Kind::Current ? "current" : "prior";

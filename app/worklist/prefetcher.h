@@ -2,9 +2,13 @@
 // Prefetch: for each open order whose rule may run now, the patient's studies are searched on
 // every archive (under merged patient IDs too), the rule chooses the current study and the
 // relevant priors, and each chosen study becomes a task (once per order: never twice); a study
-// the cache already holds whole is recorded as skipped. Tasks are then retrieved one at a time,
-// current studies first, through the one retrieve path (app/services/retrieve.cpp: what is cached
-// is not asked again, arrivals go through the cache's one way in), with the rule's bandwidth limit.
+// the cache already holds whole is recorded as skipped. A rule that matches body parts has the
+// archive list the series of the current study and of the likely priors (at most 12 per order)
+// for their Body Part Examined; a rule that matches procedures knows a study's procedure code from
+// the RIS's order for it (the archive's study-level answer does not carry one). Tasks are then
+// retrieved one at a time, current studies first, through the one retrieve path
+// (app/services/retrieve.cpp: what is cached is not asked again, arrivals go through the cache's
+// one way in), with the rule's bandwidth limit.
 // The chosen studies are held in the cache until the order is read (study_keeping.h).
 // Runs off the GUI thread (the service's worker, `lightbox service`, `lightbox worklist prefetch`).
 #include "prefetch_rules.h"
@@ -55,6 +59,11 @@ public:
     int runQueued(const std::atomic<bool>* cancel = nullptr, const std::function<void(const PrefetchEvent&)>& progress = {});
 
 private:
+    ProcedureCodes knownProcedures(const PrefetchRule& rule);
+    // Fills in the body parts of the studies the rule's choice needs, from their series.
+    void describeBodyParts(const Order& order, const PrefetchRule& rule, std::vector<RemoteStudy>& candidates,
+                           const std::map<std::string, QString>& archiveOf, const ProcedureCodes& procedures, const std::atomic<bool>* cancel);
+
     AppConfig m_config;
     QString m_cacheDir;
     PrefetchRules m_rules;

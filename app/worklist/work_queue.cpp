@@ -351,6 +351,15 @@ Status WorkQueue::retryLater(std::int64_t taskId, const QString& error, int inst
     return st->run();
 }
 
+Status WorkQueue::retryFailed(std::int64_t taskId)
+{
+    auto st = m_db.cached("UPDATE tasks SET state = 'queued', attempts = 0, not_before = 0, finished_at = 0 WHERE id = ? AND state = 'failed'");
+    st->bind(1, taskId);
+    if (Status r = st->run(); !r) return r;
+    if (m_db.changes() != 1) return makeError("not-failed", "only a failed prefetch can be tried again");
+    return Done{};
+}
+
 std::vector<PrefetchTask> WorkQueue::tasks(std::int64_t orderId)
 {
     std::vector<PrefetchTask> out;

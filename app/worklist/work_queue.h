@@ -87,6 +87,9 @@ public:
     // Back to the queue, not before 1, 2, 4... minutes (by its attempts); `countAttempt` false for
     // a run that was only cancelled.
     Status retryLater(std::int64_t taskId, const QString& error, int instances, bool countAttempt = true);
+    // A failed task queued again at once, with its attempts counted afresh (a person asked for it).
+    // An error when the task is not failed (it is queued, running or done already).
+    Status retryFailed(std::int64_t taskId);
     std::vector<PrefetchTask> tasks(std::int64_t orderId = 0);
     // Tasks left running by a process that is gone go back to the queue. Returns how many.
     int requeueAbandoned();

@@ -11,8 +11,10 @@
 #include "test_support.h"
 #include "work_queue.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QProcess>
+#include <QSaveFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -20,6 +22,8 @@
 #include <QtTest>
 
 #include <signal.h>
+
+#include <functional>
 
 using namespace lightbox;
 using namespace lightbox::app;
@@ -41,6 +45,18 @@ RemoteStudy remote(const std::string& uid, const std::string& patient, const std
     return s;
 }
 
+// A CT order for patient P, its study "cur", scheduled on 1 June 2026.
+Order ctOrder()
+{
+    Order order;
+    order.patientId = "P";
+    order.birthDate = "19600101";
+    order.modality = "CT";
+    order.studyUid = "cur";
+    order.scheduled = QDateTime(QDate(2026, 6, 1), QTime(9, 0));
+    return order;
+}
+
 QStringList chosen(const std::vector<PrefetchChoice>& choices)
 {
     QStringList out;
@@ -57,12 +73,15 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void theRuleChoosesTheRelevantPriors();
+    void rulesMatchBodyPartsAndProcedures();
     void rulesFilesAreCheckedWhenRead();
     void anOrderBringsTheCurrentStudyAndTwoPriors();
+    void aBodyPartRuleAsksTheArchiveForSeries();
     void aSecondRunFetchesNothing();
     void ordersNotDueAreLeftForLater();
     void aMergedPatientsStudiesAreFound();
     void anHl7OrderIsPrefetchedByTheListener();
+    void theServiceReadsChangedRules();
 
 private:
     QStringList cached(const QString& patientId = "PF-1");
@@ -109,12 +128,7 @@ QStringList PrefetchTest::cached(const QString& patientId) { return cachedStudyN
 void PrefetchTest::theRuleChoosesTheRelevantPriors()
 {
     const PrefetchRule rule = PrefetchRules::shippedDefault().rules.front();
-    Order order;
-    order.patientId = "P";
-    order.birthDate = "19600101";
-    order.modality = "CT";
-    order.studyUid = "cur";
-    order.scheduled = QDateTime(QDate(2026, 6, 1), QTime(9, 0));
+    const Order order = ctOrder();
     const std::vector<RemoteStudy> all = {
         remote("cur", "P", "20260601", "CT", 5, 5),             // the current study, cached whole
         remote("ct-a", "P", "20250101", "CT", 10, 4),           // partly cached: still to fetch
@@ -147,6 +161,51 @@ void PrefetchTest::theRuleChoosesTheRelevantPriors()
     QVERIFY(rule.mayRunAt(QDateTime(QDate(2026, 5, 31), QTime(10, 0)), order.scheduled));
 }
 
+void PrefetchTest::rulesMatchBodyPartsAndProcedures()
+{
+    Order order = ctOrder();
+    order.procedureCode = "CTCHEST";
+    const auto withParts = [](RemoteStudy s, const std::string& parts) {
+        s.row.bodyParts = parts;
+        return s;
+    };
+    const std::vector<RemoteStudy> all = {
+        withParts(remote("cur", "P", "20260601", "CT"), "CHEST"),
+        withParts(remote("ct-abd", "P", "20250101", "CT"), "ABDOMEN"),
+        withParts(remote("ct-chest", "P", "20240101", "CT"), "LUNG\\CHEST"),  // two series' body parts
+        withParts(remote("ct-unknown", "P", "20230101", "CT"), ""),         // no series says: not excluded
+        withParts(remote("xr-chest", "P", "20250601", "DX"), "chest"),
+        withParts(remote("mr-head", "P", "20240601", "MR"), "HEAD"),
+    };
+    PrefetchRule bodyPart;
+    bodyPart.sameModality = false;
+    bodyPart.sameBodyPart = true;
+    bodyPart.priors = 3;
+    QCOMPARE(chosen(choosePrefetch(order, bodyPart, all)), (QStringList{"cur", "xr-chest", "ct-chest", "ct-unknown"}));
+    PrefetchRule both = bodyPart;
+    both.sameModality = true;
+    QCOMPARE(chosen(choosePrefetch(order, both, all)), (QStringList{"cur", "ct-chest", "ct-unknown"}));
+    // The current study not on the archive yet: the order's body part is unknown, nothing excluded.
+    const std::vector<RemoteStudy> noCurrent(all.begin() + 1, all.end());
+    QCOMPARE(chosen(choosePrefetch(order, bodyPart, noCurrent)), (QStringList{"xr-chest", "ct-abd", "mr-head"}));
+    // Only the studies the choice may need are described (the current one first), within the limit.
+    QCOMPARE(studiesNeedingBodyParts(order, both, all, {}, 3), (std::vector<std::string>{"cur", "ct-abd", "ct-chest"}));
+    QVERIFY(studiesNeedingBodyParts(order, PrefetchRules::shippedDefault().rules.front(), all, {}, 3).empty());
+    // Procedures: the order's own code and those mapped to it; a study with no known code is not excluded.
+    PrefetchRule procedure;
+    procedure.sameModality = false;
+    procedure.relatedProcedure = true;
+    procedure.relatedProcedures = {{"ctchest", {"XRCHEST"}}};
+    procedure.priors = 3;
+    const ProcedureCodes codes = {{"ct-abd", {"CTABD"}}, {"ct-chest", {"CTCHEST"}}, {"xr-chest", {"XRCHEST"}}, {"mr-head", {"MRBRAIN"}}};
+    QCOMPARE(chosen(choosePrefetch(order, procedure, all, codes)), (QStringList{"cur", "xr-chest", "ct-chest", "ct-unknown"}));
+    procedure.relatedProcedures.clear();
+    QCOMPARE(chosen(choosePrefetch(order, procedure, all, codes)), (QStringList{"cur", "ct-chest", "ct-unknown"}));
+    Order noCode = order;
+    noCode.procedureCode.clear();
+    QCOMPARE(chosen(choosePrefetch(noCode, procedure, all, codes)), (QStringList{"cur", "xr-chest", "ct-abd", "mr-head"}));
+}
+
 void PrefetchTest::rulesFilesAreCheckedWhenRead()
 {
     const QString path = m_tmp.path() + "/rules.json";
@@ -171,13 +230,50 @@ void PrefetchTest::rulesFilesAreCheckedWhenRead()
     QVERIFY2(bad.error().message.find("25:00") != std::string::npos, bad.error().message.c_str());
     write("{not json");
     QVERIFY(!PrefetchRules::load(path));
+    // Version-1 files keep their meaning: "sameModality": false is "match": [].
+    write(R"({"version": 1, "rules": [{"name": "any", "sameModality": false}]})");
+    auto old = PrefetchRules::load(path);
+    QVERIFY(old);
+    QVERIFY(!old->rules.front().sameModality && !old->rules.front().sameBodyPart && !old->rules.front().relatedProcedure);
+    const auto refused = [&](const QByteArray& text, const char* expected) {
+        write(text);
+        auto r = PrefetchRules::load(path);
+        QVERIFY2(!r, text.constData());
+        QVERIFY2(r.error().message.find(expected) != std::string::npos, r.error().message.c_str());
+    };
+    refused(R"({"rules": [{"match": ["modality"], "sameModality": true}]})", "not both");
+    refused(R"({"rules": [{"match": ["bodypart"]}]})", "\"bodypart\"");
+    refused(R"({"rules": [{"relatedProcedures": {"CTCHEST": "XRCHEST"}}]})", "relatedProcedures");
+    refused(R"({"rules": [{"priors": "two"}]})", "\"priors\" must be a whole number");
+    refused(R"({"rules": [{"name": "x", "windows": [{"from": "08:00", "to": "08:00"}]}]})", "empty");
+    // Every key survives writing and reading again.
+    PrefetchRule full;
+    full.name = "chest";
+    full.modalities = {"CT", "DX"};
+    full.senders = {"ris"};
+    full.current = false;
+    full.priors = 4;
+    full.maxAgeYears = 3;
+    full.sameModality = false;
+    full.sameBodyPart = true;
+    full.relatedProcedure = true;
+    full.relatedProcedures = {{"CTCHEST", {"XRCHEST", "CTCAP"}}};
+    full.leadHours = 12;
+    full.windows = {{QTime(19, 0), QTime(7, 0)}};
+    full.maxBytesPerSecond = 5000000;
+    PrefetchRules set;
+    set.rules = {full};
+    auto again = PrefetchRules::fromJson(set.toJson());
+    QVERIFY(again);
+    QCOMPARE(QJsonDocument(again->toJson()).toJson(), QJsonDocument(set.toJson()).toJson());
+    QCOMPARE(set.toJson()["rules"].toArray().first().toObject()["match"].toArray(), (QJsonArray{"bodyPart", "procedure"}));
     // `lightbox worklist rules` prints the rules in force: the shipped default without a file.
     const ProcessResult shown = lb({"worklist", "rules", "--rules", m_tmp.path() + "/none.json"});
     QVERIFY2(shown.ok(), shown.err.constData());
     const QJsonObject rule = QJsonDocument::fromJson(shown.out).object()["rules"].toArray().first().toObject();
     QCOMPARE(rule["priors"].toInt(), 2);
     QCOMPARE(rule["maxAgeYears"].toInt(), 5);
-    QCOMPARE(rule["sameModality"].toBool(), true);
+    QCOMPARE(rule["match"].toArray(), QJsonArray{"modality"});
 }
 
 void PrefetchTest::anOrderBringsTheCurrentStudyAndTwoPriors()
@@ -197,6 +293,27 @@ void PrefetchTest::anOrderBringsTheCurrentStudyAndTwoPriors()
     QStringList states;
     for (const QJsonValue& t : order["prefetch"].toArray()) states << t.toObject()["kind"].toString() + ":" + t.toObject()["state"].toString();
     QCOMPARE(states, (QStringList{"current:done", "prior:done", "prior:done"}));
+}
+
+// A rule that matches body parts asks the archive for the series of the current study and the
+// candidates: the CT chest order brings the chest CT of last year (and no other: the abdomen CT,
+// the head MR and the neck US are other body parts, the chest CT of 7 years ago too old), where
+// the default rule would have brought the abdomen CT. Into a cache of its own.
+void PrefetchTest::aBodyPartRuleAsksTheArchiveForSeries()
+{
+    const QString cache = m_tmp.path() + "/bodypart-cache", rules = m_tmp.path() + "/bodypart.json";
+    QFile f(rules);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"version": 1, "rules": [{"name": "same body part", "priors": 2, "match": ["bodyPart"]}]})");
+    f.close();
+    const auto lbIn = [&](const QStringList& args) { return run(lightboxExe(), args + QStringList{"--config", m_config, "--cache", cache}, 240000); };
+    const QString inAnHour = QDateTime::currentDateTime().addSecs(3600).toString("yyyy-MM-ddTHH:mm");
+    const ProcessResult added = lbIn({"worklist", "add", "--patient-id", "PF-1", "--birth-date", "19600101", "--modality", "CT", "--study",
+                                      m_uid["current"], "--accession", "ACC-PF-BP", "--scheduled", inAnHour});
+    QVERIFY2(added.ok(), added.err.constData());
+    const ProcessResult r = lbIn({"worklist", "prefetch", "--quiet", "--rules", rules});
+    QVERIFY2(r.ok(), (r.out + r.err).constData());
+    QCOMPARE(cachedStudyNames(cache, "PF-1", m_uid), (QStringList{"ct-1y", "current"}));
 }
 
 void PrefetchTest::aSecondRunFetchesNothing()
@@ -335,6 +452,52 @@ void PrefetchTest::anHl7OrderIsPrefetchedByTheListener()
     QCOMPARE(orders[0].toObject()["accession"].toString(), QString("ACC-HL7-1"));
     QCOMPARE(orders[0].toObject()["status"].toString(), QString("cached"));
     QCOMPARE(orders[0].toObject()["prefetch"].toArray().size(), 3);
+}
+
+// `lightbox service` reads the rules' file again when it changes (the Prefetch rules dialog saved
+// it): an order planned under a rule that fetches nothing gets its current study and one prior
+// once the file says so, without a restart; a file made invalid is reported and the rules in
+// force are kept.
+void PrefetchTest::theServiceReadsChangedRules()
+{
+    const QString cache = m_tmp.path() + "/reload-cache", rules = m_tmp.path() + "/reload.json";
+    const auto writeRules = [&](const QByteArray& text) {
+        QSaveFile f(rules);
+        return f.open(QIODevice::WriteOnly) && f.write(text) == text.size() && f.commit();
+    };
+    QVERIFY(writeRules(R"({"version": 1, "rules": [{"name": "nothing", "current": false, "priors": 0}]})"));
+    const QString inAnHour = QDateTime::currentDateTime().addSecs(3600).toString("yyyy-MM-ddTHH:mm");
+    QVERIFY(run(lightboxExe(), {"worklist", "add", "--patient-id", "PF-1", "--birth-date", "19600101", "--modality", "CT", "--study", m_uid["current"],
+                                "--accession", "ACC-PF-RL", "--scheduled", inAnHour, "--config", m_config, "--cache", cache})
+                .ok());
+    QProcess service;
+    service.start(lightboxExe(), {"service", "--port", QString::number(freePort()), "--config", m_config, "--cache", cache, "--rules", rules});
+    // Each check runs a command or opens the queue: waited for by the clock, not by counting tries.
+    const auto awaitFor = [](const std::function<bool()>& done, int ms) {
+        const QDeadlineTimer deadline(ms);
+        while (!deadline.hasExpired()) {
+            if (done()) return true;
+            QTest::qWait(500);
+        }
+        return done();
+    };
+    const auto planned = [&] {
+        auto queue = WorkQueue::open(cache);
+        return queue && !(*queue)->orders().empty() && (*queue)->orders().front().plannedAt > 0;
+    };
+    QVERIFY(awaitFor(planned, 45000));
+    QCOMPARE(cachedStudyNames(cache, "PF-1", m_uid), QStringList());
+    QVERIFY(writeRules(R"({"version": 1, "rules": [{"name": "one prior", "priors": 1}]})"));
+    // Read at the next round (every 30 s), then fetched.
+    awaitFor([&] { return cachedStudyNames(cache, "PF-1", m_uid).size() == 2; }, 75000);
+    QCOMPARE(cachedStudyNames(cache, "PF-1", m_uid), (QStringList{"ct-1y", "current"}));
+    QVERIFY(writeRules(R"({"version": 1, "rules": [{"windows": [{"from": "25:00", "to": "06:00"}]}]})"));
+    QByteArray said;
+    QTRY_VERIFY_WITH_TIMEOUT((said += service.readAllStandardOutput()).contains("the rules in force are kept"), 45000);
+    QVERIFY2(said.contains("rules read again from " + rules.toUtf8() + " (1 rule)"), said.constData());
+    QVERIFY2(said.contains("\"25:00\" is not a time of day"), said.constData());
+    ::kill(pid_t(service.processId()), SIGTERM);
+    QVERIFY(service.waitForFinished(30000));
 }
 
 QTEST_GUILESS_MAIN(PrefetchTest)
