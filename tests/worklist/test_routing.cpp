@@ -285,12 +285,20 @@ void RoutingTest::theServiceRoutesWhatAModalityPushes()
     r = run("storescu", QStringList{"-aet", "MODALITY1", "-aec", "LIGHTBOX", "127.0.0.1", QString::number(m_port)} + m_mr, 180000);
     QVERIFY2(r.ok(), r.err.constData());
 
-    // Delivered: wait until B and C hold as many as they should, then stop the service (what it
-    // recorded is read afterwards).
-    for (t.restart(); t.elapsed() < 120000 && (m_b->instanceCount() < 30 || m_c->instanceCount() < 24);) {
+    // Delivered: wait until B and C hold as many as they should, asking `lightbox queue` (another
+    // process) meanwhile; it must then see nothing waiting while the service still runs (a process
+    // that dropped its own locks on outbox.sqlite let a reader delete the WAL it still wrote to, and
+    // every later reader saw the outbox as it was then).
+    QJsonArray waiting;
+    for (t.restart(); t.elapsed() < 120000;) {
+        waiting = QJsonDocument::fromJson(lb({"queue", "--json"}).out).object()["outbox"].toArray();
+        if (waiting.isEmpty() && m_b->instanceCount() >= 30 && m_c->instanceCount() >= 24) break;
         service.waitForReadyRead(500);
         said += service.readAll();
     }
+    QString left;
+    for (const QJsonValue& v : waiting) left += QString("#%1 %2 %3; ").arg(v["id"].toInt()).arg(v["state"].toString(), v["archive"].toString());
+    QVERIFY2(waiting.isEmpty(), qPrintable(left));
     service.terminate();
     QVERIFY(service.waitForFinished(30000));
     said += service.readAll();
