@@ -5,7 +5,8 @@
 // parsed by pydicom (an oracle nobody here wrote): B holds exactly the CT instances; C holds the MR
 // instances under new SOP, series and study UIDs (one new Study Instance UID for all of them), with
 // neither the original patient name nor ID; a CT Lightbox fetched itself from A (C-MOVE, then
-// C-GET) went nowhere; the spool of de-identified copies is empty once they are sent. Rules are
+// C-GET) went nowhere; the spool of de-identified copies is empty once they are sent, and the key of
+// derived UIDs is 0600 and sealed; `lightbox queue`, asked while the service delivers, sees it finish. Rules are
 // checked when added and when read (an unknown archive, a bad origin or SOP class, an unknown
 // version: refused with what is wrong); `route test` tells where a file would go and never sends
 // it back to its sender. Matching itself (case, keywords, several rules, one copy per archive,
@@ -335,6 +336,11 @@ void RoutingTest::theServiceRoutesWhatAModalityPushes()
             QCOMPARE(v.toObject()["state"].toString(), QString("sent"));
         }
     QCOMPARE(routed, 54);
+    // The key of derived UIDs: the user's alone, and sealed in this encrypted cache.
+    QFile key(m_cache + "/route-uid.key");
+    QVERIFY(key.open(QIODevice::ReadOnly));
+    QCOMPARE(key.read(7), QByteArray("LBXENC1"));
+    QCOMPARE(key.permissions() & 0x0077, QFileDevice::Permissions{});
     const QString spool = m_cache + "/outbox-spool";
     QCOMPARE(QFileInfo(spool).permissions() & 0x0077, QFileDevice::Permissions{});
     QVERIFY2(QDir(spool).entryList(QDir::Files).isEmpty(), qPrintable(QDir(spool).entryList(QDir::Files).join(' ')));
