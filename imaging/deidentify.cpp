@@ -61,6 +61,8 @@ std::string newRandomUid()
     return "2.25." + decimal128(v);
 }
 
+std::string uidFromBits(std::uint64_t high, std::uint64_t low) { return "2.25." + decimal128((static_cast<unsigned __int128>(high) << 64) | low); }
+
 std::string shiftDate(const std::string& da, int days)
 {
     if (da.size() < 8 || da.find_first_not_of("0123456789") < 8) return da;
@@ -91,7 +93,7 @@ std::string Deidentifier::replaceUid(const std::string& uid)
 {
     if (uid.empty() || m_options.retainUids) return uid;
     auto [it, inserted] = m_uids.try_emplace(uid);
-    if (inserted) it->second = newRandomUid();
+    if (inserted) it->second = m_options.uidFor ? m_options.uidFor(uid) : newRandomUid();
     return it->second;
 }
 

@@ -8,6 +8,7 @@
 #include "result.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +31,10 @@ struct DeidOptions {
     bool retainSafePrivate = false;   // Retain Safe Private Option (a small list; every other private element goes)
     std::string patientName, patientId;  // written instead of the profile's empty values when given
     std::vector<BlankRect> blank;        // with these, images suspected of burned-in text are blanked, not refused
+    // When set, the replacement of each UID, the same for every Deidentifier that uses it (routing
+    // de-identifies a study's instances one by one as they arrive, in more than one process);
+    // otherwise a new random UID per original, kept for this Deidentifier's life.
+    std::function<std::string(const std::string&)> uidFor;
 };
 
 // Whether an image may show burned-in identifying text: Burned In Annotation (0028,0301) is YES,
@@ -74,6 +79,8 @@ private:
 
 // A new UID under the 2.25 root (ITU-T X.667: a random 128-bit number in decimal).
 std::string newRandomUid();
+// The UID under the 2.25 root for a 128-bit number given as its high and low 64 bits.
+std::string uidFromBits(std::uint64_t high, std::uint64_t low);
 // Adds `days` to a DA value ("YYYYMMDD"); other text is returned unchanged.
 std::string shiftDate(const std::string& da, int days);
 

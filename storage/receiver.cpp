@@ -229,12 +229,16 @@ void Receiver::process(std::vector<Item>& batch)
         a.sopInstanceUid = candidates[i].record.sopInstanceUid;
         a.studyUid = candidates[i].record.studyUid;
         a.seriesUid = candidates[i].record.seriesUid;
+        a.sopClassUid = candidates[i].record.sopClassUid;
+        a.modality = candidates[i].record.modality;
+        a.bodyPart = candidates[i].record.bodyPart;
         const IngestOutcome& o = result.outcomes[i];
         a.outcome = o.kind == IngestOutcome::Kind::Stored           ? Arrival::Outcome::Stored
                     : o.kind == IngestOutcome::Kind::AlreadyPresent ? Arrival::Outcome::AlreadyPresent
                                                                     : Arrival::Outcome::Rejected;
         a.reason = o.reason;
         a.fatal = a.outcome == Arrival::Outcome::Rejected && !result.fatal.empty();
+        if (a.outcome != Arrival::Outcome::Rejected) a.file = m_cache->store().finalPath(a.sopInstanceUid);
         finished.emplace_back(submitted[i], a);
     }
     {

@@ -29,6 +29,8 @@ namespace lightbox::storage {
 struct Arrival {
     std::string sopInstanceUid;
     std::string studyUid, seriesUid;
+    std::string sopClassUid, modality, bodyPart;  // as the instance's index record has them
+    std::string file;  // where the store keeps it (Stored or AlreadyPresent)
     enum class Outcome { Stored, AlreadyPresent, Rejected } outcome = Outcome::Rejected;
     std::string reason;  // when rejected
     bool fatal = false;   // rejected because the cache cannot take anything (disk full, index unwritable)

@@ -58,6 +58,7 @@ void printHelp()
            "  lightbox listen                            run the storage listener in the foreground\n"
            "  lightbox service [--rules FILE]            listeners (DICOM, HL7) and prefetch without a window\n"
            "  lightbox worklist [list|next|mark|assign|add|prefetch|rules]   the reading worklist (see README)\n"
+           "  lightbox route list|add NAME --to ARCHIVE [--modality M]... [--anonymize]|remove NAME|test FILE   routing rules (see README)\n"
            "  lightbox hl7 allow NAME --host H | list | remove NAME   who may send HL7 orders\n"
            "  lightbox stats [--from D] [--to D] [--json] [--csv FILE]   turnaround, reading time, prefetch hit rate\n"
            "  (archive commands take --config FILE and --cache DIR)\n"
@@ -162,6 +163,7 @@ std::optional<int> runCommandLine(int argc, char** argv)
         {"stats", runStats},
         {"queue", runQueue},
         {"offline", runOffline},
+        {"route", runRoute},
     };
     if (first == "--version" || first == "-v") {
         QTextStream(stdout) << "lightbox " LIGHTBOX_VERSION "\n";

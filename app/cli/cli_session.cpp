@@ -79,6 +79,7 @@ std::optional<security::Permission> permissionFor(const QString& command, const 
         return P::Read;
     }
     if (command == "import" || command == "listen" || command == "service") return P::Import;
+    if (command == "route") return sub.isEmpty() || sub == "list" || sub == "test" || sub.startsWith('-') ? P::Read : P::Configure;
     if (command == "hl7") return sub == "list" ? P::Read : P::Configure;
     if (command == "worklist") {
         if (sub == "source") return args.value(1) == "list" ? P::Read : P::Configure;

@@ -18,6 +18,7 @@
 #include "outbox_delivery.h"
 #include "outbox_loop.h"
 #include "prefetch_loop.h"
+#include "router.h"
 #include "study_json.h"
 #include "worklist_poll_loop.h"
 
@@ -452,6 +453,23 @@ int runListen(const QStringList& args)
     auto receiver = storage::Receiver::open(cacheDir(a).toStdString(), "listen");
     if (!receiver) return fail(QString::fromStdString(receiver.error().message));
     ReceiverSink sink(**receiver);
+    // Routing (router.h): what peers push to us and the cache stored now goes to the rules'
+    // archives through the outbox, queued before the sender hears "stored".
+    auto routing = RoutingRules::load(RoutingRules::pathBeside(config->path()));
+    if (!routing) return fail(QString::fromStdString(routing.error().message));
+    std::unique_ptr<Router> router;
+    if (!routing->rules.empty()) {
+        auto opened = Router::open(*config, cacheDir(a), *routing);
+        if (!opened) return fail("routing: " + QString::fromStdString(opened.error().message));
+        router = std::move(*opened);
+    }
+    const auto outbox = outboxLoop(*config, cacheDir(a));
+    if (router)
+        sink.setOnKept([&router, &outbox](const storage::Arrival& arrival, const std::string& origin) {
+            const RouteOutcome r = router->received(arrival, origin);
+            for (const QString& line : r.said) QTextStream(stdout) << line << '\n' << Qt::flush;
+            if (r.queued > 0) outbox->wake();
+        });
     net::StorageListener listener(lo, sink);
     listener.setOnReceived([](const std::string& ae, const std::string& sop) {
         QTextStream(stdout) << "received " << QString::fromStdString(sop) << " from " << QString::fromStdString(ae) << '\n' << Qt::flush;
@@ -467,6 +485,7 @@ int runListen(const QStringList& args)
     for (const std::string& w : listener.warnings()) QTextStream(stderr) << "lightbox: " << QString::fromStdString(w) << '\n';
     if (lo.peers.empty())
         QTextStream(stderr) << "lightbox: no peer may send to this listener yet: lightbox archive add NAME --aet AET --host HOST [--accepts echo,store]\n";
+    if (router) out() << "routing by " << router->rules().rules.size() << " rules\n" << Qt::flush;
     out() << "listening as " << QString::fromStdString(lo.aeTitle) << " on port " << lo.port << (lo.tls.enabled ? " with TLS" : "") << " for "
           << lo.peers.size() << " known peers (Ctrl+C stops)\n" << Qt::flush;
     stopOnSignals();
@@ -497,7 +516,6 @@ int runListen(const QStringList& args)
     prefetch->setOnReport(said);
     prefetch->start();
     // What must reach an archive (outbox.h): delivered exactly once, retried with back-off.
-    const auto outbox = outboxLoop(*config, cacheDir(a));
     outbox->setOnReport(said);
     outbox->start();
     // Worklists (when sources are set) asked each at its interval; new orders wake the prefetch.

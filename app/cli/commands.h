@@ -31,8 +31,9 @@ int runExport(const QStringList& args);
 int runWorklist(const QStringList& args);
 int runHl7(const QStringList& args);
 int runStats(const QStringList& args);
-int runQueue(const QStringList& args);
-int runOffline(const QStringList& args);  // offline patient|study|worklist|list|release: studies kept for reading offline  // queue [list] | deliver | retry | cancel: the outbox and prefetch tasks
+int runQueue(const QStringList& args);    // queue [list] | deliver | retry | cancel: the outbox and prefetch tasks
+int runOffline(const QStringList& args);  // offline patient|study|worklist|list|release: studies kept for reading offline
+int runRoute(const QStringList& args);    // route list|add|remove|test: the routing rules
 // `open` and lightbox:// URLs: the exit code once a running Lightbox answered; nullopt when none
 // runs for the cache (the GUI starts in this process with the request).
 std::optional<int> runOpen(int argc, char** argv);

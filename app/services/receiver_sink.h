@@ -5,6 +5,7 @@
 #include "receiver.h"
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -24,13 +25,20 @@ public:
         return std::unique_ptr<net::IncomingFile>(std::make_unique<File>(std::move(*writer), m_pace.rate > 0 ? &m_pace : nullptr));
     }
     void received(const std::string& path, const std::string& origin) override { m_receiver.submit(path, {}, origin); }
+    // Called (on the network thread, before the sender hears "stored") for each object pushed to
+    // the listener that is now in the cache, with its origin ("store:PEER"). Set before use.
+    using OnKept = std::function<void(const storage::Arrival&, const std::string& origin)>;
+    void setOnKept(OnKept f) { m_onKept = std::move(f); }
     net::KeepOutcome keep(const std::string& path, const std::string& origin) override
     {
         auto promise = std::make_shared<std::promise<storage::Arrival>>();
         std::future<storage::Arrival> arrival = promise->get_future();
         m_receiver.submit(path, [promise](const storage::Arrival& a) { promise->set_value(a); }, origin);
         const storage::Arrival a = arrival.get();
-        if (a.outcome != storage::Arrival::Outcome::Rejected) return {};
+        if (a.outcome != storage::Arrival::Outcome::Rejected) {
+            if (m_onKept) m_onKept(a, origin);
+            return {};
+        }
         return {a.fatal ? net::KeepOutcome::Kind::OutOfResources : net::KeepOutcome::Kind::Refused, a.reason};
     }
 
@@ -70,6 +78,7 @@ private:
     };
     storage::Receiver& m_receiver;
     Pace m_pace;
+    OnKept m_onKept;
 };
 
 }  // namespace lightbox::app

@@ -53,7 +53,12 @@ Result<storage::Database> openDurableFile(const QString& cacheDir, const std::st
     if (!key) return key.error();
     // The user's alone from the start (SQLite gives its WAL and shm files the database's mode).
     const std::string path = folder + "/" + fileName;
-    if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
+    // Created here only when it does not exist yet: closing any descriptor of a file drops every
+    // POSIX lock this process holds on it, those of its SQLite connections included, and another
+    // process could then checkpoint and delete the WAL they still write to (their commits unseen
+    // by others, and lost if this process is killed).
+    if (::access(path.c_str(), F_OK) != 0)
+        if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
     ::chmod(path.c_str(), 0600);
     auto db = storage::Database::open(path, true, *key ? &**key : nullptr);
     if (!db) return db.error();

@@ -3,6 +3,9 @@
 #include "durable_file.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 
 namespace lightbox::app {
 
@@ -77,11 +80,22 @@ QString stateName(OutboxItem::State s)
     return {};
 }
 
+QString outboxSpool(const QString& cacheDir) { return QDir(cacheDir).absolutePath() + "/outbox-spool"; }
+
+void Outbox::dropSpooled(std::int64_t id)
+{
+    auto st = m_db.cached("SELECT file FROM items WHERE id = ?");
+    st->bind(1, id);
+    if (!st->step()) return;
+    const QString file = q(st->text(0));
+    if (QFileInfo(file).absolutePath() == m_spool) QFile::remove(file);
+}
+
 Result<std::unique_ptr<Outbox>> Outbox::open(const QString& cacheDir)
 {
     auto db = openDurableFile(cacheDir, "outbox.sqlite", {kSchema});
     if (!db) return db.error();
-    std::unique_ptr<Outbox> box(new Outbox(std::move(*db)));
+    std::unique_ptr<Outbox> box(new Outbox(std::move(*db), outboxSpool(cacheDir)));
     return box;
 }
 
@@ -129,7 +143,9 @@ Status Outbox::markSent(std::int64_t id, const QString& note)
 {
     auto st = m_db.cached("UPDATE items SET state = 'sent', checks = 0, done_at = ?, note = ?, last_error = '', owner_pid = NULL WHERE id = ?");
     st->bind(1, nowMs()).bind(2, s(note)).bind(3, id);
-    return st->run();
+    if (Status r = st->run(); !r) return r;
+    dropSpooled(id);
+    return Done{};
 }
 
 Status Outbox::release(std::int64_t id)
@@ -221,6 +237,7 @@ Status Outbox::cancel(std::int64_t id)
     st->bind(1, nowMs()).bind(2, id);
     if (Status r = st->run(); !r) return r;
     if (m_db.changes() == 0) return makeError("outbox", "no waiting item " + std::to_string(id) + " in the outbox (one being sent now cannot be cancelled)");
+    dropSpooled(id);
     return Done{};
 }
 

@@ -20,6 +20,10 @@
 // leaves it "failed" (shown by `lightbox queue`, sent again on `lightbox queue retry`); an archive
 // that cannot be reached is tried for ever.
 //
+// Spool: copies made only to be sent (routing's de-identified copies) live in
+// <cache>/outbox-spool/ (outboxSpool()); the outbox removes such an item's file once the item is
+// sent or cancelled (a failed item keeps it, to be retried).
+//
 // Reachability: the outcome of the last contact with each archive (last reached, last failure
 // and its reason), for `lightbox queue` and the GUI's banner.
 #include "result.h"
@@ -51,6 +55,9 @@ struct OutboxItem {
     QString note;  // how it ended ("found at the archive: not sent again")
 };
 QString stateName(OutboxItem::State s);
+
+// The folder of copies made only to be sent: <cacheDir>/outbox-spool.
+QString outboxSpool(const QString& cacheDir);
 
 struct ArchiveContact {
     QString archive;
@@ -99,8 +106,10 @@ public:
     std::vector<ArchiveContact> contacts();
 
 private:
-    explicit Outbox(storage::Database db) : m_db(std::move(db)) {}
+    Outbox(storage::Database db, QString spool) : m_db(std::move(db)), m_spool(std::move(spool)) {}
+    void dropSpooled(std::int64_t id);  // the item's file, when it is a spool copy
     storage::Database m_db;
+    QString m_spool;
 };
 
 }  // namespace lightbox::app
