@@ -185,6 +185,11 @@ Status Cache::removeStudy(const std::string& studyUid, Removal how)
     // not one that is open somewhere.
     if (how == Removal::Delete) std::erase_if(holders, [](const LeaseRow& r) { return isArrivalPurpose(r.purpose); });
     if (!holders.empty()) return makeError("in-use", "study " + studyUid + " is in use by " + describeHolders(holders) + "; close it there first");
+    // Held or pinned since the eviction chose it (another process): it stays.
+    if (how == Removal::Evict) {
+        const auto row = m_index->study(studyUid);
+        if (!m_holds.holds(studyUid, true).empty() || (row && row->pinned)) return makeError("held", "study " + studyUid + " is kept in the cache");
+    }
     for (const SeriesRow& r : m_index->seriesOf(studyUid)) series.push_back(r.seriesUid);
     auto sops = m_index->deleteStudy(studyUid);
     if (!sops) return sops.error();

@@ -20,7 +20,8 @@ Status StudyHolds::hold(const HoldRow& row)
     if (row.studyUid.empty() || row.holder.empty()) return makeError("bad-hold", "a hold needs a study and a holder");
     auto st = m_db.cached(
         "INSERT INTO study_holds (study_uid, holder, reason, patient_id, created_by, created_at, until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-        "ON CONFLICT(study_uid, holder) DO UPDATE SET reason = ?3, patient_id = ?4, created_by = ?5, until = ?7");
+        "ON CONFLICT(study_uid, holder) DO UPDATE SET reason = ?3, patient_id = ?4, created_by = ?5, "
+        "until = CASE WHEN until = 0 OR ?7 = 0 THEN 0 ELSE max(until, ?7) END");
     st->bind(1, row.studyUid).bind(2, row.holder).bind(3, row.reason).bind(4, row.patientId).bind(5, row.createdBy);
     st->bind(6, row.createdAt > 0 ? row.createdAt : now()).bind(7, row.until);
     if (auto s = st->run(); !s) return makeError("hold", "the study cannot be kept in the cache: " + s.error().message);

@@ -24,7 +24,8 @@ class StudyHolds {
 public:
     explicit StudyHolds(Database& db) : m_db(db) {}
 
-    // Places (or renews: reason and end are replaced) the holder's hold on a study.
+    // Places (or renews) the holder's hold on a study. Renewing never shortens it: the later end
+    // stays, and "until released" (0) stays so (two users holding the same study).
     Status hold(const HoldRow& row);
     // Releases one holder's hold on one study, or with an empty study every hold of the holder.
     // Returns how many were released.

@@ -85,6 +85,8 @@ std::optional<security::Permission> permissionFor(const QString& command, const 
         if (sub == "source") return args.value(1) == "list" ? P::Read : P::Configure;
         return sub == "add" || sub == "prefetch" || sub == "poll" ? P::Import : P::Read;
     }
+    // Keeping studies in the cache against the quota is bringing them in (Import); looking is reading.
+    if (command == "offline") return sub.isEmpty() || sub == "list" || sub.startsWith('-') ? P::Read : P::Import;
     if (command == "send") return P::ExportIdentified;  // sends the files as they are, identity included
     // Delivering, retrying or cancelling what waits in the outbox is sending; looking at it is reading.
     if (command == "queue") return sub.isEmpty() || sub == "list" || sub.startsWith('-') ? P::Read : P::ExportIdentified;

@@ -36,8 +36,8 @@ Result<std::int64_t> endOf(const CliArgs& a)
         return QDateTime::currentDateTime().addDays(n).toMSecsSinceEpoch();
     }
     if (auto until = a.value("--until")) {
-        QDateTime t = QDateTime::fromString(*until, Qt::ISODate);
-        if (!t.isValid()) t = QDateTime(QDate::fromString(*until, Qt::ISODate).addDays(1), QTime(0, 0));  // a date: to its end
+        // A date alone: to its end; a date and time: to then.
+        QDateTime t = until->size() == 10 ? QDate::fromString(*until, Qt::ISODate).addDays(1).startOfDay() : QDateTime::fromString(*until, Qt::ISODate);
         if (!t.isValid() || t <= QDateTime::currentDateTime()) return makeError("usage", "--until takes a date (and time) to come, e.g. 2026-12-24");
         return t.toMSecsSinceEpoch();
     }

@@ -279,7 +279,7 @@ int runWorklist(const QStringList& args)
     CliArgs a(args,
               {"--config", "--cache", "--rules", "--patient-id", "--patient-name", "--birth-date", "--modality", "--accession", "--study", "--scheduled",
                "--procedure", "--priority", "--status", "--text", "--to", "--archive", "--station-ae", "--interval", "--hours", "--source"},
-              {"--json", "--all", "--quiet", "--mine", "--claim"});
+              {"--json", "--all", "--quiet", "--mine", "--claim", "--studies"});
     if (!a.ok()) return fail(a.error(), 2);
     const QString sub = a.positional().value(0, "list");
     if (sub == "list") return listOrders(a);

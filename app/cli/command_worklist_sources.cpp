@@ -23,7 +23,7 @@ namespace lightbox::app {
 namespace {
 
 const char* kSourceUsage =
-    "usage: lightbox worklist source add NAME --archive ARCHIVE [--station-ae AET] [--modality M] [--interval SECONDS] [--hours H] | list | "
+    "usage: lightbox worklist source add NAME --archive ARCHIVE [--studies] [--station-ae AET] [--modality M] [--interval SECONDS] [--hours H] | list | "
     "remove NAME [--config FILE]";
 
 // An integer option within [low, high], or the default; false (and a message) when not.
@@ -53,13 +53,17 @@ int addSource(AppConfig& config, const QString& name, const CliArgs& a)
     const ArchiveEntry* archive = config.find(w.archive);
     if (w.archive.isEmpty()) return fail(kSourceUsage, 2);
     if (!archive) return fail("no archive named " + w.archive + ": lightbox archive add " + w.archive + " --aet AET --host HOST --port PORT", 2);
-    if (!archive->callable()) return fail("archive " + w.archive + " has no DIMSE address: a worklist is asked by C-FIND", 2);
+    if (a.flag("--studies")) w.kind = "studies";
+    if (!w.studies() && !archive->callable()) return fail("archive " + w.archive + " has no DIMSE address: a worklist is asked by C-FIND", 2);
+    if (w.studies() && !archive->callable() && !archive->hasWeb()) return fail("archive " + w.archive + " has neither DIMSE nor DICOMweb settings", 2);
+    if (w.studies() && a.value("--station-ae")) return fail("--station-ae is for worklists: a stored query asks for studies by modality", 2);
     w.stationAe = a.value("--station-ae").value_or(w.stationAe);
     if (!QRegularExpression("^[ -\\[\\]-~]{0,16}$").match(w.stationAe).hasMatch() || w.stationAe.trimmed() != w.stationAe)
         return fail("--station-ae takes an AE title: at most 16 characters, no '\\' nor leading or trailing spaces", 2);
     w.modality = a.value("--modality").value_or(w.modality).toUpper();
     if (!QRegularExpression("^[A-Z0-9_]{0,16}$").match(w.modality).hasMatch()) return fail("--modality takes a modality code, e.g. CT or MR", 2);
-    if (!intOption(a, "--interval", 10, 86400, &w.intervalSeconds) || !intOption(a, "--hours", 1, 720, &w.lookAheadHours)) return 2;
+    if (!intOption(a, "--interval", 10, 86400, &w.intervalSeconds) || !intOption(a, "--hours", 1, 720, w.studies() ? &w.lookBackHours : &w.lookAheadHours))
+        return 2;
     auto& all = config.worklists;
     const auto it = std::find_if(all.begin(), all.end(), [&](const WorklistSource& x) { return x.name == name; });
     if (it != all.end()) *it = w;
@@ -103,9 +107,15 @@ int worklistSource(const CliArgs& a)
     const QString sub = a.positional().value(1), name = a.positional().value(2);
     if (sub == "list" && name.isEmpty()) {
         if (config->worklists.empty()) out() << "no worklist sources (lightbox worklist source add NAME --archive ARCHIVE)\n";
-        for (const WorklistSource& w : config->worklists)
-            out() << w.name << ": archive " << w.archive << ", station " << (w.stationAe.isEmpty() ? "any" : w.stationAe) << ", modality "
-                  << (w.modality.isEmpty() ? "any" : w.modality) << ", " << w.lookAheadHours << " h ahead, every " << w.intervalSeconds << " s\n";
+        for (const WorklistSource& w : config->worklists) {
+            if (w.studies())
+                out() << w.name << ": studies of archive " << w.archive << ", modality " << (w.modality.isEmpty() ? "any" : w.modality)
+                      << ", acquired in the last " << w.lookBackHours << " h, every " << w.intervalSeconds << " s\n";
+            else
+                out() << w.name << ": worklist of archive " << w.archive << ", station " << (w.stationAe.isEmpty() ? "any" : w.stationAe)
+                      << ", modality " << (w.modality.isEmpty() ? "any" : w.modality) << ", " << w.lookAheadHours << " h ahead, every "
+                      << w.intervalSeconds << " s\n";
+        }
         return 0;
     }
     if (sub == "add" && !name.isEmpty()) {
@@ -143,7 +153,7 @@ int pollWorklists(const CliArgs& a)
     QJsonArray all;
     int failed = 0;
     for (const WorklistSource& source : sources) {
-        const PollReport r = pollWorklist(*config, source, **queue, QDateTime::currentDateTime(), &stopRequested());
+        const PollReport r = pollWorklist(*config, source, **queue, QDateTime::currentDateTime(), &stopRequested(), dir);
         failed += !r.ok();
         if (!r.ok()) QTextStream(stderr) << "lightbox: " << r.summary() << '\n';
         if (!a.flag("--json")) {

@@ -68,12 +68,14 @@ void StudyBrowser::contextMenu(const QPoint& pos)
         w->setFuture(m_cache.setPinned(studyUid, !pinned));
     });
     const QString patientId = studyItem->parent() ? studyItem->parent()->text(ColId) : QString();
-    if (studyItem->data(0, RoleOffline).toBool())
+    const auto auditor = security::currentAuditor();
+    const bool mayKeep = !auditor || auditor->identity().may(security::Permission::Import);
+    if (mayKeep && studyItem->data(0, RoleOffline).toBool())
         menu.addAction(tr("Release offline hold"), this, [this, studyUid] { releaseOffline({}, studyUid); });
-    else if (m_network)
+    else if (mayKeep && m_network)
         menu.addAction(tr("Keep offline (never evict until released)"), this, [this, studyUid, patientId] {
             m_network->enqueueTask(tr("offline"), {}, tr("Keep offline: %1").arg(studyLabel(studyUid)),
-                                   offlineStudyTask(m_network->config(), m_cache.folder(), studyUid, patientId, currentUser()), false);
+                                   offlineStudyTask(m_network->config(), m_cache.folder(), studyUid, patientId, currentUser()), true);
         });
     if (m_network && !m_network->config().archives.empty()) {
         // Through the outbox: exactly once, and kept on the disk while the archive cannot take it.
@@ -127,6 +129,8 @@ QString StudyBrowser::currentUser()
 void StudyBrowser::patientMenu(QMenu& menu, const QString& patientId, const QString& name)
 {
     if (patientId.isEmpty()) return;
+    // Kept against the quota: as bringing studies in, for whoever may import.
+    if (const auto auditor = security::currentAuditor(); auditor && !auditor->identity().may(security::Permission::Import)) return;
     if (m_network)
         menu.addAction(tr("Make available offline (every study on the archives)"), this, [this, patientId, name] {
             m_network->enqueueTask(tr("offline"), {}, tr("Offline: %1 (%2)").arg(name, patientId),

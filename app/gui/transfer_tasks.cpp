@@ -5,6 +5,9 @@
 #include "study_keeping.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
+
+#include <algorithm>
 
 namespace lightbox::app {
 
@@ -39,9 +42,10 @@ TaskOutcome keep(const AppConfig& config, const QString& cacheDir, const std::ve
 
 TaskFn offlinePatientTask(AppConfig config, QString cacheDir, QString patientId, QString user)
 {
-    return [=](const TaskProgress& progress, const std::atomic<bool>& cancel) -> TaskOutcome {
+    return [=](const TaskProgress& progress, const std::atomic<bool>& cancel, const std::atomic<bool>& byUser) -> TaskOutcome {
         progress(0, 0, tr("searching the archives"));
-        auto studies = patientStudies(config, cacheDir, nullptr, patientId, &cancel);
+        auto queue = WorkQueue::open(cacheDir);  // the IDs merged into the patient's
+        auto studies = patientStudies(config, cacheDir, queue ? queue->get() : nullptr, patientId, &cancel);
         if (!studies) return {false, QString::fromStdString(studies.error().message), 0, 0};
         return keep(config, cacheDir, *studies, user, progress, cancel);
     };
@@ -49,7 +53,7 @@ TaskFn offlinePatientTask(AppConfig config, QString cacheDir, QString patientId,
 
 TaskFn offlineStudyTask(AppConfig config, QString cacheDir, QString studyUid, QString patientId, QString user)
 {
-    return [=](const TaskProgress& progress, const std::atomic<bool>& cancel) -> TaskOutcome {
+    return [=](const TaskProgress& progress, const std::atomic<bool>& cancel, const std::atomic<bool>& byUser) -> TaskOutcome {
         // A cached study: held as it is (nothing to fetch).
         OfflineStudy s;
         s.studyUid = studyUid.toStdString();
@@ -60,7 +64,7 @@ TaskFn offlineStudyTask(AppConfig config, QString cacheDir, QString studyUid, QS
 
 TaskFn offlineWorklistTask(AppConfig config, QString cacheDir, ReadingFilter filter, QString user)
 {
-    return [=](const TaskProgress& progress, const std::atomic<bool>& cancel) -> TaskOutcome {
+    return [=](const TaskProgress& progress, const std::atomic<bool>& cancel, const std::atomic<bool>& byUser) -> TaskOutcome {
         progress(0, 0, tr("choosing the studies"));
         auto rules = PrefetchRules::load(PrefetchRules::defaultPath());
         if (!rules) return {false, QString::fromStdString(rules.error().message), 0, 0};
@@ -76,37 +80,44 @@ TaskFn offlineWorklistTask(AppConfig config, QString cacheDir, ReadingFilter fil
 
 TaskFn outboxSendTask(AppConfig config, QString cacheDir, QString archiveName, QString studyUid, bool stow)
 {
-    return [=](const TaskProgress& progress, const std::atomic<bool>& cancel) -> TaskOutcome {
+    return [=](const TaskProgress& progress, const std::atomic<bool>& cancel, const std::atomic<bool>& byUser) -> TaskOutcome {
         const ArchiveEntry* archive = config.find(archiveName);
         if (!archive) return {false, tr("no archive named %1").arg(archiveName), 0, 0};
         auto box = Outbox::open(cacheDir);
         if (!box) return {false, QString::fromStdString(box.error().message), 0, 0};
+        const std::int64_t start = QDateTime::currentMSecsSinceEpoch();
         auto queued = queueStudy(**box, cacheDir, *archive, studyUid.toStdString(), stow, "send");
         if (!queued) return {false, QString::fromStdString(queued.error().message), 0, 0};
         progress(0, *queued, tr("queued in the outbox"));
-        const DeliveryRound round = deliverDue(**box, config, cacheDir, archiveName, &cancel, {}, [&](const DeliveryRound& sofar) {
-            progress(sofar.sent + sofar.foundThere, *queued, tr("sending"));
+        deliverDue(**box, config, cacheDir, archiveName, &cancel, {}, [&](const DeliveryRound& sofar) {
+            progress(std::min(sofar.sent + sofar.foundThere, *queued), *queued, tr("sending"));
         });
-        const int done = round.sent + round.foundThere;
-        // Cancelled: what has not gone is taken out of the outbox (the user no longer wants it sent).
-        if (cancel.load())
+        // The user cancelled: what has not gone is taken out of the outbox. Lightbox closing
+        // leaves it there, for `lightbox service` or the next send.
+        if (byUser.load())
             for (const OutboxItem& i : (*box)->items())
                 if (i.archive == archiveName && i.studyUid == studyUid && i.state == OutboxItem::State::Queued) (*box)->cancel(i.id);
-        // What of this study still waits for the archive, or was refused.
-        int waiting = 0, failed = 0;
+        // This study's items for the archive: sent by this send, still waiting, or refused now.
+        int sent = 0, waiting = 0, failed = 0;
         QString why;
-        for (const OutboxItem& i : (*box)->items()) {
+        for (const OutboxItem& i : (*box)->items(true)) {
             if (i.archive != archiveName || i.studyUid != studyUid) continue;
-            if (i.state == OutboxItem::State::Failed) ++failed, why = i.lastError;
-            else ++waiting, why = why.isEmpty() ? i.lastError : why;
+            if (i.state == OutboxItem::State::Sent && i.doneAt >= start) ++sent;
+            else if (i.state == OutboxItem::State::Queued || i.state == OutboxItem::State::Sending) ++waiting, why = why.isEmpty() ? i.lastError : why;
+            else if (i.state == OutboxItem::State::Failed && i.lastTry >= start) ++failed, why = i.lastError;
         }
-        const int total = done + waiting + failed;
-        if (cancel.load()) return {false, tr("cancelled: %1 sent, the rest taken out of the outbox").arg(done), done, total};
-        if (failed > 0) return {false, tr("%1 of %2 sent; %3 refused: %4").arg(done).arg(total).arg(failed).arg(why), done, total};
+        const int total = sent + waiting + failed;
+        if (byUser.load()) return {false, tr("cancelled: %1 sent, the rest taken out of the outbox").arg(sent), sent, total};
+        if (failed > 0) return {false, tr("%1 of %2 sent; %3 refused: %4").arg(sent).arg(total).arg(failed).arg(why), sent, total};
         if (waiting > 0)
-            return {false, tr("%1 of %2 sent; %3 wait in the outbox (%4): delivered when the archive is back").arg(done).arg(total).arg(waiting).arg(why),
-                    done, total};
-        return {true, tr("sent %1 instances (exactly once, through the outbox)").arg(done), done, total};
+            return {false,
+                    tr("%1 of %2 sent; %3 wait in the outbox (%4): lightbox service delivers them when the archive is back, or Retry here")
+                        .arg(sent)
+                        .arg(total)
+                        .arg(waiting)
+                        .arg(why),
+                    sent, total};
+        return {true, tr("sent %1 instances (exactly once, through the outbox)").arg(sent), sent, total};
     };
 }
 

@@ -136,7 +136,12 @@ void WorklistPanel::buildControls()
 
     connect(m_next, &QPushButton::clicked, this, &WorklistPanel::openNext);
     connect(reload, &QPushButton::clicked, this, &WorklistPanel::refresh);
-    connect(offline, &QPushButton::clicked, this, [this] { emit offlineRequested(filter(), tr("Offline: the worklist shown (items: %1)").arg(m_shown.size())); });
+    connect(offline, &QPushButton::clicked, this, [this] {
+        if (const auto auditor = security::currentAuditor(); auditor && !auditor->identity().may(security::Permission::Import)) {
+            emit message(tr("Your role may not keep studies in the cache"));
+            return;
+        }
+        emit offlineRequested(filter(), tr("Offline: the worklist shown (items: %1)").arg(m_shown.size())); });
     connect(figures, &QPushButton::clicked, this, [this] {
         auto* dialog = new StatsDialog(m_cache, this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);

@@ -130,6 +130,8 @@ Result<AppConfig> AppConfig::load(const QString& path)
         WorklistSource w{x["name"].toString(), x["archive"].toString(), x["stationAe"].toString(), x["modality"].toString()};
         w.lookAheadHours = x["lookAheadHours"].toInt(w.lookAheadHours);
         w.intervalSeconds = x["intervalSeconds"].toInt(w.intervalSeconds);
+        w.kind = x["kind"].toString(w.kind) == "studies" ? "studies" : "mwl";
+        w.lookBackHours = x["lookBackHours"].toInt(w.lookBackHours);
         if (w.name.isEmpty()) w.name = w.archive;
         if (!w.name.isEmpty()) c.worklists.push_back(w);
     }
@@ -207,10 +209,16 @@ Status AppConfig::write() const
     }
     if (!worklists.empty()) {
         QJsonArray sources;
-        for (const WorklistSource& w : worklists)
-            sources.append(QJsonObject{{"name", w.name},           {"archive", w.archive},
-                                       {"stationAe", w.stationAe}, {"modality", w.modality},
-                                       {"lookAheadHours", w.lookAheadHours}, {"intervalSeconds", w.intervalSeconds}});
+        for (const WorklistSource& w : worklists) {
+            QJsonObject x{{"name", w.name},           {"archive", w.archive},
+                          {"stationAe", w.stationAe}, {"modality", w.modality},
+                          {"lookAheadHours", w.lookAheadHours}, {"intervalSeconds", w.intervalSeconds}};
+            if (w.studies()) {
+                x["kind"] = w.kind;
+                x["lookBackHours"] = w.lookBackHours;
+            }
+            sources.append(x);
+        }
         o["worklists"] = sources;
     }
     QJsonArray list;

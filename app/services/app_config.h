@@ -90,13 +90,20 @@ struct Hl7Settings {
     bool operator==(const Hl7Settings&) const = default;
 };
 
-// A DICOM Modality Worklist to poll: the archive entry that serves it (its DIMSE settings, TLS
-// included), the steps asked for (scheduled station AE title and modality; empty: any), how far
-// ahead (from the start of today to now + lookAheadHours) and how often `lightbox service` asks.
+// A source of work to poll, of one of two kinds:
+//  - "mwl", a DICOM Modality Worklist: the archive entry that serves it (its DIMSE settings, TLS
+//    included), the steps asked for (scheduled station AE title and modality; empty: any), how far
+//    ahead (from the start of today to now + lookAheadHours);
+//  - "studies", a stored query of an archive's studies (C-FIND or QIDO-RS): those of a modality
+//    (empty: any) acquired in the last lookBackHours, each made an order to be read and prefetched.
+// intervalSeconds: how often `lightbox service` asks.
 struct WorklistSource {
     QString name, archive, stationAe, modality;
     int lookAheadHours = 24;
     int intervalSeconds = 300;
+    QString kind = "mwl";  // "mwl" or "studies"
+    int lookBackHours = 24;
+    bool studies() const { return kind == "studies"; }
     bool operator==(const WorklistSource&) const = default;
 };
 

@@ -197,7 +197,10 @@ int NetworkService::enqueueTask(const QString& kind, const QString& archive, con
 
 void NetworkService::cancel(int id)
 {
-    if (Transfer* t = find(id)) t->cancel->store(true);
+    if (Transfer* t = find(id)) {
+        t->cancelledByUser->store(true);
+        t->cancel->store(true);
+    }
 }
 
 void NetworkService::retry(int id)
@@ -205,6 +208,7 @@ void NetworkService::retry(int id)
     Transfer* t = find(id);
     if (!t || t->state == Transfer::State::Running || t->state == Transfer::State::Queued) return;
     t->cancel = std::make_shared<std::atomic<bool>>(false);
+    t->cancelledByUser = std::make_shared<std::atomic<bool>>(false);
     t->state = Transfer::State::Queued;
     t->status = tr("queued");
     emit transferChanged(id);
@@ -287,7 +291,7 @@ void NetworkService::startTask(int id)
                 }
             });
         };
-        const TaskOutcome r = (*copy.task)(progress, *copy.cancel);
+        const TaskOutcome r = (*copy.task)(progress, *copy.cancel, *copy.cancelledByUser);
         const bool cancelled = !r.ok && copy.cancel->load();
         QMetaObject::invokeMethod(this, [this, id, r, cancelled] {
             if (Transfer* x = find(id)) {

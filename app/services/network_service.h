@@ -31,15 +31,16 @@ namespace lightbox::app {
 class ReceiverSink;
 
 // A job of a higher layer run in the transfer queue (make available offline, send through the
-// outbox): it reports progress with `progress(done, total, stage)`, stops soon after `cancel` is
-// set, and says how it ended.
+// outbox): it reports progress with `progress(done, total, stage)`, stops soon after `stop` is
+// set, and says how it ended. `byUser` is set too when the user cancelled it (Cancel), not when
+// Lightbox is closing.
 struct TaskOutcome {
     bool ok = false;
     QString status;
     int done = 0, total = 0;
 };
 using TaskProgress = std::function<void(int done, int total, const QString& stage)>;
-using TaskFn = std::function<TaskOutcome(const TaskProgress& progress, const std::atomic<bool>& cancel)>;
+using TaskFn = std::function<TaskOutcome(const TaskProgress& progress, const std::atomic<bool>& stop, const std::atomic<bool>& byUser)>;
 
 struct Transfer {
     enum class Kind { Retrieve, Export, Task } kind = Kind::Retrieve;
@@ -58,6 +59,7 @@ struct Transfer {
     QString taskKind;       // a Task's kind in words ("offline", "outbox C-STORE")
     bool taskFills = false; // a Task that brings studies into the cache (cacheChanged when it ends)
     std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    std::shared_ptr<std::atomic<bool>> cancelledByUser = std::make_shared<std::atomic<bool>>(false);
 };
 
 class NetworkService : public QObject {

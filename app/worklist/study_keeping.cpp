@@ -37,9 +37,9 @@ std::string orderHolder(std::int64_t orderId) { return "order:" + std::to_string
 
 Status holdForOrder(storage::Cache& cache, const StoredOrder& stored, const std::vector<PrefetchTask>& tasks)
 {
-    // Until the order is read, and no longer than kOrderHoldDays after its schedule (or now).
-    const QDateTime now = QDateTime::currentDateTime();
-    const QDateTime from = stored.order.scheduled.isValid() && stored.order.scheduled > now ? stored.order.scheduled : now;
+    // Until the order is read, and no longer than kOrderHoldDays after its schedule (or after it
+    // was received): planned again, the end stays where it was.
+    const QDateTime from = stored.order.scheduled.isValid() ? stored.order.scheduled : QDateTime::fromMSecsSinceEpoch(stored.receivedAt);
     const std::int64_t until = from.addDays(kOrderHoldDays).toMSecsSinceEpoch();
     const std::string reason = "prefetched for " + (stored.order.accession.isEmpty() ? stored.order.key() : stored.order.accession).toStdString();
     storage::Transaction t(cache.database());
@@ -66,15 +66,17 @@ int releaseFinishedOrderHolds(WorkQueue& queue, storage::Cache& cache)
     if (holders.empty()) return cache.holds().purgeExpired();
     ReadingListOptions options;
     options.includeClosed = true;
-    std::set<std::string> open;  // holders of orders still to be read
+    // Only orders seen closed are released: an order the list does not show (the queue could not
+    // be read) keeps its studies, until the hold's end at the latest.
+    std::set<std::string> finished;
     for (const ReadingItem& item : buildReadingList(queue, cache.index(), options)) {
         if (item.orderId == 0) continue;
-        const bool finished = item.status == ItemStatus::Read || item.status == ItemStatus::Reported || item.status == ItemStatus::Cancelled;
-        if (!finished) open.insert(orderHolder(item.orderId));
+        if (item.status == ItemStatus::Read || item.status == ItemStatus::Reported || item.status == ItemStatus::Cancelled)
+            finished.insert(orderHolder(item.orderId));
     }
     int released = cache.holds().purgeExpired();
     for (const std::string& holder : holders)
-        if (!open.count(holder))
+        if (finished.count(holder))
             if (auto n = cache.holds().release(holder)) released += *n;
     return released;
 }
@@ -96,6 +98,7 @@ Result<std::vector<OfflineStudy>> patientStudies(const AppConfig& config, const 
         // The archive matched the ID as a pattern: keep the patient's own studies only.
         if (std::find(ids.begin(), ids.end(), QString::fromStdString(r.row.patientId)) == ids.end()) continue;
         OfflineStudy s = fromRow(r.row);
+        s.patientId = patientId.toStdString();  // under a merged ID too: released with the patient
         s.archive = found.archiveOf.at(r.row.studyUid);
         s.archiveInstances = r.row.instanceCount;
         s.cachedInstances = r.cachedInstances;
@@ -116,6 +119,7 @@ Result<std::vector<OfflineStudy>> patientStudies(const AppConfig& config, const 
                 continue;
             }
             OfflineStudy s = fromRow(row);
+            s.patientId = patientId.toStdString();
             s.cachedInstances = row.instanceCount;
             byUid.emplace(s.studyUid, out.size());
             out.push_back(std::move(s));
@@ -125,7 +129,7 @@ Result<std::vector<OfflineStudy>> patientStudies(const AppConfig& config, const 
 }
 
 Result<std::vector<OfflineStudy>> worklistStudies(const AppConfig& config, const QString& cacheDir, const PrefetchRules& rules, WorkQueue& queue,
-                                                  const ReadingFilter& filter, const std::atomic<bool>* cancel)
+                                                  const ReadingFilter& filter, const std::atomic<bool>* cancel, std::vector<std::string>* said)
 {
     auto cache = storage::Cache::open(cacheDir.toStdString());
     if (!cache) return cache.error();
@@ -167,6 +171,7 @@ Result<std::vector<OfflineStudy>> worklistStudies(const AppConfig& config, const
         take(item.studyUid.toStdString(), {}, item.patientId.toStdString());
     }
     if (out.empty() && !problems.empty()) return makeError("unreachable", join(problems, "; "));
+    if (said) *said = problems;
     return out;
 }
 
@@ -183,6 +188,10 @@ OfflineReport makeAvailableOffline(const AppConfig& config, const QString& cache
     {
         // Every hold first, in one transaction: what arrives is kept from its first instance.
         storage::Transaction t((*cache)->database());
+        if (!t.ok()) {
+            report.problems.push_back(t.error().message);
+            return report;
+        }
         for (const OfflineStudy& s : studies) {
             storage::HoldRow row{s.studyUid, kOfflineHolder, "made available offline by " + user.toStdString(), s.patientId, user.toStdString(), 0, untilMs};
             if (Status st = (*cache)->holds().hold(row); !st) {
@@ -202,6 +211,11 @@ OfflineReport makeAvailableOffline(const AppConfig& config, const QString& cache
         if (s.whole()) {
             ++report.alreadyWhole;
             report.whole.push_back(s.studyUid);
+            continue;
+        }
+        if (s.archive.isEmpty()) {
+            report.problems.push_back(s.studyUid + ": not cached, and on no archive that answered");
+            ++report.incomplete;
             continue;
         }
         if (cancel && cancel->load()) {
@@ -240,10 +254,12 @@ Result<OfflineReport> makeWorklistAvailableOffline(const AppConfig& config, cons
                                                    const ReadingFilter& filter, const QString& user, std::int64_t untilMs,
                                                    const std::function<void(const OfflineProgress&)>& progress, const std::atomic<bool>* cancel)
 {
-    auto studies = worklistStudies(config, cacheDir, rules, queue, filter, cancel);
+    std::vector<std::string> planning;
+    auto studies = worklistStudies(config, cacheDir, rules, queue, filter, cancel, &planning);
     if (!studies) return studies.error();
     if (studies->empty()) return makeError("nothing", "nothing to make available offline: no study found");
     OfflineReport report = makeAvailableOffline(config, cacheDir, *studies, user, untilMs, progress, cancel);
+    report.problems.insert(report.problems.begin(), planning.begin(), planning.end());
     const std::set<std::string> whole(report.whole.begin(), report.whole.end());
     for (const PrefetchTask& t : queue.tasks())
         if (t.state == PrefetchTask::State::Queued && whole.count(t.studyUid.toStdString()))

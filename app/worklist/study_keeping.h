@@ -27,7 +27,7 @@ std::string orderHolder(std::int64_t orderId);  // "order:12"
 
 // Holds the studies of the order's tasks (storage::StudyHolds, in `cache`).
 Status holdForOrder(storage::Cache& cache, const StoredOrder& order, const std::vector<PrefetchTask>& tasks);
-// Releases the holds of orders that are read, reported or cancelled, or no longer in the queue.
+// Releases the holds of orders that are read, reported or cancelled (and those past their end).
 // Returns how many holds it released.
 int releaseFinishedOrderHolds(WorkQueue& queue, storage::Cache& cache);
 
@@ -36,7 +36,8 @@ struct OfflineStudy {
     QString archive;          // where it is fetched from (empty: it is only in the cache)
     int archiveInstances = 0; // as the archive counts them (0: unknown)
     int cachedInstances = 0;
-    bool whole() const { return archive.isEmpty() || (archiveInstances > 0 && cachedInstances >= archiveInstances); }
+    // Cached whole: as many instances as the archive counts; one on no archive, when it is cached at all.
+    bool whole() const { return archive.isEmpty() ? cachedInstances > 0 : (archiveInstances > 0 && cachedInstances >= archiveInstances); }
 };
 
 // A patient's studies, on every archive Lightbox can search (under the IDs merged into it, which
@@ -48,8 +49,10 @@ Result<std::vector<OfflineStudy>> patientStudies(const AppConfig& config, const 
 // The studies a worklist needs, for the items `filter` lets through that are not read yet: each
 // order's prefetch is planned at once (time windows and lead time do not apply: the user asked
 // now) and its chosen studies taken; a study that came without an order is taken as it is.
+// `problems` hears why an order's studies could not be planned (its archive unreachable...).
 Result<std::vector<OfflineStudy>> worklistStudies(const AppConfig& config, const QString& cacheDir, const PrefetchRules& rules, WorkQueue& queue,
-                                                  const ReadingFilter& filter, const std::atomic<bool>* cancel = nullptr);
+                                                  const ReadingFilter& filter, const std::atomic<bool>* cancel = nullptr,
+                                                  std::vector<std::string>* problems = nullptr);
 
 struct OfflineProgress {
     int study = 0, studies = 0;  // 1-based index of the study being fetched, of how many

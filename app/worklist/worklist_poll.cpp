@@ -1,5 +1,6 @@
 #include "worklist_poll.h"
 
+#include "archive_ops.h"
 #include "audit_facts.h"
 
 namespace lightbox::app {
@@ -91,7 +92,87 @@ net::WorklistQuery worklistQuery(const WorklistSource& source, const QDateTime& 
     return query;
 }
 
-PollReport pollWorklist(const AppConfig& config, const WorklistSource& source, WorkQueue& queue, const QDateTime& now, const std::atomic<bool>* cancel)
+namespace {
+
+// A study as a step of the stored query's "worklist": the order it stands for is known by its
+// Study Instance UID, scheduled when it was acquired, for the source's modality when it has it.
+net::WorklistItem stepOfStudy(const storage::StudyRow& row, const WorklistSource& source)
+{
+    net::WorklistItem w;
+    w.patientName = row.patientName;
+    w.patientId = row.patientId;
+    w.birthDate = row.patientBirthDate;
+    w.sex = row.patientSex;
+    w.accession = row.accession;
+    w.studyUid = row.studyUid;
+    w.placer = row.studyUid;
+    w.requestedProcedureDescription = row.description;
+    w.startDate = row.studyDate;
+    w.startTime = row.studyTime;
+    for (const std::string& m : row.modalities)
+        if (w.modality.empty() || q(m).compare(source.modality, Qt::CaseInsensitive) == 0) w.modality = m;
+    return w;
+}
+
+// Records each step of `steps` as an order of `sender` (new, changed or unchanged).
+bool recordSteps(const std::vector<net::WorklistItem>& steps, const WorklistSource& source, const QString& sender, WorkQueue& queue,
+                 const QDateTime& from, const QDateTime& until, PollReport& report)
+{
+    for (const net::WorklistItem& step : steps) {
+        PolledStep polled{step, {}, 0};
+        Order order = orderFromStep(step, source.name);
+        order.sender = sender;
+        QString why = whyIgnored(step, source, order, until);
+        if (why.isEmpty() && from.isValid() && order.scheduled.isValid() && order.scheduled < from) why = "acquired before the look-back";
+        if (!why.isEmpty()) {
+            polled.outcome = "ignored: " + why;
+            ++report.ignored;
+        } else if (auto known = queue.order(order.sender, order.key()); known && sameOrder(known->order, order)) {
+            polled.outcome = "unchanged";
+            polled.orderId = known->id;
+            ++report.unchanged;
+        } else if (auto id = queue.recordOrder(order, {}); !id) {
+            report.error = "the work queue could not record an order: " + q(id.error().message);
+            return false;
+        } else {
+            polled.outcome = known ? "changed" : "new";
+            polled.orderId = *id;
+            ++(known ? report.changed : report.added);
+        }
+        report.steps.push_back(std::move(polled));
+    }
+    return true;
+}
+
+// A stored query: the archive's studies of the source's modality acquired in its look-back.
+PollReport pollStudies(const AppConfig& config, const WorklistSource& source, const ArchiveEntry& archive, WorkQueue& queue, const QDateTime& now,
+                       const std::atomic<bool>* cancel, const QString& cacheDir)
+{
+    PollReport report;
+    report.source = source.name;
+    report.archive = source.archive;
+    const QDateTime from = now.addSecs(-qint64(source.lookBackHours) * 3600);
+    storage::StudyQuery query;
+    query.modality = source.modality.toStdString();
+    query.fromDate = from.date().toString("yyyyMMdd").toStdString();
+    query.toDate = now.date().toString("yyyyMMdd").toStdString();
+    query.limit = 1000;
+    auto found = findRemoteStudies(archive, config.local, query, cacheDir, cancel);
+    if (!found) {
+        report.error = QString("%1 could not be asked: %2; asked again at the next poll").arg(source.archive, q(found.error().message));
+        return report;
+    }
+    std::vector<net::WorklistItem> steps;
+    for (const RemoteStudy& s : *found) steps.push_back(stepOfStudy(s.row, source));
+    // No bound ahead but a sane one: a modality's clock or time zone may put today's study later today.
+    recordSteps(steps, source, "query:" + source.name, queue, from, now.addDays(2), report);
+    return report;
+}
+
+}  // namespace
+
+PollReport pollWorklist(const AppConfig& config, const WorklistSource& source, WorkQueue& queue, const QDateTime& now, const std::atomic<bool>* cancel,
+                        const QString& cacheDir)
 {
     PollReport report;
     report.source = source.name;
@@ -101,6 +182,7 @@ PollReport pollWorklist(const AppConfig& config, const WorklistSource& source, W
         report.error = "no archive named " + source.archive + " (lightbox archive list)";
         return report;
     }
+    if (source.studies()) return pollStudies(config, source, *archive, queue, now, cancel, cacheDir);
     if (!archive->callable()) {
         report.error = "archive " + source.archive + " has no DIMSE address to ask a worklist of";
         return report;
@@ -117,26 +199,7 @@ PollReport pollWorklist(const AppConfig& config, const WorklistSource& source, W
         return report;
     }
     const QDateTime until = now.addSecs(qint64(source.lookAheadHours) * 3600);
-    for (const net::WorklistItem& step : found->items) {
-        PolledStep polled{step, {}, 0};
-        const Order order = orderFromStep(step, source.name);
-        if (const QString why = whyIgnored(step, source, order, until); !why.isEmpty()) {
-            polled.outcome = "ignored: " + why;
-            ++report.ignored;
-        } else if (auto known = queue.order(order.sender, order.key()); known && sameOrder(known->order, order)) {
-            polled.outcome = "unchanged";
-            polled.orderId = known->id;
-            ++report.unchanged;
-        } else if (auto id = queue.recordOrder(order, {}); !id) {
-            report.error = "the work queue could not record an order: " + q(id.error().message);
-            return report;
-        } else {
-            polled.outcome = known ? "changed" : "new";
-            polled.orderId = *id;
-            ++(known ? report.changed : report.added);
-        }
-        report.steps.push_back(std::move(polled));
-    }
+    recordSteps(found->items, source, "mwl:" + source.name, queue, {}, until, report);
     return report;
 }
 

@@ -44,8 +44,10 @@ Order orderFromStep(const net::WorklistItem& step, const QString& sourceName);
 // The query for a source at `now`.
 net::WorklistQuery worklistQuery(const WorklistSource& source, const QDateTime& now);
 
-// Asks one source and records what it said in `queue`.
+// Asks one source and records what it said in `queue`. A stored query ("studies" source) makes
+// each study of the archive acquired in its look-back an order of sender "query:<source>", known by
+// its Study Instance UID (`cacheDir`: the cache whose archive credentials and audit it uses).
 PollReport pollWorklist(const AppConfig& config, const WorklistSource& source, WorkQueue& queue, const QDateTime& now,
-                        const std::atomic<bool>* cancel = nullptr);
+                        const std::atomic<bool>* cancel = nullptr, const QString& cacheDir = {});
 
 }  // namespace lightbox::app

@@ -28,7 +28,7 @@ std::unique_ptr<BackgroundLoop> worklistPollLoop(AppConfig config, QString cache
             if (stop) break;
             const QDateTime now = QDateTime::currentDateTime();
             if (auto next = due.find(source.name); next != due.end() && next->second > now) continue;
-            const PollReport r = pollWorklist(config, source, *queue, now, &stop);
+            const PollReport r = pollWorklist(config, source, *queue, now, &stop, cacheDir);
             due[source.name] = QDateTime::currentDateTime().addSecs(std::max(1, source.intervalSeconds));
             if (!r.ok() || r.added + r.changed > 0) report(r.summary());
             recorded = recorded || r.added + r.changed > 0;

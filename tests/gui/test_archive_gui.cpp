@@ -215,7 +215,7 @@ void ArchiveGuiTest::aSendToAnArchiveThatIsDownWaitsInTheOutbox()
     down.port = freePort();
     config.archives.push_back(down);
     std::atomic<bool> cancel{false};
-    const app::TaskOutcome r = app::outboxSendTask(config, m_cacheDir, "down", study, false)([](int, int, const QString&) {}, cancel);
+    const app::TaskOutcome r = app::outboxSendTask(config, m_cacheDir, "down", study, false)([](int, int, const QString&) {}, cancel, cancel);
     QVERIFY(!r.ok);
     QVERIFY2(r.status.contains("4 wait in the outbox"), qPrintable(r.status));
     auto box = app::Outbox::open(m_cacheDir);
