@@ -252,7 +252,7 @@ void MwlPollTest::sourcesAreCheckedWhenAdded()
     QVERIFY(lb({"worklist", "source", "remove", "spare"}).ok());
     const ProcessResult list = lb({"worklist", "source", "list"});
     QVERIFY2(list.ok(), list.err.constData());
-    QCOMPARE(QString::fromUtf8(list.out).trimmed(), QString("ct: archive ris, station CT1, modality CT, 24 h ahead, every 300 s"));
+    QCOMPARE(QString::fromUtf8(list.out).trimmed(), QString("ct: worklist of archive ris, station CT1, modality CT, 24 h ahead, every 300 s"));
 }
 
 void MwlPollTest::aPollReadsWhatFindscuReads()
