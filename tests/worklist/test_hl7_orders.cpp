@@ -132,6 +132,13 @@ void Hl7OrdersTest::whatCannotBeTakenIsAnswered()
     check(replaced(testing::kOrm, "1.2.826.0.1.3680043.8.498.1001", "not-a-uid"), net::AckCode::Error, 102);
     check(replaced(testing::kOrm, "ACC1001", "ACC\\Z\\1001"), net::AckCode::Error, 102);  // an escape nobody knows, in an identifier
     check(replaced(testing::kA40, "MRG|PAT999^^^HOSP^MR", "MRG|"), net::AckCode::Error, 101);
+    // Damaged merges: an MRG before any PID; a second pair with an escape nobody knows in its ID.
+    check(testing::segments({"MSH|^~\\&|ADT|HOSP|LIGHTBOX|RAD|20240315081000||ADT^A40^ADT_A39|MSG0007|P|2.5.1", "EVN|A40|20240315081000",
+                             "MRG|PAT999^^^HOSP^MR", "PID|1||PAT001^^^HOSP^MR||A^B"}),
+          net::AckCode::Error, 100);
+    check(testing::segments({"MSH|^~\\&|ADT|HOSP|LIGHTBOX|RAD|20240315081000||ADT^A40^ADT_A39|MSG0008|P|2.5.1", "EVN|A40|20240315081000",
+                             "PID|1||PAT001^^^HOSP^MR||A^B", "MRG|PAT999^^^HOSP^MR", "PID|2||PAT002^^^HOSP^MR||C^D", "MRG|PAT\\Z\\998^^^HOSP^MR"}),
+          net::AckCode::Error, 102);
 }
 
 void Hl7OrdersTest::theIntakeCommitsOnce()
