@@ -109,9 +109,12 @@ Result<int> Prefetcher::plan(const StoredOrder& stored, const std::atomic<bool>*
         added += *ok;
     }
     // What was chosen stays in the cache until the order is read (study_keeping.h).
-    auto cache = storage::Cache::open(m_cacheDir.toStdString());
-    if (!cache) return cache.error();
-    if (Status s = holdForOrder(**cache, stored, m_queue.tasks(stored.id)); !s) return s.error();
+    if (!m_cache) {
+        auto cache = storage::Cache::open(m_cacheDir.toStdString());
+        if (!cache) return cache.error();
+        m_cache = std::move(*cache);
+    }
+    if (Status s = holdForOrder(*m_cache, stored, m_queue.tasks(stored.id)); !s) return s.error();
     if (Status s = m_queue.markPlanned(stored.id); !s) return s.error();
     return added;
 }

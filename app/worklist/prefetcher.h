@@ -15,12 +15,14 @@
 #include "work_queue.h"
 
 #include "app_config.h"
+#include "cache.h"
 
 #include <QDateTime>
 
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 
 namespace lightbox::app {
 
@@ -68,6 +70,9 @@ private:
     QString m_cacheDir;
     PrefetchRules m_rules;
     WorkQueue& m_queue;
+    // The cache the chosen studies are held in: opened once per Prefetcher (a key unlock each
+    // time on an encrypted cache), on the first plan.
+    std::unique_ptr<storage::Cache> m_cache;
 };
 
 }  // namespace lightbox::app
